@@ -1,0 +1,18 @@
+package dev.gatehouse.core.config;
+
+import java.time.Duration;
+
+/**
+ * The circuit breaker each target of a pool gets.
+ *
+ * @param failureRateThreshold percentage of failed calls (in the window) that opens the breaker
+ * @param slowCallRateThreshold percentage of calls slower than {@code slowCallDuration} that opens it
+ * @param minimumCalls calls needed in the window before rates are judged
+ * @param window the number of most recent calls the rates are computed over
+ * @param openWait how long the breaker stays open before trial calls
+ * @param halfOpenCalls trial calls allowed while half-open
+ */
+public record BreakerConfig(boolean enabled, float failureRateThreshold, float slowCallRateThreshold,
+                            Duration slowCallDuration, int minimumCalls, int window, Duration openWait,
+                            int halfOpenCalls) {
+}

@@ -1,0 +1,433 @@
+package dev.gatehouse.core.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A typed, validating view of one mapping in a parsed configuration tree. Every read names its key;
+ * a bad value is recorded as a {@link ConfigProblem} with the full dotted key and the reader carries on
+ * with the default, so one pass reports every problem. Keys nobody read are reported as unknown.
+ * Scalars outside lists may be overridden by environment variables named after their key:
+ * {@code gateway.maxHeaderBytes} by {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}.
+ */
+public final class ConfigNode {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)", Pattern.CASE_INSENSITIVE);
+
+    private final String path;
+    private final Map<String, Object> values;
+    private final List<ConfigProblem> problems;
+    private final Function<String, String> environment;
+    private final Set<String> read = new HashSet<>();
+
+    private ConfigNode(String path, Map<String, Object> values, List<ConfigProblem> problems,
+                       Function<String, String> environment) {
+        this.path = path;
+        this.values = values;
+        this.problems = problems;
+        this.environment = environment;
+    }
+
+    /** The root of a tree; {@code environment} looks up overrides and may return null for none. */
+    public static ConfigNode root(Map<String, Object> values, Function<String, String> environment) {
+        return new ConfigNode("", values == null ? Map.of() : values, new ArrayList<>(), environment);
+    }
+
+    public List<ConfigProblem> problems() {
+        return problems;
+    }
+
+    public String key(String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+
+    public void problem(String name, String message) {
+        problems.add(new ConfigProblem(name == null ? path : key(name), message));
+    }
+
+    public boolean has(String name) {
+        return values.containsKey(name) || override(name) != null;
+    }
+
+    private Object raw(String name) {
+        read.add(name);
+        String fromEnv = override(name);
+        return fromEnv != null ? fromEnv : values.get(name);
+    }
+
+    private String override(String name) {
+        if (environment == null) {
+            return null;
+        }
+        return environment.apply(environmentName(key(name)));
+    }
+
+    /** {@code gateway.maxHeaderBytes} → {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}. */
+    public static String environmentName(String key) {
+        String snake = key.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('-', '_');
+        return "GATEHOUSE_" + snake.toUpperCase(Locale.ROOT);
+    }
+
+    public ConfigNode child(String name) {
+        Object value = raw(name);
+        if (value == null) {
+            return new ConfigNode(key(name), Map.of(), problems, environment);
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            problem(name, "must be a mapping of keys to values, got " + describe(value));
+            return new ConfigNode(key(name), Map.of(), problems, environment);
+        }
+        return new ConfigNode(key(name), asStringMap(map), problems, environment);
+    }
+
+    /** Each entry of a mapping whose keys are names (e.g. upstream pools), in file order. */
+    public Map<String, ConfigNode> children(String name) {
+        Object value = raw(name);
+        Map<String, ConfigNode> result = new LinkedHashMap<>();
+        if (value == null) {
+            return result;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            problem(name, "must be a mapping of names to settings, got " + describe(value));
+            return result;
+        }
+        for (Map.Entry<String, Object> e : asStringMap(map).entrySet()) {
+            String childKey = key(name) + "." + e.getKey();
+            if (e.getValue() instanceof Map<?, ?> m) {
+                result.put(e.getKey(), new ConfigNode(childKey, asStringMap(m), problems, null));
+            } else {
+                problems.add(new ConfigProblem(childKey, "must be a mapping of settings, got " + describe(e.getValue())));
+            }
+        }
+        return result;
+    }
+
+    /** Each element of a list of mappings (e.g. routes); list elements are not overridable from the environment. */
+    public List<ConfigNode> list(String name) {
+        Object value = raw(name);
+        List<ConfigNode> result = new ArrayList<>();
+        if (value == null) {
+            return result;
+        }
+        if (!(value instanceof List<?> list)) {
+            problem(name, "must be a list, got " + describe(value));
+            return result;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String elementKey = key(name) + "[" + i + "]";
+            if (list.get(i) instanceof Map<?, ?> m) {
+                result.add(new ConfigNode(elementKey, asStringMap(m), problems, null));
+            } else {
+                problems.add(new ConfigProblem(elementKey, "must be a mapping of settings, got " + describe(list.get(i))));
+            }
+        }
+        return result;
+    }
+
+    public String string(String name, String fallback) {
+        Object value = raw(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Map || value instanceof List) {
+            problem(name, "must be a single value, got " + describe(value));
+            return fallback;
+        }
+        String s = value.toString().trim();
+        if (s.isEmpty()) {
+            problem(name, "must not be empty");
+            return fallback;
+        }
+        return s;
+    }
+
+    public String requiredString(String name) {
+        if (!has(name)) {
+            problem(name, "is required");
+            raw(name);
+            return null;
+        }
+        return string(name, null);
+    }
+
+    public String oneOf(String name, String fallback, String... allowed) {
+        String value = string(name, fallback);
+        for (String a : allowed) {
+            if (a.equals(value)) {
+                return value;
+            }
+        }
+        problem(name, "must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+        return fallback;
+    }
+
+    public boolean bool(String name, boolean fallback) {
+        Object value = raw(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        String s = value.toString().trim().toLowerCase(Locale.ROOT);
+        if (s.equals("true") || s.equals("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        problem(name, "must be true or false, got " + describe(value));
+        return fallback;
+    }
+
+    public int integer(String name, int fallback, int min, int max) {
+        long value = number(name, fallback, min, max);
+        return (int) value;
+    }
+
+    private long number(String name, long fallback, long min, long max) {
+        Object value = raw(name);
+        if (value == null) {
+            return fallback;
+        }
+        long parsed;
+        if (value instanceof Integer || value instanceof Long) {
+            parsed = ((Number) value).longValue();
+        } else {
+            try {
+                parsed = Long.parseLong(value.toString().trim());
+            } catch (NumberFormatException e) {
+                problem(name, "must be a whole number, got " + describe(value));
+                return fallback;
+            }
+        }
+        if (parsed < min || parsed > max) {
+            problem(name, "must be between " + min + " and " + max + ", got " + parsed);
+            return fallback;
+        }
+        return parsed;
+    }
+
+    public double decimal(String name, double fallback, double min, double max) {
+        Object value = raw(name);
+        if (value == null) {
+            return fallback;
+        }
+        double parsed;
+        try {
+            parsed = value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString().trim());
+        } catch (NumberFormatException e) {
+            problem(name, "must be a number, got " + describe(value));
+            return fallback;
+        }
+        if (parsed < min || parsed > max) {
+            problem(name, "must be between " + min + " and " + max + ", got " + parsed);
+            return fallback;
+        }
+        return parsed;
+    }
+
+    /** A duration such as {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}; a bare number is milliseconds. */
+    public Duration duration(String name, Duration fallback, Duration min, Duration max) {
+        Object value = raw(name);
+        if (value == null) {
+            return fallback;
+        }
+        Duration parsed = parseDuration(value.toString().trim());
+        if (parsed == null) {
+            problem(name, "must be a duration such as 250ms, 5s, 1m or 1h, got " + describe(value));
+            return fallback;
+        }
+        if (parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0) {
+            problem(name, "must be between " + human(min) + " and " + human(max) + ", got " + value);
+            return fallback;
+        }
+        return parsed;
+    }
+
+    /** A size such as {@code 8KiB} or {@code 10MB} (both 1024-based); a bare number is bytes. */
+    public long bytes(String name, long fallback, long min, long max) {
+        Object value = raw(name);
+        if (value == null) {
+            return fallback;
+        }
+        String s = value.toString().trim();
+        long parsed;
+        Matcher m = SIZE.matcher(s);
+        if (s.matches("\\d+")) {
+            parsed = Long.parseLong(s);
+        } else if (m.matches()) {
+            long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+                case "KB", "KIB" -> 1024L;
+                case "MB", "MIB" -> 1024L * 1024;
+                case "GB", "GIB" -> 1024L * 1024 * 1024;
+                default -> 1L;
+            };
+            parsed = Long.parseLong(m.group(1)) * unit;
+        } else {
+            problem(name, "must be a size such as 8KiB, 10MiB or a number of bytes, got " + describe(value));
+            return fallback;
+        }
+        if (parsed < min || parsed > max) {
+            problem(name, "must be between " + min + " and " + max + " bytes, got " + parsed);
+            return fallback;
+        }
+        return parsed;
+    }
+
+    public List<String> strings(String name) {
+        Object value = raw(name);
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof String s) {
+            List<String> split = new ArrayList<>();
+            for (String part : s.split(",")) {
+                if (!part.isBlank()) {
+                    split.add(part.trim());
+                }
+            }
+            return split;
+        }
+        if (!(value instanceof List<?> list)) {
+            problem(name, "must be a list of values, got " + describe(value));
+            return List.of();
+        }
+        List<String> result = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Object element = list.get(i);
+            if (element == null || element instanceof Map || element instanceof List) {
+                problems.add(new ConfigProblem(key(name) + "[" + i + "]", "must be a single value, got " + describe(element)));
+            } else {
+                result.add(element.toString().trim());
+            }
+        }
+        return result;
+    }
+
+    public Map<String, String> stringMap(String name) {
+        Object value = raw(name);
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            problem(name, "must be a mapping of names to values, got " + describe(value));
+            return Map.of();
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : asStringMap(map).entrySet()) {
+            Object v = e.getValue();
+            if (v == null || v instanceof Map || v instanceof List) {
+                problems.add(new ConfigProblem(key(name) + "." + e.getKey(), "must be a single value, got " + describe(v)));
+            } else {
+                result.put(e.getKey(), v.toString());
+            }
+        }
+        return result;
+    }
+
+    /** Reports every key in this mapping that no reader asked for, with a suggestion when one is close. */
+    public void rejectUnknownKeys() {
+        for (String name : values.keySet()) {
+            if (!read.contains(name)) {
+                String suggestion = closest(name, read);
+                problem(name, "unknown key" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
+            }
+        }
+    }
+
+    public Set<String> keys() {
+        return Collections.unmodifiableSet(values.keySet());
+    }
+
+    static Duration parseDuration(String s) {
+        if (s.matches("\\d+")) {
+            return Duration.ofMillis(Long.parseLong(s));
+        }
+        Matcher m = DURATION.matcher(s);
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    static String human(Duration d) {
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
+        long s = d.toSeconds();
+        if (s % 3600 == 0 && s > 0) {
+            return s / 3600 + "h";
+        }
+        if (s % 60 == 0 && s > 0) {
+            return s / 60 + "m";
+        }
+        return s + "s";
+    }
+
+    private static String describe(Object value) {
+        if (value == null) {
+            return "nothing";
+        }
+        if (value instanceof Map) {
+            return "a mapping";
+        }
+        if (value instanceof List) {
+            return "a list";
+        }
+        return "'" + value + "'";
+    }
+
+    private static Map<String, Object> asStringMap(Map<?, ?> map) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        map.forEach((k, v) -> result.put(String.valueOf(k), v));
+        return result;
+    }
+
+    private static String closest(String name, Set<String> candidates) {
+        String best = null;
+        int bestDistance = 3;
+        for (String c : candidates) {
+            int d = distance(name.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

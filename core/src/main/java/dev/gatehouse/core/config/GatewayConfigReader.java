@@ -1,0 +1,361 @@
+package dev.gatehouse.core.config;
+
+import dev.gatehouse.core.health.HealthPolicy;
+import dev.gatehouse.core.route.PathPattern;
+import dev.gatehouse.core.route.PathRewrite;
+import dev.gatehouse.core.route.RouteRule;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link GatewayConfig} from a parsed YAML tree, applying environment overrides and checking
+ * every key. All problems are collected and reported together with their keys.
+ */
+public final class GatewayConfigReader {
+
+    public static final int DEFAULT_GATEWAY_PORT = 8080;
+    public static final int DEFAULT_ADMIN_PORT = 8081;
+    public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_POOL_SIZE = 10;
+    public static final int DEFAULT_RETRIES = 2;
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
+    private static final Duration MAX_TIME = Duration.ofDays(1);
+
+    private GatewayConfigReader() {
+    }
+
+    /**
+     * @param tree the parsed file (a mapping), or {@code null} for an empty file
+     * @param source the file name used in messages
+     * @param environment looks up {@code GATEHOUSE_*} overrides; may return null
+     */
+    public static GatewayConfig read(Object tree, String source, Function<String, String> environment)
+            throws InvalidConfigException {
+        if (tree != null && !(tree instanceof Map)) {
+            throw new InvalidConfigException(source, List.of(new ConfigProblem("", "the file must be a YAML mapping at the top level")));
+        }
+        @SuppressWarnings("unchecked")
+        ConfigNode root = ConfigNode.root((Map<String, Object>) tree, environment);
+
+        GatewayListenerConfig gateway = gateway(root.child("gateway"));
+        AdminListenerConfig admin = admin(root.child("admin"));
+        StorageConfig storage = storage(root.child("storage"));
+        RedisConfig redis = redis(root.child("redis"));
+        Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
+        root.children("upstreams").forEach((name, node) -> {
+            UpstreamConfig upstream = upstream(name, node);
+            if (upstream != null) {
+                upstreams.put(name, upstream);
+            }
+        });
+        List<RouteConfig> routes = routes(root, gateway, upstreams);
+        ObservabilityConfig observability = observability(root.child("observability"));
+        root.rejectUnknownKeys();
+
+        if (!root.problems().isEmpty()) {
+            throw new InvalidConfigException(source, root.problems());
+        }
+        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability);
+    }
+
+    private static GatewayListenerConfig gateway(ConfigNode n) {
+        GatewayListenerConfig config = new GatewayListenerConfig(
+                n.string("host", "0.0.0.0"),
+                n.integer("port", DEFAULT_GATEWAY_PORT, 0, 65535),
+                n.integer("instances", 0, 0, 256),
+                (int) n.bytes("maxHeaderBytes", DEFAULT_MAX_HEADER_BYTES, 1024, 1024 * 1024),
+                n.bytes("maxBodyBytes", DEFAULT_MAX_BODY_BYTES, 0, 1L << 40),
+                n.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1), MAX_TIME),
+                n.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), MAX_TIME),
+                n.strings("trustedProxies"),
+                n.string("versionHeader", "Accept-Version"));
+        if (!TOKEN.matcher(config.versionHeader()).matches()) {
+            n.problem("versionHeader", "'" + config.versionHeader() + "' is not a valid header name");
+        }
+        n.rejectUnknownKeys();
+        return config;
+    }
+
+    private static AdminListenerConfig admin(ConfigNode n) {
+        AdminListenerConfig config = new AdminListenerConfig(n.string("host", "127.0.0.1"),
+                n.integer("port", DEFAULT_ADMIN_PORT, 0, 65535));
+        n.rejectUnknownKeys();
+        return config;
+    }
+
+    private static StorageConfig storage(ConfigNode n) {
+        ConfigNode pg = n.child("postgres");
+        String url = pg.string("url", null);
+        if (url != null && !url.startsWith("jdbc:postgresql:")) {
+            pg.problem("url", "must be a JDBC URL starting with jdbc:postgresql:, got '" + url + "'");
+        }
+        StorageConfig config = new StorageConfig(url, pg.string("user", null), pg.string("password", null),
+                pg.integer("poolSize", DEFAULT_POOL_SIZE, 1, 1000),
+                pg.duration("connectionTimeout", Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofMinutes(5)),
+                pg.string("dataDir", "./data/postgres"));
+        pg.rejectUnknownKeys();
+        n.rejectUnknownKeys();
+        return config;
+    }
+
+    private static RedisConfig redis(ConfigNode n) {
+        String url = n.string("url", null);
+        if (url != null && !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
+            n.problem("url", "must start with redis:// or rediss://, got '" + url + "'");
+        }
+        n.rejectUnknownKeys();
+        return new RedisConfig(url);
+    }
+
+    private static ObservabilityConfig observability(ConfigNode n) {
+        ObservabilityConfig config = new ObservabilityConfig(n.string("accessLog", "stdout"),
+                n.integer("accessLogQueue", 65_536, 16, 16 * 1024 * 1024));
+        n.rejectUnknownKeys();
+        return config;
+    }
+
+    private static UpstreamConfig upstream(String name, ConfigNode n) {
+        if (!NAME.matcher(name).matches()) {
+            n.problem(null, "upstream name '" + name + "' must be lower-case letters, digits, '-' or '_' (at most 63)");
+        }
+        String balancer = n.oneOf("balancer", "least-connections", "least-connections", "round-robin");
+        List<TargetConfig> targets = new ArrayList<>();
+        List<ConfigNode> targetNodes = n.list("targets");
+        if (targetNodes.isEmpty()) {
+            n.problem("targets", "an upstream needs at least one target, e.g. - url: http://127.0.0.1:3001");
+        }
+        Set<String> seen = new HashSet<>();
+        for (ConfigNode t : targetNodes) {
+            TargetConfig target = target(t);
+            if (target != null && !seen.add(target.address())) {
+                t.problem("url", "target " + target.address() + " is listed twice");
+            }
+            if (target != null) {
+                targets.add(target);
+            }
+        }
+
+        HealthCheckConfig check = null;
+        ConfigNode hc = n.child("healthCheck");
+        int unhealthy = hc.integer("unhealthyThreshold", HealthPolicy.DEFAULT.unhealthyThreshold(), 1, 100);
+        int healthy = hc.integer("healthyThreshold", HealthPolicy.DEFAULT.healthyThreshold(), 1, 100);
+        if (n.has("healthCheck") && hc.bool("enabled", true)) {
+            Duration interval = hc.duration("interval", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofHours(1));
+            Duration timeout = hc.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMinutes(5));
+            String path = hc.string("path", "/health/ready");
+            if (!path.startsWith("/")) {
+                hc.problem("path", "must start with '/', got '" + path + "'");
+            }
+            check = new HealthCheckConfig(path, interval, timeout);
+        }
+        hc.rejectUnknownKeys();
+
+        ConfigNode passive = n.child("passive");
+        HealthPolicy policy = new HealthPolicy(unhealthy, healthy,
+                passive.integer("consecutiveFailures", HealthPolicy.DEFAULT.passiveFailures(), 0, 1000),
+                passive.duration("ejectFor", HealthPolicy.DEFAULT.ejectFor(), Duration.ZERO, Duration.ofHours(1)));
+        passive.rejectUnknownKeys();
+
+        ConfigNode b = n.child("breaker");
+        BreakerConfig breaker = new BreakerConfig(b.bool("enabled", true),
+                (float) b.decimal("failureRateThreshold", 50, 1, 100),
+                (float) b.decimal("slowCallRateThreshold", 100, 1, 100),
+                b.duration("slowCallDuration", Duration.ofSeconds(10), Duration.ofMillis(1), MAX_TIME),
+                b.integer("minimumCalls", 10, 1, 100_000),
+                b.integer("window", 20, 1, 100_000),
+                b.duration("openWait", Duration.ofSeconds(30), Duration.ofMillis(1), MAX_TIME),
+                b.integer("halfOpenCalls", 3, 1, 10_000));
+        if (breaker.minimumCalls() > breaker.window()) {
+            b.problem("minimumCalls", "must not exceed window (" + breaker.window() + "), got " + breaker.minimumCalls());
+        }
+        b.rejectUnknownKeys();
+
+        UpstreamConfig config = new UpstreamConfig(name, balancer, targets, check, policy, breaker,
+                n.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5)),
+                n.integer("maxConnectionsPerTarget", 256, 1, 100_000));
+        n.rejectUnknownKeys();
+        return config;
+    }
+
+    private static TargetConfig target(ConfigNode t) {
+        String url = t.requiredString("url");
+        int weight = t.integer("weight", 1, 1, 1000);
+        t.rejectUnknownKeys();
+        if (url == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                t.problem("url", "must be an http:// or https:// URL such as http://127.0.0.1:3001, got '" + url + "'");
+                return null;
+            }
+            if (uri.getHost() == null) {
+                t.problem("url", "has no host: '" + url + "'");
+                return null;
+            }
+            if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
+                t.problem("url", "must not have a path (use a route's rewrite instead), got '" + url + "'");
+                return null;
+            }
+            int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+            return new TargetConfig(scheme, uri.getHost(), port, weight);
+        } catch (java.net.URISyntaxException e) {
+            t.problem("url", "is not a valid URL: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static List<RouteConfig> routes(ConfigNode root, GatewayListenerConfig gateway,
+                                            Map<String, UpstreamConfig> upstreams) {
+        List<RouteConfig> routes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (ConfigNode r : root.list("routes")) {
+            String name = r.requiredString("name");
+            if (name != null && !NAME.matcher(name).matches()) {
+                r.problem("name", "must be lower-case letters, digits, '-' or '_' (at most 63), got '" + name + "'");
+            } else if (name != null && !names.add(name)) {
+                r.problem("name", "route '" + name + "' is defined twice");
+            }
+            String upstream = r.requiredString("upstream");
+            if (upstream != null && !upstreams.containsKey(upstream) && !root.problems().stream()
+                    .anyMatch(p -> p.key().startsWith("upstreams." + upstream))) {
+                r.problem("upstream", "no upstream named '" + upstream + "'"
+                        + (upstreams.isEmpty() ? " (none are defined)" : "; defined: " + String.join(", ", upstreams.keySet())));
+            }
+            ConfigNode m = r.child("match");
+            PathPattern pattern = pathPattern(m);
+            Set<String> methods = new LinkedHashSet<>();
+            for (String method : m.strings("methods")) {
+                String upper = method.toUpperCase(Locale.ROOT);
+                if (!METHODS.contains(upper)) {
+                    m.problem("methods", "'" + method + "' is not an HTTP method; use " + String.join(", ", new java.util.TreeSet<>(METHODS)));
+                } else {
+                    methods.add(upper);
+                }
+            }
+            String host = m.string("host", null);
+            Map<String, String> headers = m.stringMap("headers");
+            headers.keySet().stream().filter(h -> !TOKEN.matcher(h).matches())
+                    .forEach(h -> m.problem("headers", "'" + h + "' is not a valid header name"));
+            String version = m.string("version", null);
+            m.rejectUnknownKeys();
+
+            PathRewrite rewrite = rewrite(r, pattern);
+            HeaderRules requestHeaders = headerRules(r.child("requestHeaders"));
+            HeaderRules responseHeaders = headerRules(r.child("responseHeaders"));
+            long maxBody = r.bytes("maxBodyBytes", gateway.maxBodyBytes(), 0, 1L << 40);
+            Duration timeout = r.duration("requestTimeout", gateway.requestTimeout(), Duration.ofMillis(1), MAX_TIME);
+            int retries = r.integer("retries", DEFAULT_RETRIES, 0, 10);
+            r.rejectUnknownKeys();
+            if (pattern != null && name != null) {
+                RouteRule rule = new RouteRule(pattern, methods, host, headers, version, gateway.versionHeader());
+                routes.add(new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxBody, timeout, retries));
+            }
+        }
+        return routes;
+    }
+
+    private static PathPattern pathPattern(ConfigNode m) {
+        List<String> kinds = new ArrayList<>();
+        for (String kind : List.of("prefix", "exact", "template")) {
+            if (m.has(kind)) {
+                kinds.add(kind);
+            }
+        }
+        if (kinds.size() != 1) {
+            m.problem(null, kinds.isEmpty()
+                    ? "needs exactly one of prefix, exact or template, e.g. prefix: /api/v1"
+                    : "has " + String.join(" and ", kinds) + "; give exactly one");
+            kinds.forEach(k -> m.string(k, null));
+            return null;
+        }
+        String kind = kinds.get(0);
+        String value = m.string(kind, null);
+        if (value == null) {
+            return null;
+        }
+        if (!value.startsWith("/")) {
+            m.problem(kind, "must start with '/', got '" + value + "'");
+            return null;
+        }
+        try {
+            return switch (kind) {
+                case "prefix" -> PathPattern.prefix(value);
+                case "exact" -> PathPattern.exact(value);
+                default -> PathPattern.template(value);
+            };
+        } catch (IllegalArgumentException e) {
+            m.problem(kind, e.getMessage());
+            return null;
+        }
+    }
+
+    private static PathRewrite rewrite(ConfigNode r, PathPattern pattern) {
+        boolean strip = r.bool("stripPrefix", false);
+        String target = r.string("rewrite", null);
+        if (strip && target != null) {
+            r.problem("rewrite", "give either stripPrefix or rewrite, not both");
+            return PathRewrite.NONE;
+        }
+        if (strip) {
+            if (!(pattern instanceof PathPattern.Prefix prefix)) {
+                r.problem("stripPrefix", "only applies to a route matched by prefix");
+                return PathRewrite.NONE;
+            }
+            return PathRewrite.stripPrefix(prefix.prefix());
+        }
+        if (target != null) {
+            if (!target.startsWith("/")) {
+                r.problem("rewrite", "must start with '/', got '" + target + "'");
+                return PathRewrite.NONE;
+            }
+            for (String variable : PathRewrite.variablesIn(target)) {
+                if (pattern == null || !pattern.source().contains("{" + variable + "}")) {
+                    r.problem("rewrite", "uses {" + variable + "} but the route's match does not capture it");
+                }
+            }
+            return PathRewrite.template(target);
+        }
+        return PathRewrite.NONE;
+    }
+
+    private static HeaderRules headerRules(ConfigNode n) {
+        HeaderRules rules = new HeaderRules(n.strings("remove"), n.stringMap("set"), n.stringMap("add"));
+        for (String name : rules.remove()) {
+            if (!TOKEN.matcher(name).matches()) {
+                n.problem("remove", "'" + name + "' is not a valid header name");
+            }
+        }
+        for (String name : rules.set().keySet()) {
+            if (!TOKEN.matcher(name).matches()) {
+                n.problem("set", "'" + name + "' is not a valid header name");
+            }
+        }
+        for (String name : rules.add().keySet()) {
+            if (!TOKEN.matcher(name).matches()) {
+                n.problem("add", "'" + name + "' is not a valid header name");
+            }
+        }
+        n.rejectUnknownKeys();
+        return rules;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.gatehouse.core.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The public listener and the defaults every route inherits.
+ *
+ * @param instances event-loop instances serving the listener; 0 means one per CPU core
+ * @param maxHeaderBytes the largest request header block accepted (431 beyond it)
+ * @param maxBodyBytes the default largest request body (413 beyond it)
+ * @param requestTimeout the default time an upstream has to answer (504 beyond it)
+ * @param idleTimeout how long an idle client connection is kept open
+ * @param trustedProxies addresses whose {@code X-Forwarded-*} headers are believed
+ * @param versionHeader the header that names the API version a client wants
+ */
+public record GatewayListenerConfig(String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes,
+                                    Duration requestTimeout, Duration idleTimeout, List<String> trustedProxies,
+                                    String versionHeader) {
+
+    public GatewayListenerConfig {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+}

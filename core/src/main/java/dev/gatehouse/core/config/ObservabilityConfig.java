@@ -1,0 +1,10 @@
+package dev.gatehouse.core.config;
+
+/**
+ * Logging and metrics settings.
+ *
+ * @param accessLog {@code stdout}, {@code off}, or a file path for one JSON line per request
+ * @param accessLogQueue lines buffered before new ones are dropped (and counted)
+ */
+public record ObservabilityConfig(String accessLog, int accessLogQueue) {
+}

@@ -1,0 +1,22 @@
+package dev.gatehouse.core.config;
+
+import dev.gatehouse.core.health.HealthPolicy;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A pool of upstream targets that routes point at.
+ *
+ * @param balancer {@code least-connections} or {@code round-robin}
+ * @param healthCheck active checking, or {@code null} for none
+ * @param maxConnectionsPerTarget keep-alive connections per target and event loop
+ */
+public record UpstreamConfig(String name, String balancer, List<TargetConfig> targets, HealthCheckConfig healthCheck,
+                             HealthPolicy health, BreakerConfig breaker, Duration connectTimeout,
+                             int maxConnectionsPerTarget) {
+
+    public UpstreamConfig {
+        targets = List.copyOf(targets);
+    }
+}
