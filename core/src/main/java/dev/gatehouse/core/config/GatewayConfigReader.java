@@ -86,6 +86,11 @@ public final class GatewayConfigReader {
                 n.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), MAX_TIME),
                 n.strings("trustedProxies"),
                 n.string("versionHeader", "Accept-Version"));
+        try {
+            dev.gatehouse.core.http.TrustedProxies.parse(config.trustedProxies());
+        } catch (IllegalArgumentException e) {
+            n.problem("trustedProxies", e.getMessage());
+        }
         if (!TOKEN.matcher(config.versionHeader()).matches()) {
             n.problem("versionHeader", "'" + config.versionHeader() + "' is not a valid header name");
         }

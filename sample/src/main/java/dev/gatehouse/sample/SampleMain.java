@@ -1,0 +1,66 @@
+package dev.gatehouse.sample;
+
+import io.vertx.core.Vertx;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Runs one sample service instance: {@code java -cp gatehouse.jar dev.gatehouse.sample.SampleMain --port 3001 ...}. */
+@Command(name = "gatehouse-sample", mixinStandardHelpOptions = true,
+        description = "The sample upstream service that the Gatehouse demo runs behind the gateway.")
+public final class SampleMain implements Callable<Integer> {
+
+    @Option(names = "--port", required = true, description = "Port to listen on (0 for any free port).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--instance-id", required = true, description = "Name this instance reports in /api/v1/status.")
+    String instanceId;
+
+    @Option(names = "--jdbc-url", required = true, description = "PostgreSQL JDBC URL for the resources API.")
+    String jdbcUrl;
+
+    @Option(names = "--external-failure-rate", defaultValue = "0.3", description = "Share of /api/v1/external calls that fail (default: ${DEFAULT-VALUE}).")
+    double failureRate;
+
+    @Option(names = "--external-stall-rate", defaultValue = "0.0", description = "Share of /api/v1/external calls that stall (default: ${DEFAULT-VALUE}).")
+    double stallRate;
+
+    @Option(names = "--external-stall-ms", defaultValue = "3000", description = "How long a stalled call takes (default: ${DEFAULT-VALUE} ms).")
+    long stallMillis;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SampleMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        FlakyDependency external;
+        try {
+            external = new FlakyDependency(failureRate, stallRate, Duration.ofMillis(stallMillis), () -> ThreadLocalRandom.current().nextDouble());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        ResourceStore store = new ResourceStore(jdbcUrl, 4);
+        Vertx vertx = Vertx.vertx();
+        SampleService service = new SampleService(vertx, instanceId, store, external);
+        service.listen(host, port).toCompletionStage().toCompletableFuture().join();
+        System.out.println("sample " + instanceId + " listening on " + host + ":" + service.port());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+            store.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

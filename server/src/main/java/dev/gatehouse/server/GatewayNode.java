@@ -1,0 +1,244 @@
+package dev.gatehouse.server;
+
+import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.InvalidConfigException;
+import dev.gatehouse.core.config.UpstreamConfig;
+import dev.gatehouse.core.time.Ticker;
+import dev.gatehouse.server.admin.AdminApi;
+import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.config.ConfigWatcher;
+import dev.gatehouse.server.listener.GatewayVerticle;
+import dev.gatehouse.server.listener.HealthEndpoints;
+import dev.gatehouse.server.observe.AccessLog;
+import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.pipeline.RouteCompiler;
+import dev.gatehouse.server.pipeline.RoutingSnapshot;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.upstream.HealthChecker;
+import dev.gatehouse.server.upstream.UpstreamPool;
+import dev.gatehouse.server.upstream.UpstreamRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One running Gatehouse node: storage, the gateway and admin listeners, upstream pools with health
+ * checks, and the configuration watcher. {@link #start} blocks until the node serves; {@link #close}
+ * stops everything it started.
+ */
+public final class GatewayNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayNode.class);
+    public static final String VERSION = Objects.requireNonNullElse(GatewayNode.class.getPackage().getImplementationVersion(), "dev");
+
+    /**
+     * How to run a node besides its configuration.
+     *
+     * @param configFile the file to watch for changes, or null for none
+     * @param configPoll how often the file is checked for changes
+     * @param ticker the time source for health and breakers
+     */
+    public record Options(Path configFile, ConfigLoader loader, Duration configPoll, Ticker ticker) {
+        public static Options defaults(Path configFile) {
+            return new Options(configFile, ConfigLoader.withSystemEnvironment(), Duration.ofSeconds(1), Ticker.system());
+        }
+    }
+
+    private final Vertx vertx;
+    private final GatewayMetrics metrics;
+    private final Database database;
+    private final AccessLog accessLog;
+    private final UpstreamRegistry upstreams;
+    private final HealthChecker healthChecker;
+    private final RouteCompiler compiler;
+    private final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
+    private final AtomicBoolean storageReady = new AtomicBoolean(true);
+    private final AtomicInteger gatewayPort = new AtomicInteger();
+    private final String nodeId;
+    private ConfigWatcher watcher;
+    private HttpServer admin;
+
+    private GatewayNode(Vertx vertx, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker) {
+        this.vertx = vertx;
+        this.metrics = metrics;
+        this.database = database;
+        this.accessLog = accessLog;
+        this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
+        this.healthChecker = new HealthChecker(vertx);
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog);
+        this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Starts a node and returns once both listeners accept connections. Blocking: call from a main or test thread. */
+    public static GatewayNode start(GatewayConfig config, Options options) {
+        GatewayMetrics metrics = new GatewayMetrics();
+        Database database = Database.open(config.storage(), metrics.registry());
+        AccessLog accessLog;
+        try {
+            accessLog = AccessLog.open(config.observability().accessLog(), config.observability().accessLogQueue(), metrics.registry());
+        } catch (IOException e) {
+            database.close();
+            throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
+        }
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker());
+        try {
+            node.boot(config, options);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    private void boot(GatewayConfig config, Options options) {
+        registerNode();
+        snapshot.set(compiler.compile(config, upstreams.rebuild(config.upstreams())));
+        healthChecker.watch(upstreams.pools().values());
+        vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> database.ping(2), false)
+                .onComplete(r -> updateReadiness(r.succeeded() && r.result())));
+
+        HealthEndpoints health = new HealthEndpoints(storageReady::get);
+        int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
+        int maxConnections = config.upstreams().values().stream().mapToInt(UpstreamConfig::maxConnectionsPerTarget).max().orElse(256);
+        GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health,
+                metrics.upstreamConnections(), maxConnections, gatewayPort);
+        // the first instance binds (possibly an ephemeral port), the rest share its socket
+        await(vertx.deployVerticle(new GatewayVerticle(shared)), "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
+        if (instances > 1) {
+            await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances - 1)), "start gateway listener instances");
+        }
+        AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health);
+        admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
+                .requestHandler(api.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
+        if (options.configFile() != null) {
+            watcher = new ConfigWatcher(vertx, options.configFile(), options.loader(), options.configPoll(), this::apply);
+            watcher.start();
+        }
+        log.info("gatehouse {} node {} serving on {}:{} (admin {}:{}), {} routes, {} upstreams", VERSION, nodeId,
+                config.gateway().host(), gatewayPort(), config.admin().host(), adminPort(), config.routes().size(), config.upstreams().size());
+    }
+
+    /** Swaps in a new configuration's routes and pools; the old snapshot keeps serving requests already under way. */
+    public synchronized void apply(GatewayConfig next) {
+        GatewayConfig current = snapshot.get().config();
+        if (!next.gateway().equals(current.gateway()) || !next.admin().equals(current.admin())
+                || !next.storage().equals(current.storage()) || !next.observability().equals(current.observability())) {
+            log.warn("listener, storage and observability settings changed in the configuration file; they take effect after a restart");
+        }
+        Map<String, UpstreamPool> pools = upstreams.rebuild(next.upstreams());
+        snapshot.set(compiler.compile(next, pools));
+        healthChecker.watch(pools.values());
+        log.info("configuration reloaded: {} routes, {} upstreams", next.routes().size(), next.upstreams().size());
+    }
+
+    /** Reloads the watched file now; throws with every problem if it is invalid (and keeps the old configuration). */
+    public void reload() throws InvalidConfigException {
+        if (watcher == null) {
+            throw new IllegalStateException("this node was started without a configuration file");
+        }
+        apply(watcher.loadNow());
+    }
+
+    private void updateReadiness(boolean ready) {
+        if (storageReady.getAndSet(ready) != ready) {
+            if (ready) {
+                log.info("storage reachable again; node is ready");
+            } else {
+                log.warn("storage unreachable; /health/ready reports DOWN");
+            }
+        }
+    }
+
+    private void registerNode() {
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement s = c.prepareStatement("INSERT INTO gatehouse_nodes (node_id, hostname, version) VALUES (?, ?, ?)")) {
+            s.setString(1, nodeId);
+            s.setString(2, hostname());
+            s.setString(3, VERSION);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot register this node in PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    public int gatewayPort() {
+        return gatewayPort.get();
+    }
+
+    public int adminPort() {
+        return admin == null ? -1 : admin.actualPort();
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public Map<String, UpstreamPool> pools() {
+        return upstreams.pools();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        healthChecker.close();
+        await(vertx.close(), "stop Vert.x");
+        if (accessLog != null) {
+            accessLog.close();
+        }
+        database.close();
+        metrics.close();
+    }
+
+    private static <T> T await(Future<T> future, String what) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while trying to " + what, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown-host";
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.gatehouse.server.admin;
+
+import dev.gatehouse.core.config.RouteConfig;
+import dev.gatehouse.server.listener.HealthEndpoints;
+import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.RoutingSnapshot;
+import dev.gatehouse.server.upstream.UpstreamPool;
+import dev.gatehouse.server.upstream.UpstreamTarget;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The admin listener's API (loopback by default): Prometheus metrics, upstream and route state, health.
+ * Unknown paths get a problem+json 404.
+ */
+public final class AdminApi {
+    private final GatewayMetrics metrics;
+    private final Supplier<Map<String, UpstreamPool>> pools;
+    private final Supplier<RoutingSnapshot> snapshot;
+    private final HealthEndpoints health;
+
+    public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
+                    HealthEndpoints health) {
+        this.metrics = metrics;
+        this.pools = pools;
+        this.snapshot = snapshot;
+        this.health = health;
+    }
+
+    public Router router(Vertx vertx) {
+        Router router = Router.router(vertx);
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(metrics.scrape()));
+        router.get("/upstreams").handler(this::upstreams);
+        router.get("/routes").handler(this::routes);
+        router.get("/health/*").handler(ctx -> {
+            if (!health.handles(ctx.request().path(), ctx.request())) {
+                ctx.next();
+            }
+        });
+        router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not found",
+                        "the admin API has no " + ctx.request().method() + " " + ctx.request().path()
+                                + "; see /metrics, /upstreams, /routes, /health/ready")
+                .send(ctx.response(), ctx.request().path(), null));
+        return router;
+    }
+
+    private void upstreams(RoutingContext ctx) {
+        JsonObject body = new JsonObject();
+        for (UpstreamPool pool : pools.get().values()) {
+            JsonArray targets = new JsonArray();
+            for (UpstreamTarget t : pool.targets()) {
+                targets.add(new JsonObject()
+                        .put("target", t.address())
+                        .put("weight", t.weight())
+                        .put("healthy", t.health().isHealthy())
+                        .put("ejected", t.health().isEjected())
+                        .put("usable", t.health().isUsable())
+                        .put("breaker", t.breakerState())
+                        .put("inFlight", t.inFlight())
+                        .put("successes", t.successes())
+                        .put("failures", t.failures()));
+            }
+            body.put(pool.name(), new JsonObject()
+                    .put("balancer", pool.config().balancer())
+                    .put("healthCheck", pool.config().healthCheck() == null ? null : pool.config().healthCheck().path())
+                    .put("targets", targets));
+        }
+        ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
+    }
+
+    private void routes(RoutingContext ctx) {
+        JsonArray routes = new JsonArray();
+        for (RouteConfig r : snapshot.get().config().routes()) {
+            routes.add(new JsonObject()
+                    .put("name", r.name())
+                    .put("match", r.rule().path().source())
+                    .put("methods", new JsonArray(r.rule().methods().stream().sorted().toList()))
+                    .put("host", r.rule().host())
+                    .put("version", r.rule().version())
+                    .put("upstream", r.upstream())
+                    .put("requestTimeoutMs", r.requestTimeout().toMillis())
+                    .put("maxBodyBytes", r.maxBodyBytes())
+                    .put("retries", r.retries()));
+        }
+        ctx.response().putHeader("content-type", "application/json").end(routes.encodePrettily());
+    }
+}

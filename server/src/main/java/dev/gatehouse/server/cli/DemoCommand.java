@@ -1,0 +1,248 @@
+package dev.gatehouse.server.cli;
+
+import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.InvalidConfigException;
+import dev.gatehouse.server.GatewayNode;
+import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.store.EmbeddedDatabase;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code gatehouse demo}: embedded PostgreSQL, three sample service processes and a gateway in front of
+ * them, with a configuration file you can edit while it runs. Ctrl-C stops everything it started.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run a self-contained demo: embedded PostgreSQL, three sample services and the gateway in front of them.")
+final class DemoCommand implements Callable<Integer> {
+
+    static final String SAMPLE_MAIN = "dev.gatehouse.sample.SampleMain";
+
+    @Option(names = "--port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--admin-port", defaultValue = "8081", description = "Admin port (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--sample-ports", split = ",", defaultValue = "3001,3002,3003",
+            description = "Ports of the sample service instances (default: ${DEFAULT-VALUE}).")
+    List<Integer> samplePorts;
+
+    @Option(names = "--data-dir", defaultValue = "./data", description = "Where the demo keeps its database, logs and configuration (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        String problem = validate();
+        if (problem != null) {
+            System.err.println(problem);
+            return 2;
+        }
+        Files.createDirectories(dataDir.resolve("logs"));
+        System.out.println("Starting the Gatehouse demo (data in " + dataDir.toAbsolutePath().normalize() + ")...");
+        EmbeddedDatabase postgres = EmbeddedDatabase.start(dataDir.resolve("postgres").toString());
+        List<SampleProcess> samples = new ArrayList<>();
+        GatewayNode node = null;
+        CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            for (int i = 0; i < samplePorts.size(); i++) {
+                samples.add(new SampleProcess("api-" + (i + 1), samplePorts.get(i), postgres.jdbcUrl(), dataDir.resolve("logs")));
+            }
+            for (SampleProcess sample : samples) {
+                sample.start();
+            }
+            for (SampleProcess sample : samples) {
+                awaitReady(sample);
+            }
+            Path configFile = dataDir.resolve("gatehouse-demo.yaml");
+            Files.writeString(configFile, demoConfig(postgres.jdbcUrl()));
+            GatewayConfig config = ConfigLoader.withSystemEnvironment().load(configFile);
+            node = GatewayNode.start(config, GatewayNode.Options.defaults(configFile));
+            Supervisor supervisor = new Supervisor(samples);
+            supervisor.start();
+            printBanner(configFile);
+            GatewayNode running = node;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("\nStopping the demo...");
+                supervisor.interrupt();
+                samples.forEach(SampleProcess::stop);
+                running.close();
+                postgres.close();
+                stopped.countDown();
+            }, "demo-shutdown"));
+        } catch (RuntimeException | IOException | InvalidConfigException e) {
+            System.err.println("the demo could not start: " + e.getMessage());
+            samples.forEach(SampleProcess::stop);
+            if (node != null) {
+                node.close();
+            }
+            postgres.close();
+            return 1;
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private String validate() {
+        List<Integer> all = new ArrayList<>(samplePorts);
+        all.add(port);
+        all.add(adminPort);
+        for (int p : all) {
+            if (p < 1 || p > 65535) {
+                return "ports must be between 1 and 65535, got " + p;
+            }
+        }
+        if (all.stream().distinct().count() != all.size()) {
+            return "the gateway, admin and sample ports must all differ, got " + all;
+        }
+        if (samplePorts.isEmpty()) {
+            return "--sample-ports needs at least one port";
+        }
+        return null;
+    }
+
+    private String demoConfig(String jdbcUrl) {
+        StringBuilder targets = new StringBuilder();
+        for (int p : samplePorts) {
+            targets.append("      - url: http://127.0.0.1:").append(p).append('\n');
+        }
+        return """
+                # Written by `gatehouse demo`. Edit it while the demo runs: valid changes apply within a second,
+                # invalid ones are refused (see the log) and the running configuration stays.
+                gateway:
+                  port: %d
+                  requestTimeout: 5s
+                admin:
+                  port: %d
+                storage:
+                  postgres:
+                    url: "%s"
+                    poolSize: 5
+                upstreams:
+                  api:
+                    balancer: least-connections
+                    connectTimeout: 500ms
+                    targets:
+                %s    healthCheck:
+                      path: /health/ready
+                      interval: 1s
+                      timeout: 500ms
+                      unhealthyThreshold: 2
+                      healthyThreshold: 2
+                    passive:
+                      consecutiveFailures: 3
+                      ejectFor: 10s
+                    breaker:
+                      failureRateThreshold: 50
+                      minimumCalls: 10
+                      window: 20
+                      openWait: 15s
+                routes:
+                  - name: external
+                    match: { prefix: /api/v1/external }
+                    upstream: api
+                    retries: 0
+                  - name: api
+                    match: { prefix: /api/v1 }
+                    upstream: api
+                """.formatted(port, adminPort, jdbcUrl, targets);
+    }
+
+    private void printBanner(Path configFile) {
+        String gw = "http://localhost:" + port;
+        String admin = "http://localhost:" + adminPort;
+        System.out.println("""
+
+                Gatehouse demo is running.
+                  gateway         %1$s   (routes /api/v1/** to %3$d sample instances)
+                  admin           %2$s   (/metrics, /upstreams, /routes, /health/ready)
+                  configuration   %4$s   (edit it: changes apply live)
+                  sample logs     %5$s
+
+                Try:
+                  curl %1$s/api/v1/status                 # which instance answered
+                  curl %1$s/api/v1/resources/1            # a resource from PostgreSQL
+                  curl -X POST %1$s/api/v1/resources -H 'Content-Type: application/json' -d '{"name": "New Resource", "type": "document"}'
+                  curl %1$s/api/v1/external               # a flaky dependency: watch the breaker in /upstreams
+                  curl %2$s/upstreams                     # health, breakers, in-flight per target
+                  curl -s %2$s/metrics | grep gatehouse_requests
+
+                Kill an instance (kill -9) and keep curling: requests go to the others; the demo restarts it
+                and health checks bring it back. Ctrl-C stops everything.
+                """.formatted(gw, admin, samplePorts.size(), configFile.toAbsolutePath().normalize(),
+                dataDir.resolve("logs").toAbsolutePath().normalize()));
+    }
+
+    private static void awaitReady(SampleProcess sample) throws IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            if (!sample.alive()) {
+                throw new IOException("sample " + sample.name() + " exited during start-up; see " + sample.log());
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sample.port() + "/health/ready"))
+                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for " + sample.name());
+            }
+            LockSupportPause.pause(Duration.ofMillis(200));
+        }
+        throw new IOException("sample " + sample.name() + " did not become ready within 60 s; see " + sample.log());
+    }
+
+    /** Restarts sample instances that die (e.g. after kill -9), so health checks can show them coming back. */
+    private static final class Supervisor extends Thread {
+        private final List<SampleProcess> samples;
+
+        Supervisor(List<SampleProcess> samples) {
+            super("demo-supervisor");
+            setDaemon(true);
+            this.samples = samples;
+        }
+
+        @Override
+        public void run() {
+            while (!isInterrupted()) {
+                for (SampleProcess sample : samples) {
+                    if (!sample.alive()) {
+                        System.out.printf("sample %s (port %d) exited with code %d; restarting it in 5 s%n",
+                                sample.name(), sample.port(), sample.exitCode());
+                        if (!LockSupportPause.pause(Duration.ofSeconds(5))) {
+                            return;
+                        }
+                        try {
+                            sample.start();
+                            System.out.printf("sample %s restarted%n", sample.name());
+                        } catch (IOException e) {
+                            System.out.printf("sample %s could not be restarted: %s%n", sample.name(), e.getMessage());
+                        }
+                    }
+                }
+                if (!LockSupportPause.pause(Duration.ofSeconds(1))) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.gatehouse.server.cli;
+
+import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.server.GatewayNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code gatehouse serve}: run a node from a configuration file until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run a gateway node. The configuration file is watched and valid changes apply without a restart.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "gatehouse.yaml",
+            description = "Configuration file (default: ${DEFAULT-VALUE}). GATEHOUSE_* environment variables override its keys.")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        GatewayConfig loaded = ConfigFiles.loadOrReport(config);
+        if (loaded == null) {
+            return ConfigFiles.INVALID;
+        }
+        GatewayNode node;
+        try {
+            node = GatewayNode.start(loaded, GatewayNode.Options.defaults(config));
+        } catch (RuntimeException e) {
+            System.err.println("gatehouse could not start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

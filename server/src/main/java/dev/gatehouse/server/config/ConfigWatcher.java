@@ -1,0 +1,84 @@
+package dev.gatehouse.server.config;
+
+import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.InvalidConfigException;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Watches the configuration file by polling its content (robust to editors that replace files and to
+ * Kubernetes ConfigMap symlink swaps). A valid change is handed on; an invalid one is logged with every
+ * problem and ignored, so the running configuration keeps serving.
+ */
+public final class ConfigWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
+
+    private final Vertx vertx;
+    private final Path file;
+    private final ConfigLoader loader;
+    private final Duration interval;
+    private final Consumer<GatewayConfig> onChange;
+    private byte[] lastDigest;
+    private long timer = -1;
+
+    public ConfigWatcher(Vertx vertx, Path file, ConfigLoader loader, Duration interval, Consumer<GatewayConfig> onChange) {
+        this.vertx = vertx;
+        this.file = file;
+        this.loader = loader;
+        this.interval = interval;
+        this.onChange = onChange;
+    }
+
+    public void start() {
+        lastDigest = digest();
+        timer = vertx.setPeriodic(interval.toMillis(), id -> vertx.executeBlocking(this::poll, false));
+    }
+
+    /** Loads the file as it is now, without comparing it to the last version. */
+    public GatewayConfig loadNow() throws InvalidConfigException {
+        return loader.load(file);
+    }
+
+    private Void poll() {
+        byte[] digest = digest();
+        if (digest == null || Arrays.equals(digest, lastDigest)) {
+            return null;
+        }
+        lastDigest = digest;
+        try {
+            onChange.accept(loader.load(file));
+        } catch (InvalidConfigException e) {
+            log.error("configuration change refused, the previous configuration stays in effect. {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("configuration change could not be applied, the previous configuration stays in effect", e);
+        }
+        return null;
+    }
+
+    private byte[] digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        } catch (IOException e) {
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+}

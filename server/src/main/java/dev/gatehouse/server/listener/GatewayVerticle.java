@@ -1,0 +1,142 @@
+package dev.gatehouse.server.listener;
+
+import dev.gatehouse.core.config.GatewayListenerConfig;
+import dev.gatehouse.core.path.NormalizedPath;
+import dev.gatehouse.core.path.PathNormalizer;
+import dev.gatehouse.core.route.RouteMatch;
+import dev.gatehouse.server.pipeline.CompiledRoute;
+import dev.gatehouse.server.pipeline.Exchange;
+import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.RejectFilter;
+import dev.gatehouse.server.pipeline.RoutingSnapshot;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collections;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * One event loop's share of the public listener. Each instance owns its upstream client, so a request
+ * is read, proxied and answered on one thread. Routing state comes from the node's current snapshot.
+ */
+public final class GatewayVerticle extends VerticleBase {
+    private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+
+    /** What every instance shares with the node. */
+    public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
+                         AtomicInteger upstreamConnections, int maxConnectionsPerTarget, AtomicInteger boundPort) {
+    }
+
+    private final Shared shared;
+    private HttpServer server;
+    private HttpClient client;
+
+    public GatewayVerticle(Shared shared) {
+        this.shared = shared;
+    }
+
+    @Override
+    public Future<?> start() {
+        GatewayListenerConfig listener = shared.listener();
+        client = vertx.httpClientBuilder()
+                .with(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setKeepAliveTimeout(60)
+                        .setPipelining(false)
+                        .setTcpNoDelay(true)
+                        .setMaxRedirects(0)
+                        .setName("gatehouse-upstream"))
+                .with(new PoolOptions()
+                        .setHttp1MaxSize(shared.maxConnectionsPerTarget())
+                        .setMaxWaitQueueSize(shared.maxConnectionsPerTarget() * 16))
+                .withConnectHandler(connection -> {
+                    shared.upstreamConnections().incrementAndGet();
+                    connection.closeHandler(v -> shared.upstreamConnections().decrementAndGet());
+                })
+                .build();
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(listener.host())
+                .setPort(shared.boundPort().get() > 0 ? shared.boundPort().get() : listener.port())
+                .setMaxHeaderSize(listener.maxHeaderBytes())
+                .setMaxInitialLineLength(8192)
+                .setIdleTimeout((int) listener.idleTimeout().toSeconds())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setTcpNoDelay(true)
+                .setHandle100ContinueAutomatically(true));
+        server.invalidRequestHandler(GatewayVerticle::invalid);
+        server.requestHandler(this::handle);
+        return server.listen().onSuccess(s -> shared.boundPort().compareAndSet(0, s.actualPort()));
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server.close().eventually(() -> client.close());
+    }
+
+    private void handle(HttpServerRequest request) {
+        long start = System.nanoTime();
+        String rawPath = request.path();
+        if (shared.health().handles(rawPath, request)) {
+            return;
+        }
+        request.pause();
+        RoutingSnapshot snapshot = shared.snapshot().get();
+        NormalizedPath normalized = PathNormalizer.normalize(rawPath);
+        Exchange exchange;
+        if (normalized.isRejected()) {
+            exchange = new Exchange(request, snapshot.unrouted(), Collections.emptyMap(), rawPath, client, start);
+            exchange.put(RejectFilter.PROBLEM, Problem.badPath(normalized.rejection()));
+            request.response().putHeader("connection", "close");
+        } else {
+            RouteMatch<CompiledRoute> match = snapshot.routes().match(new RequestView(request, normalized.path()));
+            CompiledRoute route = match == null ? snapshot.unrouted() : match.route();
+            exchange = new Exchange(request, route, match == null ? Collections.emptyMap() : match.variables(),
+                    normalized.path(), client, start);
+        }
+        exchange.route().chain().start(exchange).onFailure(error -> abort(exchange, error));
+    }
+
+    /** A stage failed with an exception: answer 500 if nothing was sent yet, otherwise cut the connection. */
+    private static void abort(Exchange exchange, Throwable error) {
+        if (exchange.response().closed() || exchange.response().ended()) {
+            return;
+        }
+        if (!exchange.response().headWritten()) {
+            log.error("request {} {} failed in route {}", exchange.request().method(), exchange.path(), exchange.route().name(), error);
+            Problem.of(500, "internal", "Internal gateway error", "the gateway failed to handle this request; see its log for request id " + exchange.requestId())
+                    .send(exchange.response(), exchange.path(), exchange.requestId());
+        } else {
+            exchange.request().connection().close();
+        }
+    }
+
+    /** Requests the HTTP decoder refused: say why in problem+json, then the connection closes. */
+    private static void invalid(HttpServerRequest request) {
+        DecoderResult result = request.decoderResult();
+        Throwable cause = result == null ? null : result.cause();
+        Problem problem;
+        if (cause instanceof TooLongFrameException && cause.getMessage() != null && cause.getMessage().contains("header")) {
+            problem = Problem.of(431, "headers-too-large", "Request header fields too large",
+                    "the request's headers exceed the gateway's limit: " + cause.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
+            problem = Problem.of(414, "uri-too-long", "URI too long", "the request line exceeds the gateway's limit");
+        } else {
+            problem = Problem.of(400, "malformed-request", "Malformed request",
+                    "the request could not be parsed as HTTP/1.1" + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        }
+        request.response().putHeader("connection", "close");
+        problem.send(request.response(), null, null).onComplete(v -> request.connection().close());
+    }
+}

@@ -1,0 +1,95 @@
+package dev.gatehouse.server.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The node's meters, exposed in Prometheus format on the admin listener. Labels are bounded: route
+ * and pool names from configuration and status classes, never raw paths or client values.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+
+    private static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicInteger upstreamConnections = new AtomicInteger();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    public GatewayMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        registry.gauge("gatehouse.upstream.connections", upstreamConnections);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Open keep-alive connections from this node to all upstream targets. */
+    public AtomicInteger upstreamConnections() {
+        return upstreamConnections;
+    }
+
+    /** One request timer per status class for a route, created once when the route is compiled. */
+    public RequestTimers requestTimers(String route) {
+        Timer[] timers = new Timer[STATUS_CLASSES.length];
+        for (int i = 0; i < timers.length; i++) {
+            timers[i] = Timer.builder("gatehouse.requests")
+                    .description("Requests handled by the gateway, by route and status class")
+                    .tag("route", route)
+                    .tag("status", STATUS_CLASSES[i])
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry);
+        }
+        return new RequestTimers(timers);
+    }
+
+    public Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    /** Timers for one route, indexed by status class. */
+    public static final class RequestTimers {
+        private final Timer[] byClass;
+
+        RequestTimers(Timer[] byClass) {
+            this.byClass = byClass;
+        }
+
+        public void record(int status, long nanos) {
+            int index = Math.min(Math.max(status / 100 - 1, 0), byClass.length - 1);
+            byClass[index].record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.gatehouse.server.pipeline;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+import static dev.gatehouse.server.observe.AccessLog.field;
+
+/**
+ * An error the gateway answers itself, as RFC 9457 {@code application/problem+json}. Every rejection
+ * (bad path, no route, too large, upstream down, timeout) is mapped to HTTP here and nowhere else.
+ *
+ * @param type a stable URN clients can switch on, e.g. {@code urn:gatehouse:problem:no-route}
+ */
+public record Problem(int status, String type, String title, String detail, Long retryAfterSeconds) {
+
+    public static Problem of(int status, String slug, String title, String detail) {
+        return new Problem(status, "urn:gatehouse:problem:" + slug, title, detail, null);
+    }
+
+    public Problem retryAfter(long seconds) {
+        return new Problem(status, type, title, detail, Math.max(1, seconds));
+    }
+
+    public static Problem badPath(String detail) {
+        return of(400, "bad-path", "Bad request path", detail);
+    }
+
+    public static Problem noRoute(String method, String path) {
+        return of(404, "no-route", "No route", "no route matches " + method + " " + path);
+    }
+
+    public static Problem bodyTooLarge(long limit) {
+        return of(413, "body-too-large", "Request body too large",
+                "the request body exceeds this route's limit of " + limit + " bytes");
+    }
+
+    public static Problem noHealthyTarget(String pool) {
+        return of(503, "no-healthy-target", "No healthy upstream",
+                "no target of upstream '" + pool + "' is healthy; try again shortly");
+    }
+
+    public static Problem allBreakersOpen(String pool, long retryAfterSeconds) {
+        return of(503, "circuit-open", "Upstream circuit open",
+                "every target of upstream '" + pool + "' is failing and its circuit breaker is open")
+                .retryAfter(retryAfterSeconds);
+    }
+
+    public static Problem upstreamTimeout(String pool, long millis) {
+        return of(504, "upstream-timeout", "Upstream timed out",
+                "upstream '" + pool + "' did not answer within " + millis + " ms");
+    }
+
+    public static Problem upstreamUnreachable(String pool, String reason) {
+        return of(502, "upstream-unreachable", "Upstream unreachable",
+                "could not get a response from upstream '" + pool + "': " + reason);
+    }
+
+    /** Writes the problem as the response, if the response has not started; the future completes when sent. */
+    public Future<Void> send(HttpServerResponse response, String instance, String requestId) {
+        if (response.headWritten() || response.ended()) {
+            return Future.failedFuture(detail);
+        }
+        StringBuilder json = new StringBuilder(256).append('{');
+        field(json, "type", type);
+        field(json, "title", title);
+        field(json, "status", status);
+        field(json, "detail", detail);
+        if (instance != null) {
+            field(json, "instance", instance);
+        }
+        if (requestId != null) {
+            field(json, "requestId", requestId);
+        }
+        json.append('}');
+        response.setStatusCode(status).putHeader("content-type", "application/problem+json");
+        if (retryAfterSeconds != null) {
+            response.putHeader("retry-after", Long.toString(retryAfterSeconds));
+        }
+        if (requestId != null) {
+            response.putHeader("x-request-id", requestId);
+        }
+        return response.end(Buffer.buffer(json.toString()));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.gatehouse.server.pipeline;
+
+import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.RouteConfig;
+import dev.gatehouse.core.http.TrustedProxies;
+import dev.gatehouse.core.route.PathRewrite;
+import dev.gatehouse.core.route.RouteTable;
+import dev.gatehouse.server.observe.AccessLog;
+import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.upstream.ProxyFilter;
+import dev.gatehouse.server.upstream.UpstreamPool;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns configuration into per-route filter chains, once per load: nothing here runs per request. */
+public final class RouteCompiler {
+    private final Vertx vertx;
+    private final GatewayMetrics metrics;
+    private final AccessLog accessLog;
+
+    public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog) {
+        this.vertx = vertx;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+    }
+
+    public RoutingSnapshot compile(GatewayConfig config, Map<String, UpstreamPool> pools) {
+        TrustedProxies trusted = TrustedProxies.parse(config.gateway().trustedProxies());
+        RouteTable.Builder<CompiledRoute> table = RouteTable.builder();
+        for (RouteConfig route : config.routes()) {
+            table.add(route.rule(), compile(route, pools.get(route.upstream()), trusted));
+        }
+        CompiledRoute unrouted = new CompiledRoute("none", null,
+                new Chain(List.of(new RequestIdFilter(), new ObserveFilter(accessLog), new RejectFilter())),
+                metrics.requestTimers("none"));
+        return new RoutingSnapshot(config, table.build(), unrouted);
+    }
+
+    private CompiledRoute compile(RouteConfig route, UpstreamPool pool, TrustedProxies trusted) {
+        List<Filter> filters = new ArrayList<>();
+        filters.add(new RequestIdFilter());
+        filters.add(new ObserveFilter(accessLog));
+        filters.add(new BodyLimitFilter(route.maxBodyBytes()));
+        if (route.rewrite() != PathRewrite.NONE) {
+            filters.add(new RewriteFilter(route.rewrite()));
+        }
+        filters.add(new ProxyFilter(vertx, pool, route, trusted));
+        return new CompiledRoute(route.name(), route, new Chain(filters), metrics.requestTimers(route.name()));
+    }
+}

@@ -1,0 +1,332 @@
+package dev.gatehouse.server.upstream;
+
+import dev.gatehouse.core.config.RouteConfig;
+import dev.gatehouse.core.health.TargetHealth;
+import dev.gatehouse.core.http.HopByHopHeaders;
+import dev.gatehouse.core.http.TrustedProxies;
+import dev.gatehouse.server.pipeline.Chain;
+import dev.gatehouse.server.pipeline.Exchange;
+import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.HeaderEdits;
+import dev.gatehouse.server.pipeline.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.streams.ReadStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The last stage of a proxied route: balance → breaker → connect → stream the request → timeout →
+ * retry on another target when safe → stream the response back.
+ *
+ * <p>Retry rules: a request that never reached a target (connection refused or timed out, breaker
+ * refusal) is tried on another target whatever its method. A request that did reach one is retried only
+ * when it is idempotent and has no body (so nothing needs replaying), and only on a reset connection or
+ * a 502/503 answer; a timeout is never retried because its time budget is spent.
+ */
+public final class ProxyFilter implements Filter {
+    private static final Logger log = LoggerFactory.getLogger(ProxyFilter.class);
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+
+    private final Vertx vertx;
+    private final UpstreamPool pool;
+    private final RouteConfig route;
+    private final TrustedProxies trustedProxies;
+
+    public ProxyFilter(Vertx vertx, UpstreamPool pool, RouteConfig route, TrustedProxies trustedProxies) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.route = route;
+        this.trustedProxies = trustedProxies;
+    }
+
+    @Override
+    public Future<Void> filter(Exchange exchange, Chain chain) {
+        return new Call(exchange).start();
+    }
+
+    /** One proxied request, across its attempts. */
+    private final class Call {
+        private final Exchange exchange;
+        private final HttpServerRequest request;
+        private final HttpServerResponse response;
+        private final Promise<Void> done = Promise.promise();
+        private final List<UpstreamTarget> tried = new ArrayList<>(2);
+        private final boolean hasBody;
+        private final boolean replayable;
+        private MultiMap upstreamHeaders;
+        private int retriesLeft = route.retries();
+        private HttpClientRequest inFlight;
+        private boolean clientGone;
+        private LimitedBody body;
+
+        Call(Exchange exchange) {
+            this.exchange = exchange;
+            this.request = exchange.request();
+            this.response = exchange.response();
+            String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            this.hasBody = (contentLength != null && !contentLength.equals("0")) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+            this.replayable = !hasBody && IDEMPOTENT.contains(request.method());
+        }
+
+        Future<Void> start() {
+            response.closeHandler(v -> {
+                clientGone = true;
+                if (inFlight != null) {
+                    inFlight.reset();
+                }
+                done.tryFail("client closed the connection");
+            });
+            attempt(null);
+            return done.future();
+        }
+
+        private void attempt(Problem lastError) {
+            UpstreamTarget target = pool.choose(tried);
+            while (target != null && !target.acquire()) {
+                tried.add(target);
+                target = pool.choose(tried);
+            }
+            if (target == null) {
+                if (lastError != null) {
+                    answer(lastError);
+                } else if (pool.blockedOnlyByBreakers()) {
+                    answer(Problem.allBreakersOpen(pool.name(), pool.secondsUntilTrial()));
+                } else {
+                    answer(Problem.noHealthyTarget(pool.name()).retryAfter(1));
+                }
+                return;
+            }
+            tried.add(target);
+            exchange.countAttempt();
+            exchange.target(target.address());
+            UpstreamTarget chosen = target;
+            long began = System.nanoTime();
+            RequestOptions options = new RequestOptions()
+                    .setMethod(request.method())
+                    .setHost(target.config().host())
+                    .setPort(target.config().port())
+                    .setSsl(target.config().tls())
+                    .setURI(uri())
+                    .setHeaders(headers())
+                    .setConnectTimeout(pool.config().connectTimeout().toMillis())
+                    .setIdleTimeout(route.requestTimeout().toMillis());
+            exchange.upstreamClient().request(options).onComplete(connected -> {
+                if (clientGone) {
+                    if (connected.succeeded()) {
+                        connected.result().reset();
+                    }
+                    chosen.abandon();
+                    return;
+                }
+                if (connected.failed()) {
+                    // nothing reached the target: safe to try another one whatever the method
+                    failedTarget(chosen, began, connected.cause());
+                    Problem problem = connected.cause() instanceof TimeoutException || isConnectTimeout(connected.cause())
+                            ? Problem.upstreamTimeout(pool.name(), pool.config().connectTimeout().toMillis())
+                            : Problem.upstreamUnreachable(pool.name(), describe(connected.cause()));
+                    retryOrAnswer(true, problem);
+                    return;
+                }
+                send(chosen, connected.result(), began);
+            });
+        }
+
+        private void send(UpstreamTarget target, HttpClientRequest upstream, long began) {
+            inFlight = upstream;
+            boolean[] timedOut = {false};
+            long timer = vertx.setTimer(route.requestTimeout().toMillis(), id -> {
+                timedOut[0] = true;
+                upstream.reset();
+            });
+            Future<HttpClientResponse> answer;
+            if (hasBody) {
+                String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+                if (length == null) {
+                    upstream.setChunked(true);
+                }
+                body = new LimitedBody(request, route.maxBodyBytes());
+                answer = upstream.send((ReadStream<Buffer>) body);
+            } else {
+                answer = upstream.send();
+            }
+            answer.onComplete(result -> {
+                vertx.cancelTimer(timer);
+                inFlight = null;
+                if (clientGone) {
+                    target.abandon();
+                    return;
+                }
+                if (result.failed()) {
+                    if (body != null && body.exceeded()) {
+                        target.abandon();
+                        exchange.failure("body-too-large");
+                        Problem.bodyTooLarge(route.maxBodyBytes()).send(response, exchange.path(), exchange.requestId())
+                                .onComplete(v -> request.connection().close());
+                        done.tryComplete();
+                        return;
+                    }
+                    failedTarget(target, began, result.cause());
+                    if (timedOut[0]) {
+                        answer(Problem.upstreamTimeout(pool.name(), route.requestTimeout().toMillis()));
+                    } else {
+                        retryOrAnswer(replayable, Problem.upstreamUnreachable(pool.name(), describe(result.cause())));
+                    }
+                    return;
+                }
+                relay(target, result.result(), began);
+            });
+        }
+
+        private void relay(UpstreamTarget target, HttpClientResponse upstream, long began) {
+            int status = upstream.statusCode();
+            long elapsed = System.nanoTime() - began;
+            if (status >= 500) {
+                failedTarget(target, began, new UpstreamStatus(status));
+                if ((status == 502 || status == 503) && replayable && retriesLeft > 0) {
+                    retriesLeft--;
+                    // drain the discarded answer so its connection goes back to the pool
+                    upstream.body().onComplete(ignored -> attempt(null));
+                    return;
+                }
+            } else {
+                target.succeeded(elapsed);
+            }
+            response.setStatusCode(status);
+            if (upstream.statusMessage() != null) {
+                response.setStatusMessage(upstream.statusMessage());
+            }
+            MultiMap out = response.headers();
+            Set<String> listed = HopByHopHeaders.listedIn(upstream.getHeader(HttpHeaders.CONNECTION));
+            for (Map.Entry<String, String> header : upstream.headers()) {
+                String name = header.getKey();
+                if (!HopByHopHeaders.isHopByHop(name) && (listed.isEmpty() || !listed.contains(name.toLowerCase()))) {
+                    out.add(name, header.getValue());
+                }
+            }
+            HeaderEdits.apply(route.responseHeaders(), out);
+            out.set("x-request-id", exchange.requestId());
+            if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {
+                upstream.body().onComplete(ignored -> response.end().onComplete(done));
+                return;
+            }
+            if (!out.contains(HttpHeaders.CONTENT_LENGTH)) {
+                response.setChunked(true);
+            }
+            upstream.pipeTo(response).onComplete(piped -> {
+                if (piped.succeeded()) {
+                    done.tryComplete();
+                } else {
+                    exchange.failure("response stream broken: " + describe(piped.cause()));
+                    request.connection().close();
+                    done.tryFail(piped.cause());
+                }
+            });
+        }
+
+        private void failedTarget(UpstreamTarget target, long began, Throwable cause) {
+            if (target.failed(System.nanoTime() - began, cause) == TargetHealth.Transition.EJECTED) {
+                log.warn("upstream {} target {} ejected after {} consecutive failures (last: {})", pool.name(),
+                        target.address(), pool.config().health().passiveFailures(), describe(cause));
+            }
+        }
+
+        private void retryOrAnswer(boolean retryable, Problem problem) {
+            if (retryable && retriesLeft > 0 && !clientGone) {
+                retriesLeft--;
+                attempt(problem);
+            } else {
+                answer(problem);
+            }
+        }
+
+        private void answer(Problem problem) {
+            exchange.failure(problem.type().substring(problem.type().lastIndexOf(':') + 1));
+            if (hasBody) {
+                // the client may still be sending a body we will never read: do not keep the connection
+                response.putHeader(HttpHeaders.CONNECTION, "close");
+            }
+            problem.send(response, exchange.path(), exchange.requestId()).onComplete(done);
+        }
+
+        private String uri() {
+            String query = request.query();
+            return query == null ? exchange.upstreamPath() : exchange.upstreamPath() + "?" + query;
+        }
+
+        private MultiMap headers() {
+            if (upstreamHeaders != null) {
+                return upstreamHeaders;
+            }
+            MultiMap in = request.headers();
+            MultiMap out = HttpHeaders.headers();
+            Set<String> listed = HopByHopHeaders.listedIn(in.get(HttpHeaders.CONNECTION));
+            for (Map.Entry<String, String> header : in) {
+                String name = header.getKey();
+                if (HopByHopHeaders.isHopByHop(name) || (!listed.isEmpty() && listed.contains(name.toLowerCase()))) {
+                    continue;
+                }
+                if (name.regionMatches(true, 0, "x-forwarded-", 0, 12) || name.equalsIgnoreCase("x-request-id")) {
+                    continue;
+                }
+                out.add(name, header.getValue());
+            }
+            String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+            boolean trusted = trustedProxies.trusts(peer);
+            String priorFor = trusted ? in.get("x-forwarded-for") : null;
+            if (peer != null) {
+                out.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
+            }
+            String proto = trusted ? in.get("x-forwarded-proto") : null;
+            out.set("x-forwarded-proto", proto != null ? proto : request.scheme() == null ? "http" : request.scheme());
+            String host = trusted ? in.get("x-forwarded-host") : null;
+            if (host == null) {
+                host = in.get(HttpHeaders.HOST);
+            }
+            if (host != null) {
+                out.set("x-forwarded-host", host);
+            }
+            out.set("x-request-id", exchange.requestId());
+            HeaderEdits.apply(route.requestHeaders(), out);
+            upstreamHeaders = out;
+            return out;
+        }
+    }
+
+    private static boolean isConnectTimeout(Throwable t) {
+        return t.getClass().getSimpleName().contains("ConnectTimeout")
+                || (t.getMessage() != null && t.getMessage().contains("connection timed out"));
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+
+    /** A 5xx answer recorded against a target's breaker; stackless because it is an outcome, not a bug. */
+    static final class UpstreamStatus extends RuntimeException {
+        UpstreamStatus(int status) {
+            super("upstream answered " + status, null, false, false);
+        }
+    }
+}

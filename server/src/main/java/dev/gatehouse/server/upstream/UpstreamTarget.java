@@ -1,0 +1,199 @@
+package dev.gatehouse.server.upstream;
+
+import dev.gatehouse.core.balance.Balanced;
+import dev.gatehouse.core.config.BreakerConfig;
+import dev.gatehouse.core.config.TargetConfig;
+import dev.gatehouse.core.health.HealthPolicy;
+import dev.gatehouse.core.health.TargetHealth;
+import dev.gatehouse.core.time.Ticker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One server of an upstream pool, with what the gateway knows about it: health (active and passive),
+ * its circuit breaker, requests in flight and counters. Shared by all event loops.
+ */
+public final class UpstreamTarget implements Balanced {
+
+    private final String pool;
+    private final TargetConfig config;
+    private final TargetHealth health;
+    private final CircuitBreaker breaker;
+    private final BreakerConfig breakerConfig;
+    private final HealthPolicy healthPolicy;
+    private final Ticker ticker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder successes = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private volatile long openedAtNanos;
+
+    UpstreamTarget(String pool, TargetConfig config, HealthPolicy healthPolicy, BreakerConfig breakerConfig, Ticker ticker) {
+        this.pool = pool;
+        this.config = config;
+        this.healthPolicy = healthPolicy;
+        this.breakerConfig = breakerConfig;
+        this.ticker = ticker;
+        this.health = new TargetHealth(healthPolicy, ticker);
+        this.breaker = breakerConfig.enabled() ? CircuitBreaker.of(pool + "/" + config.address(), breakerConfig(breakerConfig, ticker)) : null;
+        if (breaker != null) {
+            breaker.getEventPublisher().onStateTransition(e -> {
+                if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                    openedAtNanos = ticker.read();
+                }
+            });
+        }
+    }
+
+    private static CircuitBreakerConfig breakerConfig(BreakerConfig c, Ticker ticker) {
+        return CircuitBreakerConfig.custom()
+                .failureRateThreshold(c.failureRateThreshold())
+                .slowCallRateThreshold(c.slowCallRateThreshold())
+                .slowCallDurationThreshold(c.slowCallDuration())
+                .minimumNumberOfCalls(c.minimumCalls())
+                .slidingWindow(c.window(), c.minimumCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(c.openWait())
+                .permittedNumberOfCallsInHalfOpenState(c.halfOpenCalls())
+                .clock(new TickerClock(ticker))
+                .currentTimestampFunction(clock -> ticker.read(), TimeUnit.NANOSECONDS)
+                .build();
+    }
+
+    /** Whether this target could be reused after a reload with this configuration (same settings). */
+    boolean sameSettings(TargetConfig config, HealthPolicy healthPolicy, BreakerConfig breakerConfig) {
+        return this.config.equals(config) && this.healthPolicy.equals(healthPolicy) && this.breakerConfig.equals(breakerConfig);
+    }
+
+    public String pool() {
+        return pool;
+    }
+
+    public TargetConfig config() {
+        return config;
+    }
+
+    public String address() {
+        return config.address();
+    }
+
+    public TargetHealth health() {
+        return health;
+    }
+
+    @Override
+    public int weight() {
+        return config.weight();
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Eligible for the balancer: healthy, not ejected, and its breaker would let a call through. */
+    boolean selectable() {
+        return health.isUsable() && !breakerBlocks();
+    }
+
+    boolean breakerBlocks() {
+        if (breaker == null) {
+            return false;
+        }
+        CircuitBreaker.State state = breaker.getState();
+        if (state == CircuitBreaker.State.OPEN) {
+            return ticker.read() - openedAtNanos < breakerConfig.openWait().toNanos();
+        }
+        return state == CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    /** Seconds until the breaker lets a trial call through; 0 when it is not open. */
+    long secondsUntilTrial() {
+        if (breaker == null || breaker.getState() != CircuitBreaker.State.OPEN) {
+            return 0;
+        }
+        long remaining = breakerConfig.openWait().toNanos() - (ticker.read() - openedAtNanos);
+        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(remaining + 999_999_999L));
+    }
+
+    /** Takes a breaker permit for one call; false means the breaker refused (count it as not tried). */
+    boolean acquire() {
+        if (breaker != null && !breaker.tryAcquirePermission()) {
+            return false;
+        }
+        inFlight.incrementAndGet();
+        return true;
+    }
+
+    /** The call could not even start (e.g. the client went away): hand the permit back. */
+    void abandon() {
+        inFlight.decrementAndGet();
+        if (breaker != null) {
+            breaker.releasePermission();
+        }
+    }
+
+    void succeeded(long nanos) {
+        inFlight.decrementAndGet();
+        successes.increment();
+        health.trafficSucceeded();
+        if (breaker != null) {
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A connection error, reset, timeout or 5xx. Returns the passive-health transition it caused. */
+    TargetHealth.Transition failed(long nanos, Throwable cause) {
+        inFlight.decrementAndGet();
+        failures.increment();
+        if (breaker != null) {
+            breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+        }
+        return health.trafficFailed();
+    }
+
+    public String breakerState() {
+        return breaker == null ? "DISABLED" : breaker.getState().name();
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    public long successes() {
+        return successes.sum();
+    }
+
+    public long failures() {
+        return failures.sum();
+    }
+
+    /** A {@link Clock} over the injected ticker, so the breaker's open wait follows the same time as everything else. */
+    private static final class TickerClock extends Clock {
+        private final Ticker ticker;
+
+        TickerClock(Ticker ticker) {
+            this.ticker = ticker;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.EPOCH.plusNanos(ticker.read());
+        }
+    }
+}
