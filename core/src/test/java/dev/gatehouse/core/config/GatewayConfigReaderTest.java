@@ -1,0 +1,132 @@
+package dev.gatehouse.core.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class GatewayConfigReaderTest {
+
+    private static Map<String, Object> upstream() {
+        return Map.of("targets", List.of(Map.of("url", "http://127.0.0.1:3001"), Map.of("url", "http://127.0.0.1:3002", "weight", 3)));
+    }
+
+    private static Map<String, Object> minimal() {
+        return Map.of("upstreams", Map.of("api", upstream()),
+                "routes", List.of(Map.of("name", "api", "match", Map.of("prefix", "/api"), "upstream", "api")));
+    }
+
+    private static GatewayConfig read(Map<String, Object> tree) throws InvalidConfigException {
+        return GatewayConfigReader.read(tree, "gatehouse.yaml", name -> null);
+    }
+
+    private static List<String> problems(Object tree) {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+                () -> GatewayConfigReader.read(tree, "gatehouse.yaml", name -> null));
+        assertThat(e).as("expected the configuration to be refused").isNotNull();
+        return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+
+    @Test
+    void anEmptyFileGivesSafeDefaults() throws InvalidConfigException {
+        GatewayConfig config = read(null);
+        assertThat(config.gateway().port()).isEqualTo(8080);
+        assertThat(config.admin().host()).as("admin stays on loopback unless told otherwise").isEqualTo("127.0.0.1");
+        assertThat(config.admin().port()).isEqualTo(8081);
+        assertThat(config.storage().embedded()).isTrue();
+        assertThat(config.redis().enabled()).isFalse();
+        assertThat(config.gateway().trustedProxies()).isEmpty();
+        assertThat(config.routes()).isEmpty();
+    }
+
+    @Test
+    void readsRoutesUpstreamsAndTheirSettings() throws InvalidConfigException {
+        GatewayConfig config = read(Map.of(
+                "gateway", Map.of("maxBodyBytes", "1MiB", "requestTimeout", "2s"),
+                "upstreams", Map.of("api", Map.of("balancer", "round-robin", "targets", List.of(Map.of("url", "http://10.0.0.5:8000", "weight", 2)),
+                        "healthCheck", Map.of("path", "/ready", "interval", "250ms"),
+                        "breaker", Map.of("openWait", "1m", "minimumCalls", 5))),
+                "routes", List.of(Map.of("name", "users", "upstream", "api",
+                        "match", Map.of("template", "/api/users/{id}", "methods", List.of("get", "PUT")),
+                        "rewrite", "/users/{id}", "requestTimeout", "500ms", "retries", 0,
+                        "requestHeaders", Map.of("set", Map.of("X-Env", "prod"), "remove", List.of("Cookie"))))));
+
+        assertThat(config.gateway().maxBodyBytes()).isEqualTo(1024 * 1024);
+        UpstreamConfig api = config.upstreams().get("api");
+        assertThat(api.balancer()).isEqualTo("round-robin");
+        assertThat(api.targets()).containsExactly(new TargetConfig("http", "10.0.0.5", 8000, 2));
+        assertThat(api.healthCheck().interval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(api.breaker().openWait()).isEqualTo(Duration.ofMinutes(1));
+        RouteConfig users = config.routes().get(0);
+        assertThat(users.rule().methods()).containsExactlyInAnyOrder("GET", "PUT");
+        assertThat(users.requestTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(users.maxBodyBytes()).as("inherits the gateway default").isEqualTo(1024 * 1024);
+        assertThat(users.rewrite().apply("/api/users/7", Map.of("id", "7"))).isEqualTo("/users/7");
+        assertThat(users.requestHeaders().set()).containsEntry("X-Env", "prod");
+    }
+
+    @Test
+    void environmentVariablesOverrideKeysByName() throws InvalidConfigException {
+        Map<String, String> env = Map.of("GATEHOUSE_GATEWAY_PORT", "9090", "GATEHOUSE_STORAGE_POSTGRES_URL", "jdbc:postgresql://db:5432/gh",
+                "GATEHOUSE_GATEWAY_MAX_HEADER_BYTES", "32KiB");
+        GatewayConfig config = GatewayConfigReader.read(minimal(), "gatehouse.yaml", env::get);
+        assertThat(config.gateway().port()).isEqualTo(9090);
+        assertThat(config.gateway().maxHeaderBytes()).isEqualTo(32 * 1024);
+        assertThat(config.storage().url()).isEqualTo("jdbc:postgresql://db:5432/gh");
+        assertThat(ConfigNode.environmentName("storage.postgres.poolSize")).isEqualTo("GATEHOUSE_STORAGE_POSTGRES_POOL_SIZE");
+    }
+
+    @Test
+    void everyProblemIsReportedWithItsKey() {
+        List<String> problems = problems(Map.of(
+                "gateway", Map.of("prot", 8080, "requestTimeout", "soon"),
+                "upstreams", Map.of("api", Map.of("targets", List.of(Map.of("url", "ftp://x")))),
+                "routes", List.of(
+                        Map.of("name", "a", "upstream", "apii", "match", Map.of("prefix", "/a")),
+                        Map.of("name", "b", "upstream", "api", "match", Map.of("exact", "/b"), "stripPrefix", true),
+                        Map.of("name", "c", "upstream", "api", "match", Map.of("prefix", "/c", "exact", "/c")),
+                        Map.of("name", "d", "upstream", "api", "match", Map.of("template", "/d/{id}"), "rewrite", "/x/{other}"),
+                        Map.of("name", "a", "upstream", "api", "match", Map.of("prefix", "/e", "methods", List.of("FETCH"))))));
+
+        assertThat(problems).contains(
+                "gateway.prot: unknown key; did you mean 'port'?",
+                "gateway.requestTimeout: must be a duration such as 250ms, 5s, 1m or 1h, got 'soon'",
+                "upstreams.api.targets[0].url: must be an http:// or https:// URL such as http://127.0.0.1:3001, got 'ftp://x'",
+                "routes[0].upstream: no upstream named 'apii'; defined: api",
+                "routes[1].stripPrefix: only applies to a route matched by prefix",
+                "routes[2].match: has prefix and exact; give exactly one",
+                "routes[3].rewrite: uses {other} but the route's match does not capture it",
+                "routes[4].name: route 'a' is defined twice");
+        assertThat(problems).anyMatch(p -> p.startsWith("routes[4].match.methods: 'FETCH' is not an HTTP method"));
+    }
+
+    @Test
+    void theMessageNamesTheFile() {
+        assertThatThrownBy(() -> GatewayConfigReader.read(Map.of("gateway", Map.of("port", 70000)), "conf/gh.yaml", n -> null))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("conf/gh.yaml: gateway.port: must be between 0 and 65535, got 70000");
+    }
+
+    @Test
+    void valuesOfTheWrongShapeAreNamed() {
+        assertThat(problems(Map.of("routes", Map.of("name", "x")))).containsExactly("routes: must be a list, got a mapping");
+        assertThat(problems(List.of(1, 2))).containsExactly("the file must be a YAML mapping at the top level");
+        assertThat(problems(Map.of("upstreams", Map.of("api", Map.of("targets", List.of()))))).containsExactly(
+                "upstreams.api.targets: an upstream needs at least one target, e.g. - url: http://127.0.0.1:3001");
+        assertThat(problems(Map.of("gateway", Map.of("trustedProxies", List.of("10.0.0.0/40")))))
+                .containsExactly("gateway.trustedProxies: '10.0.0.0/40' has a prefix length outside 0..32");
+        assertThat(problems(Map.of("storage", Map.of("postgres", Map.of("url", "postgres://x")))))
+                .containsExactly("storage.postgres.url: must be a JDBC URL starting with jdbc:postgresql:, got 'postgres://x'");
+    }
+
+    @Test
+    void theStorageDescriptionNeverShowsThePassword() {
+        StorageConfig storage = new StorageConfig("jdbc:postgresql://db/gh", "gh", "s3cret", 10, Duration.ofSeconds(5), "./data");
+        assertThat(storage.toString()).doesNotContain("s3cret").contains("password=***");
+    }
+}

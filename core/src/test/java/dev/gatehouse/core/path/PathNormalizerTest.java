@@ -1,0 +1,65 @@
+package dev.gatehouse.core.path;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PathNormalizerTest {
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /                          | /
+            ''                         | /
+            /api/v1/resources          | /api/v1/resources
+            /api/v1/resources/         | /api/v1/resources/
+            //api///v1//resources      | /api/v1/resources
+            /api/./v1/./resources      | /api/v1/resources
+            /api/v1/x/../resources     | /api/v1/resources
+            /api/v1/resources/.        | /api/v1/resources/
+            /api/v1/resources/x/..     | /api/v1/resources/
+            /api/v1/%72esources        | /api/v1/resources
+            /api/v1/%2e%2e/v2          | /api/v2
+            /api/v1/%2E/resources      | /api/v1/resources
+            /api/v1/a%7eb              | /api/v1/a~b
+            /api/v1/a%20b              | /api/v1/a%20b
+            /api/v1/a%3fb              | /api/v1/a%3Fb
+            /api/v1/.hidden            | /api/v1/.hidden
+            /api/v1/..dots             | /api/v1/..dots
+            /a/b/c/../../d             | /a/d
+            """)
+    void normalisesToTheCanonicalPath(String raw, String expected) {
+        NormalizedPath result = PathNormalizer.normalize(raw);
+        assertThat(result.isRejected()).as("rejected: %s", result.rejection()).isFalse();
+        assertThat(result.path()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} is refused: {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /api/v1%2Fadmin            | encoded '/'
+            /api/v1%2fadmin            | encoded '/'
+            /api/v1/%5Cadmin           | encoded '\\'
+            /api/v1/%5cadmin           | encoded '\\'
+            /api\\v1                   | '\\' is not allowed
+            /..                        | climbs above the root
+            /api/../../etc/passwd      | climbs above the root
+            /api/%2e%2e/%2e%2e/etc     | climbs above the root
+            /api/v1/%00                | control character
+            /api/v1/%0a                | control character
+            /api/v1/%                  | malformed percent-escape
+            /api/v1/%zz                | malformed percent-escape
+            /api/v1/%4                 | malformed percent-escape
+            api/v1                     | must start with '/'
+            """)
+    void refusesPathsThatCouldBeReadTwoWays(String raw, String reason) {
+        NormalizedPath result = PathNormalizer.normalize(raw);
+        assertThat(result.isRejected()).isTrue();
+        assertThat(result.rejection()).contains(reason);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/api/v1/resources/42", "/", "/a-b_c~d.e/f"})
+    void leavesAnAlreadyCleanPathAsTheSameString(String clean) {
+        assertThat(PathNormalizer.normalize(clean).path()).isSameAs(clean);
+    }
+}
