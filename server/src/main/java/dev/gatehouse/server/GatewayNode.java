@@ -122,11 +122,8 @@ public final class GatewayNode implements AutoCloseable {
         int maxConnections = config.upstreams().values().stream().mapToInt(UpstreamConfig::maxConnectionsPerTarget).max().orElse(256);
         GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health,
                 metrics.upstreamConnections(), maxConnections, gatewayPort);
-        // the first instance binds (possibly an ephemeral port), the rest share its socket
-        await(vertx.deployVerticle(new GatewayVerticle(shared)), "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
-        if (instances > 1) {
-            await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances - 1)), "start gateway listener instances");
-        }
+        await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances)),
+                "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
         AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health);
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
                 .requestHandler(api.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());

@@ -68,7 +68,8 @@ public final class GatewayVerticle extends VerticleBase {
                 .build();
         server = vertx.createHttpServer(new HttpServerOptions()
                 .setHost(listener.host())
-                .setPort(shared.boundPort().get() > 0 ? shared.boundPort().get() : listener.port())
+                // a negative port makes every instance share one ephemeral port (Vert.x convention)
+                .setPort(listener.port() == 0 ? -1 : listener.port())
                 .setMaxHeaderSize(listener.maxHeaderBytes())
                 .setMaxInitialLineLength(8192)
                 .setIdleTimeout((int) listener.idleTimeout().toSeconds())
@@ -77,7 +78,7 @@ public final class GatewayVerticle extends VerticleBase {
                 .setHandle100ContinueAutomatically(true));
         server.invalidRequestHandler(GatewayVerticle::invalid);
         server.requestHandler(this::handle);
-        return server.listen().onSuccess(s -> shared.boundPort().compareAndSet(0, s.actualPort()));
+        return server.listen().onSuccess(s -> shared.boundPort().set(s.actualPort()));
     }
 
     @Override
@@ -105,7 +106,14 @@ public final class GatewayVerticle extends VerticleBase {
             exchange = new Exchange(request, route, match == null ? Collections.emptyMap() : match.variables(),
                     normalized.path(), client, start);
         }
-        exchange.route().chain().start(exchange).onFailure(error -> abort(exchange, error));
+        exchange.route().chain().start(exchange).onComplete(result -> {
+            if (result.failed()) {
+                abort(exchange, result.cause());
+            } else if ("close".equalsIgnoreCase(request.response().headers().get("connection"))) {
+                // a stage refused the request mid-stream (bad path, body too large): do not reuse the connection
+                request.connection().close();
+            }
+        });
     }
 
     /** A stage failed with an exception: answer 500 if nothing was sent yet, otherwise cut the connection. */
