@@ -66,7 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
                     connection.closeHandler(v -> shared.upstreamConnections().decrementAndGet());
                 })
                 .build();
-        server = vertx.createHttpServer(new HttpServerOptions()
+        HttpServerOptions options = new HttpServerOptions()
                 .setHost(listener.host())
                 // a negative port makes every instance share one ephemeral port (Vert.x convention)
                 .setPort(listener.port() == 0 ? -1 : listener.port())
@@ -75,7 +75,10 @@ public final class GatewayVerticle extends VerticleBase {
                 .setIdleTimeout((int) listener.idleTimeout().toSeconds())
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setTcpNoDelay(true)
-                .setHandle100ContinueAutomatically(true));
+                .setHandle100ContinueAutomatically(true)
+                .setHttp2ClearTextEnabled(false);
+        server = vertx.createHttpServer(options);
+        server.connectionHandler(connection -> StrictRequestDecoder.install(connection, options));
         server.invalidRequestHandler(GatewayVerticle::invalid);
         server.requestHandler(this::handle);
         return server.listen().onSuccess(s -> shared.boundPort().set(s.actualPort()));

@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -21,7 +20,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.streams.ReadStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,22 +149,24 @@ public final class ProxyFilter implements Filter {
 
         private void send(UpstreamTarget target, HttpClientRequest upstream, long began) {
             inFlight = upstream;
+            // failures surface through the response future; this only keeps Vert.x from logging them twice
+            upstream.exceptionHandler(error -> log.debug("upstream request to {} failed: {}", target.address(), describe(error)));
             boolean[] timedOut = {false};
             long timer = vertx.setTimer(route.requestTimeout().toMillis(), id -> {
                 timedOut[0] = true;
                 upstream.reset();
             });
-            Future<HttpClientResponse> answer;
             if (hasBody) {
-                String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-                if (length == null) {
+                if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
                     upstream.setChunked(true);
                 }
                 body = new LimitedBody(request, route.maxBodyBytes());
-                answer = upstream.send((ReadStream<Buffer>) body);
+                // never end the upstream request on a failed body: a truncated body must not look complete
+                body.pipe().endOnFailure(false).to(upstream).onFailure(error -> upstream.reset(0, error));
             } else {
-                answer = upstream.send();
+                upstream.end();
             }
+            Future<HttpClientResponse> answer = upstream.response();
             answer.onComplete(result -> {
                 vertx.cancelTimer(timer);
                 inFlight = null;
@@ -184,7 +184,7 @@ public final class ProxyFilter implements Filter {
                         return;
                     }
                     failedTarget(target, began, result.cause());
-                    if (timedOut[0]) {
+                    if (timedOut[0] || result.cause() instanceof TimeoutException) {
                         answer(Problem.upstreamTimeout(pool.name(), route.requestTimeout().toMillis()));
                     } else {
                         retryOrAnswer(replayable, Problem.upstreamUnreachable(pool.name(), describe(result.cause())));

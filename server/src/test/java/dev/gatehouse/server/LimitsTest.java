@@ -1,0 +1,127 @@
+package dev.gatehouse.server;
+
+import dev.gatehouse.core.time.Ticker;
+import dev.gatehouse.testkit.TestDatabase;
+import dev.gatehouse.testkit.TestPostgres;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LimitsTest {
+
+    static Vertx vertx;
+    static TestDatabase database;
+    static TestUpstream upstream;
+    static GatewayHarness gateway;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        database = TestPostgres.newDatabase();
+        upstream = TestUpstream.start(vertx, "svc");
+        upstream.handler(request -> {
+            if (request.path().startsWith("/slow")) {
+                return; // never answers
+            }
+            request.body().onSuccess(body -> request.response().end("got " + body.length() + " bytes"));
+        });
+        gateway = GatewayHarness.start(database, "  maxHeaderBytes: 2KiB\n  maxBodyBytes: 1KiB\n", """
+                upstreams:
+                  svc:
+                    targets: [{url: "%s"}]
+                    breaker: {enabled: false}
+                routes:
+                  - name: slow
+                    match: {prefix: /slow}
+                    upstream: svc
+                    requestTimeout: 300ms
+                  - name: uploads
+                    match: {prefix: /uploads}
+                    upstream: svc
+                    maxBodyBytes: 64KiB
+                  - name: default
+                    match: {prefix: /}
+                    upstream: svc
+                """.formatted(upstream.url()), Ticker.system());
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        vertx.close();
+        database.close();
+    }
+
+    @Test
+    void anUpstreamThatDoesNotAnswerInTimeGets504() {
+        HttpResponse<String> response = gateway.get("/slow/report");
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(response.body()).contains("urn:gatehouse:problem:upstream-timeout", "did not answer within 300 ms");
+    }
+
+    @Test
+    void aDeclaredBodyOverTheLimitIsRefusedBeforeReachingTheUpstream() {
+        int before = upstream.requests();
+        HttpResponse<String> response = gateway.send(HttpRequest.newBuilder(gateway.uri("/data"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(2048))).build());
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("exceeds this route's limit of 1024 bytes");
+        assertThat(upstream.requests()).isEqualTo(before);
+    }
+
+    @Test
+    void routesCanRaiseTheBodyLimit() {
+        HttpResponse<String> response = gateway.send(HttpRequest.newBuilder(gateway.uri("/uploads/file"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(32 * 1024))).build());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("got 32768 bytes");
+    }
+
+    @Test
+    void aChunkedBodyIsCountedWhileItStreams() {
+        String chunk = "x".repeat(512);
+        StringBuilder request = new StringBuilder("POST /data HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (int i = 0; i < 4; i++) {
+            request.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+        }
+        request.append("0\r\n\r\n");
+        RawHttp.Reply reply = RawHttp.exchange(gateway.port(), request.toString());
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(reply.text()).contains("urn:gatehouse:problem:body-too-large");
+    }
+
+    @Test
+    void oversizedHeadersGet431() {
+        RawHttp.Reply reply = RawHttp.exchange(gateway.port(),
+                "GET /data HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(4096) + "\r\n\r\n");
+        assertThat(reply.status()).isEqualTo(431);
+        assertThat(reply.text()).contains("application/problem+json", "headers-too-large");
+        assertThat(reply.closedByServer()).isTrue();
+    }
+
+    @Test
+    void bothContentLengthAndTransferEncodingIsRefusedAndTheConnectionClosed() {
+        int before = upstream.requests();
+        RawHttp.Reply reply = RawHttp.exchange(gateway.port(), "POST /data HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n"
+                + "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.text()).contains("application/problem+json", "Content-Length and Transfer-Encoding");
+        assertThat(reply.closedByServer()).isTrue();
+        assertThat(upstream.requests()).as("nothing reached the upstream").isEqualTo(before);
+    }
+
+    @Test
+    void malformedFramingIsRefusedAndTheConnectionClosed() {
+        RawHttp.Reply reply = RawHttp.exchange(gateway.port(), "POST /data HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n");
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.text()).contains("urn:gatehouse:problem:malformed-request");
+        assertThat(reply.closedByServer()).isTrue();
+    }
+}
