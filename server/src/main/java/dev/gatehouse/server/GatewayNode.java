@@ -17,6 +17,7 @@ import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.upstream.HealthChecker;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import dev.gatehouse.server.upstream.UpstreamRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -128,7 +129,8 @@ public final class GatewayNode implements AutoCloseable {
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
                 .requestHandler(api.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         if (options.configFile() != null) {
-            watcher = new ConfigWatcher(vertx, options.configFile(), options.loader(), options.configPoll(), this::apply);
+            Counter refused = metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "refused");
+            watcher = new ConfigWatcher(vertx, options.configFile(), options.loader(), options.configPoll(), this::apply, refused::increment);
             watcher.start();
         }
         log.info("gatehouse {} node {} serving on {}:{} (admin {}:{}), {} routes, {} upstreams", VERSION, nodeId,
@@ -145,6 +147,7 @@ public final class GatewayNode implements AutoCloseable {
         Map<String, UpstreamPool> pools = upstreams.rebuild(next.upstreams());
         snapshot.set(compiler.compile(next, pools));
         healthChecker.watch(pools.values());
+        metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "applied").increment();
         log.info("configuration reloaded: {} routes, {} upstreams", next.routes().size(), next.upstreams().size());
     }
 

@@ -15,13 +15,16 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "Configuration file to check.")
     Path file;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        GatewayConfig config = ConfigFiles.loadOrReport(file);
+        GatewayConfig config = ConfigFiles.loadOrReport(file, spec.commandLine().getErr());
         if (config == null) {
             return ConfigFiles.INVALID;
         }
-        System.out.printf("%s is valid: %d route(s), %d upstream(s), gateway on %s:%d, admin on %s:%d%n", file,
+        spec.commandLine().getOut().printf("%s is valid: %d route(s), %d upstream(s), gateway on %s:%d, admin on %s:%d%n", file,
                 config.routes().size(), config.upstreams().size(), config.gateway().host(), config.gateway().port(),
                 config.admin().host(), config.admin().port());
         return 0;

@@ -17,17 +17,20 @@ final class MigrateCommand implements Callable<Integer> {
             description = "Configuration file (default: ${DEFAULT-VALUE}).")
     Path config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        GatewayConfig loaded = ConfigFiles.loadOrReport(config);
+        GatewayConfig loaded = ConfigFiles.loadOrReport(config, spec.commandLine().getErr());
         if (loaded == null) {
             return ConfigFiles.INVALID;
         }
         try (Database db = Database.open(loaded.storage(), null)) {
-            System.out.println("database schema is up to date");
+            spec.commandLine().getOut().println("database schema is up to date");
             return 0;
         } catch (RuntimeException e) {
-            System.err.println("migration failed: " + e.getMessage());
+            spec.commandLine().getErr().println("migration failed: " + e.getMessage());
             return 1;
         }
     }

@@ -18,9 +18,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Configuration file (default: ${DEFAULT-VALUE}). GATEHOUSE_* environment variables override its keys.")
     Path config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
-        GatewayConfig loaded = ConfigFiles.loadOrReport(config);
+        GatewayConfig loaded = ConfigFiles.loadOrReport(config, spec.commandLine().getErr());
         if (loaded == null) {
             return ConfigFiles.INVALID;
         }
@@ -28,7 +31,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             node = GatewayNode.start(loaded, GatewayNode.Options.defaults(config));
         } catch (RuntimeException e) {
-            System.err.println("gatehouse could not start: " + e.getMessage());
+            spec.commandLine().getErr().println("gatehouse could not start: " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

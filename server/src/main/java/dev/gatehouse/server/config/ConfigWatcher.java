@@ -28,15 +28,18 @@ public final class ConfigWatcher implements AutoCloseable {
     private final ConfigLoader loader;
     private final Duration interval;
     private final Consumer<GatewayConfig> onChange;
+    private final Runnable onRefused;
     private byte[] lastDigest;
     private long timer = -1;
 
-    public ConfigWatcher(Vertx vertx, Path file, ConfigLoader loader, Duration interval, Consumer<GatewayConfig> onChange) {
+    public ConfigWatcher(Vertx vertx, Path file, ConfigLoader loader, Duration interval, Consumer<GatewayConfig> onChange,
+                         Runnable onRefused) {
         this.vertx = vertx;
         this.file = file;
         this.loader = loader;
         this.interval = interval;
         this.onChange = onChange;
+        this.onRefused = onRefused;
     }
 
     public void start() {
@@ -59,8 +62,10 @@ public final class ConfigWatcher implements AutoCloseable {
             onChange.accept(loader.load(file));
         } catch (InvalidConfigException e) {
             log.error("configuration change refused, the previous configuration stays in effect. {}", e.getMessage());
+            onRefused.run();
         } catch (RuntimeException e) {
             log.error("configuration change could not be applied, the previous configuration stays in effect", e);
+            onRefused.run();
         }
         return null;
     }

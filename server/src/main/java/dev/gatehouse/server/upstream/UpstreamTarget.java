@@ -107,7 +107,8 @@ public final class UpstreamTarget implements Balanced {
         }
         CircuitBreaker.State state = breaker.getState();
         if (state == CircuitBreaker.State.OPEN) {
-            return ticker.read() - openedAtNanos < breakerConfig.openWait().toNanos();
+            // the breaker itself admits a trial call only strictly after the wait
+            return ticker.read() - openedAtNanos <= breakerConfig.openWait().toNanos();
         }
         return state == CircuitBreaker.State.FORCED_OPEN;
     }
