@@ -45,11 +45,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "./data", description = "Where the demo keeps its database, logs and configuration (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         String problem = validate();
         if (problem != null) {
-            System.err.println(problem);
+            spec.commandLine().getErr().println(problem);
             return 2;
         }
         Files.createDirectories(dataDir.resolve("logs"));
