@@ -1,0 +1,126 @@
+package dev.gatehouse.dist;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Runs {@code java -jar gatehouse.jar demo} as a user would and walks through it, including an instance killed with -9. */
+class DemoIT {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process demo;
+
+    @AfterEach
+    void stopDemo() throws InterruptedException {
+        if (demo != null && demo.isAlive()) {
+            List<ProcessHandle> children = demo.descendants().toList();
+            demo.destroy();
+            assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo stops on SIGTERM").isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> request(String method, String url, String body) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                request.header("content-type", "application/json");
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int status(String url) {
+        HttpResponse<String> response = request("GET", url, null);
+        return response == null ? -1 : response.statusCode();
+    }
+
+    @Test
+    void theDemoServesTheWalkthroughAndSurvivesAnInstanceKilledWithSignalNine(@TempDir Path dir) throws Exception {
+        int gatewayPort = freePort();
+        int adminPort = freePort();
+        List<Integer> samplePorts = List.of(freePort(), freePort(), freePort());
+        Path jar = Path.of("target", "gatehouse.jar").toAbsolutePath();
+        Path output = dir.resolve("demo.out");
+        demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "demo",
+                "--port", String.valueOf(gatewayPort), "--admin-port", String.valueOf(adminPort),
+                "--sample-ports", samplePorts.get(0) + "," + samplePorts.get(1) + "," + samplePorts.get(2),
+                "--data-dir", dir.resolve("data").toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        String gateway = "http://127.0.0.1:" + gatewayPort;
+        String admin = "http://127.0.0.1:" + adminPort;
+
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .failFast("the demo exited: " + output, () -> !demo.isAlive())
+                .until(() -> status(gateway + "/api/v1/status") == 200);
+        assertThat(Files.readString(output)).contains("Gatehouse demo is running.", "curl " + "http://localhost:" + gatewayPort + "/api/v1/status");
+
+        // the walkthrough
+        assertThat(request("GET", gateway + "/api/v1/resources/1", null).body()).contains("\"id\":1");
+        HttpResponse<String> created = request("POST", gateway + "/api/v1/resources", "{\"name\": \"New Resource\", \"type\": \"document\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(status(gateway + "/api/v1/external")).isIn(200, 503);
+        assertThat(status(gateway + "/not-routed")).isEqualTo(404);
+        assertThat(request("GET", admin + "/metrics", null).body()).contains("gatehouse_requests_seconds_count{route=\"api\"");
+
+        Set<String> instances = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            instances.add(new JsonObject(request("GET", gateway + "/api/v1/status", null).body()).getString("instanceId"));
+        }
+        assertThat(instances).containsExactlyInAnyOrder("api-1", "api-2", "api-3");
+
+        ProcessHandle victim = demo.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("--instance-id api-2"))
+                .findFirst().orElseThrow();
+        victim.destroyForcibly();
+        int failures = 0;
+        for (int i = 0; i < 200; i++) {
+            if (status(gateway + "/api/v1/status") != 200) {
+                failures++;
+            }
+        }
+        assertThat(failures).as("requests failed while an instance was killed").isLessThanOrEqualTo(5);
+
+        // the demo restarts it and health checks bring it back into rotation
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            JsonArray targets = new JsonObject(request("GET", admin + "/upstreams", null).body())
+                    .getJsonObject("api").getJsonArray("targets");
+            assertThat(targets.stream().map(JsonObject.class::cast)
+                    .filter(t -> t.getString("target").endsWith(":" + samplePorts.get(1)))
+                    .findFirst().orElseThrow().getBoolean("usable")).isTrue();
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "api-2".equals(new JsonObject(request("GET", gateway + "/api/v1/status", null).body()).getString("instanceId")));
+    }
+}
