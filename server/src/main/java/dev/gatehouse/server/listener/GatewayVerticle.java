@@ -112,11 +112,25 @@ public final class GatewayVerticle extends VerticleBase {
         exchange.route().chain().start(exchange).onComplete(result -> {
             if (result.failed()) {
                 abort(exchange, result.cause());
-            } else if ("close".equalsIgnoreCase(request.response().headers().get("connection"))) {
-                // a stage refused the request mid-stream (bad path, body too large): do not reuse the connection
+            } else if ("close".equalsIgnoreCase(request.response().headers().get("connection"))
+                    || asksToClose(request.getHeader("connection"))) {
+                // a stage refused the request mid-stream (bad path, body too large), or the client listed
+                // "close" among other Connection tokens, which Vert.x only honours when it stands alone
                 request.connection().close();
             }
         });
+    }
+
+    static boolean asksToClose(String connectionHeader) {
+        if (connectionHeader == null || connectionHeader.indexOf(',') < 0) {
+            return false;
+        }
+        for (String token : connectionHeader.split(",")) {
+            if (token.trim().equalsIgnoreCase("close")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A stage failed with an exception: answer 500 if nothing was sent yet, otherwise cut the connection. */
