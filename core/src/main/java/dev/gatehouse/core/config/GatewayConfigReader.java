@@ -130,7 +130,11 @@ public final class GatewayConfigReader {
     }
 
     private static ObservabilityConfig observability(ConfigNode n) {
-        ObservabilityConfig config = new ObservabilityConfig(n.string("accessLog", "stdout"),
+        String accessLog = n.string("accessLog", "stdout");
+        if (accessLog.equals("false")) {
+            accessLog = "off"; // YAML 1.1 reads a bare `off` as the boolean false
+        }
+        ObservabilityConfig config = new ObservabilityConfig(accessLog,
                 n.integer("accessLogQueue", 65_536, 16, 16 * 1024 * 1024));
         n.rejectUnknownKeys();
         return config;

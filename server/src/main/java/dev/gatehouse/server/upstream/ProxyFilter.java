@@ -43,6 +43,9 @@ public final class ProxyFilter implements Filter {
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
+    /** Responses up to this size with a Content-Length are sent in one write; larger ones stream. */
+    static final int SMALL_BODY = 16 * 1024;
+
     private final Vertx vertx;
     private final UpstreamPool pool;
     private final RouteConfig route;
@@ -151,11 +154,6 @@ public final class ProxyFilter implements Filter {
             inFlight = upstream;
             // failures surface through the response future; this only keeps Vert.x from logging them twice
             upstream.exceptionHandler(error -> log.debug("upstream request to {} failed: {}", target.address(), describe(error)));
-            boolean[] timedOut = {false};
-            long timer = vertx.setTimer(route.requestTimeout().toMillis(), id -> {
-                timedOut[0] = true;
-                upstream.reset();
-            });
             if (hasBody) {
                 if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
                     upstream.setChunked(true);
@@ -168,7 +166,6 @@ public final class ProxyFilter implements Filter {
             }
             Future<HttpClientResponse> answer = upstream.response();
             answer.onComplete(result -> {
-                vertx.cancelTimer(timer);
                 inFlight = null;
                 if (clientGone) {
                     target.abandon();
@@ -184,7 +181,8 @@ public final class ProxyFilter implements Filter {
                         return;
                     }
                     failedTarget(target, began, result.cause());
-                    if (timedOut[0] || result.cause() instanceof TimeoutException) {
+                    // the request's idle timeout (set to the route's timeout) bounds the wait for the answer
+                    if (result.cause() instanceof TimeoutException) {
                         answer(Problem.upstreamTimeout(pool.name(), route.requestTimeout().toMillis()));
                     } else {
                         retryOrAnswer(replayable, Problem.upstreamUnreachable(pool.name(), describe(result.cause())));
@@ -227,7 +225,21 @@ public final class ProxyFilter implements Filter {
                 upstream.body().onComplete(ignored -> response.end().onComplete(done));
                 return;
             }
-            if (!out.contains(HttpHeaders.CONTENT_LENGTH)) {
+            String length = out.get(HttpHeaders.CONTENT_LENGTH);
+            if (isSmall(length)) {
+                // a small body of known length is gathered and sent with the head in one write
+                upstream.body().onComplete(body -> {
+                    if (body.succeeded()) {
+                        response.end(body.result()).onComplete(done);
+                    } else {
+                        exchange.failure("response stream broken: " + describe(body.cause()));
+                        request.connection().close();
+                        done.tryFail(body.cause());
+                    }
+                });
+                return;
+            }
+            if (length == null) {
                 response.setChunked(true);
             }
             upstream.pipeTo(response).onComplete(piped -> {
@@ -308,6 +320,18 @@ public final class ProxyFilter implements Filter {
             upstreamHeaders = out;
             return out;
         }
+    }
+
+    private static boolean isSmall(String contentLength) {
+        if (contentLength == null || contentLength.isEmpty() || contentLength.length() > 5) {
+            return false;
+        }
+        for (int i = 0; i < contentLength.length(); i++) {
+            if (!Character.isDigit(contentLength.charAt(i))) {
+                return false;
+            }
+        }
+        return Integer.parseInt(contentLength) <= SMALL_BODY;
     }
 
     private static boolean isConnectTimeout(Throwable t) {
