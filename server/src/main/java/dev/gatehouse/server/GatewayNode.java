@@ -100,7 +100,7 @@ public final class GatewayNode implements AutoCloseable {
             database.close();
             throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
         }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setDisableTCCL(true));
         GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker());
         try {
             node.boot(config, options);

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * Watches the configuration file by polling its content (robust to editors that replace files and to
- * Kubernetes ConfigMap symlink swaps). A valid change is handed on; an invalid one is logged with every
+ * Kubernetes ConfigMap symlink swaps). A change counts once the file reads the same on two polls in a
+ * row, so a file caught mid-write is never loaded. A valid change is handed on; an invalid one is logged with every
  * problem and ignored, so the running configuration keeps serving.
  */
 public final class ConfigWatcher implements AutoCloseable {
@@ -30,6 +31,7 @@ public final class ConfigWatcher implements AutoCloseable {
     private final Consumer<GatewayConfig> onChange;
     private final Runnable onRefused;
     private byte[] lastDigest;
+    private byte[] pendingDigest;
     private long timer = -1;
 
     public ConfigWatcher(Vertx vertx, Path file, ConfigLoader loader, Duration interval, Consumer<GatewayConfig> onChange,
@@ -55,9 +57,16 @@ public final class ConfigWatcher implements AutoCloseable {
     private Void poll() {
         byte[] digest = digest();
         if (digest == null || Arrays.equals(digest, lastDigest)) {
+            pendingDigest = null;
+            return null;
+        }
+        if (!Arrays.equals(digest, pendingDigest)) {
+            // the file may be half-written: act only once it reads the same on two polls in a row
+            pendingDigest = digest;
             return null;
         }
         lastDigest = digest;
+        pendingDigest = null;
         try {
             onChange.accept(loader.load(file));
         } catch (InvalidConfigException e) {

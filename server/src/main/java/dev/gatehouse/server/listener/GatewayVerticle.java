@@ -76,7 +76,9 @@ public final class GatewayVerticle extends VerticleBase {
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setTcpNoDelay(true)
                 .setHandle100ContinueAutomatically(true)
-                .setHttp2ClearTextEnabled(false);
+                .setHttp2ClearTextEnabled(false)
+                // every stage runs on this instance's event loop, so Vert.x can skip its thread checks
+                .setStrictThreadMode(true);
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> StrictRequestDecoder.install(connection, options));
         server.invalidRequestHandler(GatewayVerticle::invalid);
