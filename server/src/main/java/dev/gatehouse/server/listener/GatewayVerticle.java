@@ -97,7 +97,10 @@ public final class GatewayVerticle extends VerticleBase {
         if (shared.health().handles(rawPath, request)) {
             return;
         }
-        request.pause();
+        if (mayHaveBody(request)) {
+            // hold the body until a target is connected; pausing costs syscalls, so only when there is one
+            request.pause();
+        }
         RoutingSnapshot snapshot = shared.snapshot().get();
         NormalizedPath normalized = PathNormalizer.normalize(rawPath);
         Exchange exchange;
@@ -111,16 +114,22 @@ public final class GatewayVerticle extends VerticleBase {
             exchange = new Exchange(request, route, match == null ? Collections.emptyMap() : match.variables(),
                     normalized.path(), client, start);
         }
+        boolean clientAsksToClose = asksToClose(request.getHeader("connection"));
         exchange.route().chain().start(exchange).onComplete(result -> {
             if (result.failed()) {
                 abort(exchange, result.cause());
             } else if ("close".equalsIgnoreCase(request.response().headers().get("connection"))
-                    || asksToClose(request.getHeader("connection"))) {
+                    || clientAsksToClose) {
                 // a stage refused the request mid-stream (bad path, body too large), or the client listed
                 // "close" among other Connection tokens, which Vert.x only honours when it stands alone
                 request.connection().close();
             }
         });
+    }
+
+    private static boolean mayHaveBody(HttpServerRequest request) {
+        String length = request.getHeader(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH);
+        return (length != null && !length.equals("0")) || request.getHeader(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING) != null;
     }
 
     static boolean asksToClose(String connectionHeader) {

@@ -212,15 +212,14 @@ public final class ProxyFilter implements Filter {
                 response.setStatusMessage(upstream.statusMessage());
             }
             MultiMap out = response.headers();
-            Set<String> listed = HopByHopHeaders.listedIn(upstream.getHeader(HttpHeaders.CONNECTION));
-            for (Map.Entry<String, String> header : upstream.headers()) {
-                String name = header.getKey();
-                if (!HopByHopHeaders.isHopByHop(name) && (listed.isEmpty() || !listed.contains(name.toLowerCase()))) {
-                    out.add(name, header.getValue());
-                }
+            String requestId = out.get("x-request-id");
+            // a bulk copy, then drop what describes the upstream connection rather than the message
+            out.addAll(upstream.headers());
+            removeHopByHop(out, upstream.getHeader(HttpHeaders.CONNECTION));
+            if (requestId != null) {
+                out.set("x-request-id", requestId);
             }
             HeaderEdits.apply(route.responseHeaders(), out);
-            out.set("x-request-id", exchange.requestId());
             if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {
                 upstream.body().onComplete(ignored -> response.end().onComplete(done));
                 return;
@@ -287,31 +286,27 @@ public final class ProxyFilter implements Filter {
             if (upstreamHeaders != null) {
                 return upstreamHeaders;
             }
+            // edit the client's header block in place: cheaper than copying every header
             MultiMap in = request.headers();
-            MultiMap out = HttpHeaders.headers();
-            Set<String> listed = HopByHopHeaders.listedIn(in.get(HttpHeaders.CONNECTION));
-            for (Map.Entry<String, String> header : in) {
-                String name = header.getKey();
-                if (HopByHopHeaders.isHopByHop(name) || (!listed.isEmpty() && listed.contains(name.toLowerCase()))) {
-                    continue;
-                }
-                if (name.regionMatches(true, 0, "x-forwarded-", 0, 12) || name.equalsIgnoreCase("x-request-id")) {
-                    continue;
-                }
-                out.add(name, header.getValue());
-            }
             String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
             boolean trusted = trustedProxies.trusts(peer);
             String priorFor = trusted ? in.get("x-forwarded-for") : null;
-            if (peer != null) {
-                out.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
-            }
             String proto = trusted ? in.get("x-forwarded-proto") : null;
-            out.set("x-forwarded-proto", proto != null ? proto : request.scheme() == null ? "http" : request.scheme());
             String host = trusted ? in.get("x-forwarded-host") : null;
             if (host == null) {
                 host = in.get(HttpHeaders.HOST);
             }
+            removeHopByHop(in, in.get(HttpHeaders.CONNECTION));
+            if (!trusted) {
+                for (String name : UNTRUSTED_FORWARDING) {
+                    in.remove(name);
+                }
+            }
+            MultiMap out = in;
+            if (peer != null) {
+                out.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
+            }
+            out.set("x-forwarded-proto", proto != null ? proto : request.scheme() == null ? "http" : request.scheme());
             if (host != null) {
                 out.set("x-forwarded-host", host);
             }
@@ -319,6 +314,24 @@ public final class ProxyFilter implements Filter {
             HeaderEdits.apply(route.requestHeaders(), out);
             upstreamHeaders = out;
             return out;
+        }
+    }
+
+    private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
+
+    /** Forwarding headers only a trusted proxy may set; the three X-Forwarded-* ones are always rewritten. */
+    private static final String[] UNTRUSTED_FORWARDING = {"forwarded", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip"};
+
+    /** Removes hop-by-hop headers, including any the Connection header names. */
+    static void removeHopByHop(MultiMap headers, String connection) {
+        if (connection != null) {
+            for (String listed : HopByHopHeaders.listedIn(connection)) {
+                headers.remove(listed);
+            }
+        }
+        for (String name : HOP_BY_HOP) {
+            headers.remove(name);
         }
     }
 
