@@ -45,6 +45,10 @@ class LimitsTest {
                     match: {prefix: /uploads}
                     upstream: svc
                     maxBodyBytes: 64KiB
+                  - name: strict
+                    match: {prefix: /strict}
+                    upstream: svc
+                    maxHeaderBytes: 512
                   - name: default
                     match: {prefix: /}
                     upstream: svc
@@ -103,6 +107,15 @@ class LimitsTest {
         assertThat(reply.status()).isEqualTo(431);
         assertThat(reply.text()).contains("application/problem+json", "headers-too-large");
         assertThat(reply.closedByServer()).isTrue();
+    }
+
+    @Test
+    void aRouteCanHaveAStricterHeaderLimit() {
+        String header = "x".repeat(800);
+        assertThat(gateway.get("/data", "X-Note", header).statusCode()).isEqualTo(200);
+        var response = gateway.get("/strict/x", "X-Note", header);
+        assertThat(response.statusCode()).isEqualTo(431);
+        assertThat(response.body()).contains("this route accepts at most 512");
     }
 
     @Test

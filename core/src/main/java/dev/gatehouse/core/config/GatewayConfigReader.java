@@ -271,13 +271,21 @@ public final class GatewayConfigReader {
             PathRewrite rewrite = rewrite(r, pattern);
             HeaderRules requestHeaders = headerRules(r.child("requestHeaders"));
             HeaderRules responseHeaders = headerRules(r.child("responseHeaders"));
+            int maxHeader = (int) r.bytes("maxHeaderBytes", gateway.maxHeaderBytes(), 256, 1024 * 1024);
+            if (maxHeader > gateway.maxHeaderBytes()) {
+                r.problem("maxHeaderBytes", "must not exceed gateway.maxHeaderBytes (" + gateway.maxHeaderBytes()
+                        + "): the listener refuses larger header blocks before any route is chosen");
+            }
             long maxBody = r.bytes("maxBodyBytes", gateway.maxBodyBytes(), 0, 1L << 40);
             Duration timeout = r.duration("requestTimeout", gateway.requestTimeout(), Duration.ofMillis(1), MAX_TIME);
+            Duration connectTimeout = r.has("connectTimeout")
+                    ? r.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5)) : null;
             int retries = r.integer("retries", DEFAULT_RETRIES, 0, 10);
             r.rejectUnknownKeys();
             if (pattern != null && name != null) {
                 RouteRule rule = new RouteRule(pattern, methods, host, headers, version, gateway.versionHeader());
-                routes.add(new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxBody, timeout, retries));
+                routes.add(new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
+                        timeout, connectTimeout, retries));
             }
         }
         return routes;

@@ -8,9 +8,11 @@ import java.time.Duration;
 /**
  * One route: what it matches, where it sends the request and how.
  *
+ * @param maxHeaderBytes the largest request header block this route accepts (at most the listener's)
+ * @param connectTimeout how long to wait for a connection to a target; {@code null} uses the upstream's
  * @param retries extra attempts on other targets (only when safe: see the proxy's retry rules)
  */
 public record RouteConfig(String name, RouteRule rule, String upstream, PathRewrite rewrite,
-                          HeaderRules requestHeaders, HeaderRules responseHeaders, long maxBodyBytes,
-                          Duration requestTimeout, int retries) {
+                          HeaderRules requestHeaders, HeaderRules responseHeaders, int maxHeaderBytes,
+                          long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries) {
 }

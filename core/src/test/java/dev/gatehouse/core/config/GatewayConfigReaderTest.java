@@ -91,7 +91,8 @@ class GatewayConfigReaderTest {
                         Map.of("name", "b", "upstream", "api", "match", Map.of("exact", "/b"), "stripPrefix", true),
                         Map.of("name", "c", "upstream", "api", "match", Map.of("prefix", "/c", "exact", "/c")),
                         Map.of("name", "d", "upstream", "api", "match", Map.of("template", "/d/{id}"), "rewrite", "/x/{other}"),
-                        Map.of("name", "a", "upstream", "api", "match", Map.of("prefix", "/e", "methods", List.of("FETCH"))))));
+                        Map.of("name", "a", "upstream", "api", "match", Map.of("prefix", "/e", "methods", List.of("FETCH"))),
+                        Map.of("name", "f", "upstream", "api", "match", Map.of("prefix", "/f"), "maxHeaderBytes", "1MiB"))));
 
         assertThat(problems).contains(
                 "gateway.prot: unknown key; did you mean 'port'?",
@@ -101,7 +102,8 @@ class GatewayConfigReaderTest {
                 "routes[1].stripPrefix: only applies to a route matched by prefix",
                 "routes[2].match: has prefix and exact; give exactly one",
                 "routes[3].rewrite: uses {other} but the route's match does not capture it",
-                "routes[4].name: route 'a' is defined twice");
+                "routes[4].name: route 'a' is defined twice",
+                "routes[5].maxHeaderBytes: must not exceed gateway.maxHeaderBytes (16384): the listener refuses larger header blocks before any route is chosen");
         assertThat(problems).anyMatch(p -> p.startsWith("routes[4].match.methods: 'FETCH' is not an HTTP method"));
     }
 

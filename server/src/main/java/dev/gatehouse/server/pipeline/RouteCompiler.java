@@ -31,7 +31,7 @@ public final class RouteCompiler {
         TrustedProxies trusted = TrustedProxies.parse(config.gateway().trustedProxies());
         RouteTable.Builder<CompiledRoute> table = RouteTable.builder();
         for (RouteConfig route : config.routes()) {
-            table.add(route.rule(), compile(route, pools.get(route.upstream()), trusted));
+            table.add(route.rule(), compile(route, config.gateway().maxHeaderBytes(), pools.get(route.upstream()), trusted));
         }
         CompiledRoute unrouted = new CompiledRoute("none", null,
                 new Chain(List.of(new RequestIdFilter(), new ObserveFilter(accessLog), new RejectFilter())),
@@ -39,10 +39,14 @@ public final class RouteCompiler {
         return new RoutingSnapshot(config, table.build(), unrouted);
     }
 
-    private CompiledRoute compile(RouteConfig route, UpstreamPool pool, TrustedProxies trusted) {
+    private CompiledRoute compile(RouteConfig route, int listenerHeaderLimit, UpstreamPool pool, TrustedProxies trusted) {
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
         filters.add(new ObserveFilter(accessLog));
+        if (route.maxHeaderBytes() < listenerHeaderLimit) {
+            // the listener already enforces its own limit while decoding; only a stricter route needs a check
+            filters.add(new HeaderLimitFilter(route.maxHeaderBytes()));
+        }
         filters.add(new BodyLimitFilter(route.maxBodyBytes()));
         if (route.rewrite() != PathRewrite.NONE) {
             filters.add(new RewriteFilter(route.rewrite()));

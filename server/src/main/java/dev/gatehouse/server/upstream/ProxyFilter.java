@@ -63,6 +63,10 @@ public final class ProxyFilter implements Filter {
         return new Call(exchange).start();
     }
 
+    private java.time.Duration connectTimeout() {
+        return route.connectTimeout() != null ? route.connectTimeout() : pool.config().connectTimeout();
+    }
+
     /** One proxied request, across its attempts. */
     private final class Call {
         private final Exchange exchange;
@@ -127,7 +131,7 @@ public final class ProxyFilter implements Filter {
                     .setSsl(target.config().tls())
                     .setURI(uri())
                     .setHeaders(headers())
-                    .setConnectTimeout(pool.config().connectTimeout().toMillis())
+                    .setConnectTimeout(connectTimeout().toMillis())
                     .setIdleTimeout(route.requestTimeout().toMillis());
             exchange.upstreamClient().request(options).onComplete(connected -> {
                 if (clientGone) {
@@ -141,7 +145,7 @@ public final class ProxyFilter implements Filter {
                     // nothing reached the target: safe to try another one whatever the method
                     failedTarget(chosen, began, connected.cause());
                     Problem problem = connected.cause() instanceof TimeoutException || isConnectTimeout(connected.cause())
-                            ? Problem.upstreamTimeout(pool.name(), pool.config().connectTimeout().toMillis())
+                            ? Problem.upstreamTimeout(pool.name(), connectTimeout().toMillis())
                             : Problem.upstreamUnreachable(pool.name(), describe(connected.cause()));
                     retryOrAnswer(true, problem);
                     return;
