@@ -3,8 +3,6 @@ package dev.gatehouse.server;
 import dev.gatehouse.core.config.StorageConfig;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.testkit.TestDatabase;
-import dev.gatehouse.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -25,16 +23,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AdminAndStorageTest {
 
-    static Vertx vertx;
+    static TestBed bed;
     static TestDatabase database;
     static TestUpstream upstream;
     static GatewayHarness gateway;
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
-        database = TestPostgres.newDatabase();
-        upstream = TestUpstream.start(vertx, "svc");
+        bed = new TestBed();
+        database = bed.database;
+        upstream = bed.upstream("svc");
         gateway = GatewayHarness.start(database, """
                 upstreams:
                   svc: {targets: [{url: "%s", weight: 2}]}
@@ -46,8 +44,7 @@ class AdminAndStorageTest {
     @AfterAll
     static void stop() {
         gateway.close();
-        vertx.close();
-        database.close();
+        bed.close();
     }
 
     static double metric(String metrics, String series) {

@@ -1,9 +1,6 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.core.time.ManualTicker;
-import dev.gatehouse.testkit.TestDatabase;
-import dev.gatehouse.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -25,21 +22,18 @@ import static org.awaitility.Awaitility.await;
 
 class BalancingAndHealthTest {
 
-    static Vertx vertx;
-    static TestDatabase database;
-    List<TestUpstream> upstreams = new CopyOnWriteArrayList<>();
+    static TestBed bed;
+    List<TestUpstream> upstreams;
     GatewayHarness gateway;
 
     @BeforeAll
     static void startServers() {
-        vertx = Vertx.vertx();
-        database = TestPostgres.newDatabase();
+        bed = new TestBed();
     }
 
     @AfterAll
     static void stopServers() {
-        vertx.close();
-        database.close();
+        bed.close();
     }
 
     @AfterEach
@@ -47,13 +41,14 @@ class BalancingAndHealthTest {
         if (gateway != null) {
             gateway.close();
         }
-        upstreams.forEach(TestUpstream::close);
+        bed.closeUpstreams();
     }
 
     private List<TestUpstream> upstreams(int n) {
         for (int i = 0; i < n; i++) {
-            upstreams.add(TestUpstream.start(vertx, "u" + i));
+            bed.upstream("u" + i);
         }
+        upstreams = bed.upstreams();
         return upstreams;
     }
 
@@ -76,7 +71,7 @@ class BalancingAndHealthTest {
     @Test
     void roundRobinSpreadsRequestsExactlyEvenly() {
         upstreams(3);
-        gateway = GatewayHarness.start(database, """
+        gateway = GatewayHarness.start(bed.database, """
                 upstreams:
                   api: {balancer: round-robin, targets: %s}
                 routes:
@@ -91,7 +86,7 @@ class BalancingAndHealthTest {
         List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
         TestUpstream busy = upstreams.get(0);
         busy.handler(held::add);
-        gateway = GatewayHarness.start(database, """
+        gateway = GatewayHarness.start(bed.database, """
                 upstreams:
                   api: {balancer: least-connections, targets: %s}
                 routes:
@@ -112,7 +107,7 @@ class BalancingAndHealthTest {
     @Test
     void activeHealthChecksTakeAFailingTargetOutAndBringItBack() {
         upstreams(3);
-        gateway = GatewayHarness.start(database, """
+        gateway = GatewayHarness.start(bed.database, """
                 upstreams:
                   api:
                     targets: %s
@@ -138,7 +133,7 @@ class BalancingAndHealthTest {
         TestUpstream broken = upstreams.get(0);
         broken.handler(request -> request.response().setStatusCode(500).end("boom"));
         ManualTicker ticker = new ManualTicker();
-        gateway = GatewayHarness.start(database, "", """
+        gateway = GatewayHarness.start(bed.database, "", """
                 upstreams:
                   api:
                     balancer: round-robin
@@ -165,7 +160,7 @@ class BalancingAndHealthTest {
     void aPoolWithNoHealthyTargetAnswers503() {
         upstreams(1);
         upstreams.get(0).healthy(false);
-        gateway = GatewayHarness.start(database, """
+        gateway = GatewayHarness.start(bed.database, """
                 upstreams:
                   api:
                     targets: %s

@@ -1,9 +1,6 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.core.time.ManualTicker;
-import dev.gatehouse.testkit.TestDatabase;
-import dev.gatehouse.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -13,29 +10,23 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class BreakerAndRetryTest {
 
-    static Vertx vertx;
-    static TestDatabase database;
-    final List<TestUpstream> upstreams = new ArrayList<>();
+    static TestBed bed;
     final ManualTicker ticker = new ManualTicker();
     GatewayHarness gateway;
 
     @BeforeAll
     static void startServers() {
-        vertx = Vertx.vertx();
-        database = TestPostgres.newDatabase();
+        bed = new TestBed();
     }
 
     @AfterAll
     static void stopServers() {
-        vertx.close();
-        database.close();
+        bed.close();
     }
 
     @AfterEach
@@ -43,13 +34,11 @@ class BreakerAndRetryTest {
         if (gateway != null) {
             gateway.close();
         }
-        upstreams.forEach(TestUpstream::close);
+        bed.closeUpstreams();
     }
 
     private TestUpstream upstream(String name) {
-        TestUpstream upstream = TestUpstream.start(vertx, name);
-        upstreams.add(upstream);
-        return upstream;
+        return bed.upstream(name);
     }
 
     private void gateway(String retries, TestUpstream... targets) {
@@ -57,7 +46,7 @@ class BreakerAndRetryTest {
         for (TestUpstream t : targets) {
             list.append(list.length() == 0 ? "" : ", ").append("{url: \"").append(t.url()).append("\"}");
         }
-        gateway = GatewayHarness.start(database, "", """
+        gateway = GatewayHarness.start(bed.database, "", """
                 upstreams:
                   api:
                     balancer: round-robin

@@ -2,8 +2,6 @@ package dev.gatehouse.server;
 
 import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.testkit.TestDatabase;
-import dev.gatehouse.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,16 +13,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class LimitsTest {
 
-    static Vertx vertx;
+    static TestBed bed;
     static TestDatabase database;
     static TestUpstream upstream;
     static GatewayHarness gateway;
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
-        database = TestPostgres.newDatabase();
-        upstream = TestUpstream.start(vertx, "svc");
+        bed = new TestBed();
+        database = bed.database;
+        upstream = bed.upstream("svc");
         upstream.handler(request -> {
             if (request.path().startsWith("/slow")) {
                 return; // never answers
@@ -58,8 +56,7 @@ class LimitsTest {
     @AfterAll
     static void stop() {
         gateway.close();
-        vertx.close();
-        database.close();
+        bed.close();
     }
 
     @Test

@@ -1,8 +1,6 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.testkit.TestDatabase;
-import dev.gatehouse.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +15,7 @@ import static org.awaitility.Awaitility.await;
 
 class ProxyRoutingTest {
 
-    static Vertx vertx;
+    static TestBed bed;
     static TestDatabase database;
     static TestUpstream alpha;
     static TestUpstream beta;
@@ -25,10 +23,10 @@ class ProxyRoutingTest {
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
-        database = TestPostgres.newDatabase();
-        alpha = TestUpstream.start(vertx, "alpha");
-        beta = TestUpstream.start(vertx, "beta");
+        bed = new TestBed();
+        database = bed.database;
+        alpha = bed.upstream("alpha");
+        beta = bed.upstream("beta");
         gateway = GatewayHarness.start(database, """
                 upstreams:
                   alpha:
@@ -64,8 +62,7 @@ class ProxyRoutingTest {
     @AfterAll
     static void stop() {
         gateway.close();
-        vertx.close();
-        database.close();
+        bed.close();
     }
 
     @Test
