@@ -1,0 +1,47 @@
+package dev.gatehouse.core.ratelimit;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LocalRateLimiterTest extends RateLimiterStoreContract {
+
+    private final AtomicLong clock = new AtomicLong(T0);
+    private final LocalRateLimiter store = new LocalRateLimiter(100_000, clock::get);
+
+    @Override
+    protected RateLimiterStore store() {
+        return store;
+    }
+
+    @Test
+    void usesItsOwnClockWhenNoTimeIsGiven() {
+        List<RateLimit> one = List.of(RateLimit.perMinute(1));
+        assertThat(store.decide("k", Algorithm.GCRA, one, 1, RateLimiterStore.STORE_CLOCK).allowed()).isTrue();
+        assertThat(store.decide("k", Algorithm.GCRA, one, 1, RateLimiterStore.STORE_CLOCK).allowed()).isFalse();
+        clock.addAndGet(60_000_000L);
+        assertThat(store.decide("k", Algorithm.GCRA, one, 1, RateLimiterStore.STORE_CLOCK).allowed()).isTrue();
+    }
+
+    @Test
+    void theNumberOfKeysIsBounded() {
+        LocalRateLimiter small = new LocalRateLimiter(100, clock::get);
+        for (int i = 0; i < 1_000; i++) {
+            small.decide("subject-" + i, Algorithm.GCRA, List.of(RateLimit.perMinute(10)), 1, T0 + i);
+        }
+        assertThat(small.size()).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void configNamesRoundTripAndUnknownOnesAreNamed() {
+        for (Algorithm a : Algorithm.values()) {
+            assertThat(Algorithm.fromConfigName(a.configName())).isEqualTo(a);
+        }
+        assertThatThrownBy(() -> Algorithm.fromConfigName("leaky")).hasMessageContaining("unknown rate-limit algorithm 'leaky'");
+        assertThatThrownBy(() -> new RateLimit(0, java.time.Duration.ofMinutes(1))).hasMessageContaining("at least 1 per window");
+    }
+}
