@@ -1,0 +1,17 @@
+-- Fixed window aligned to multiples of the window. State (hash): s = window start µs, c = units spent.
+local function step(key, now, cost, limit, window)
+  local start = now - (now % window)
+  local s = redis.call('HMGET', key, 's', 'c')
+  local spent = 0
+  if s[1] and tonumber(s[1]) == start then
+    spent = tonumber(s[2])
+  end
+  local reset = start + window - now
+  if spent + cost <= limit then
+    return {1, limit, limit - spent - cost, reset, 0}, function()
+      redis.call('HSET', key, 's', fmt(start), 'c', fmt(spent + cost))
+      redis.call('PEXPIRE', key, fmt(math.ceil(reset / 1000) + 1000))
+    end
+  end
+  return {0, limit, limit - spent, reset, math.max(1, reset)}, nil
+end

@@ -1,0 +1,42 @@
+-- GCRA. State (hash): a = theoretical arrival time µs, r = remainder in 1/limit µs (exact for any limit).
+local function free(ahead, rem, limit, window)
+  if ahead <= 0 and rem == 0 then
+    return limit
+  end
+  return math.max(0, math.floor(((window - ahead) * limit - rem) / window + 1e-9))
+end
+local function step(key, now, cost, limit, window)
+  local s = redis.call('HMGET', key, 'a', 'r')
+  local tat, rem = now, 0
+  if s[1] then
+    local a, r = tonumber(s[1]), tonumber(s[2])
+    if a > now or (a == now and r > 0) then
+      tat, rem = a, r
+    end
+  end
+  local wr = window % limit
+  local q = cost * math.floor(window / limit) + math.floor(wr * cost / limit)
+  local r = (wr * cost) % limit
+  local ntat, nrem = tat + q, rem + r
+  if nrem >= limit then
+    nrem = nrem - limit
+    ntat = ntat + 1
+  end
+  local ahead = ntat - now
+  local up = 0
+  if nrem > 0 then
+    up = 1
+  end
+  if ahead < window or (ahead == window and nrem == 0) then
+    return {1, limit, free(ahead, nrem, limit, window), ahead + up, 0}, function()
+      redis.call('HSET', key, 'a', fmt(ntat), 'r', fmt(nrem))
+      redis.call('PEXPIRE', key, fmt(math.ceil(window / 1000) + 1000))
+    end
+  end
+  local current = tat - now
+  local currentUp = 0
+  if rem > 0 then
+    currentUp = 1
+  end
+  return {0, limit, free(current, rem, limit, window), current + currentUp, math.max(1, ahead - window + up)}, nil
+end
