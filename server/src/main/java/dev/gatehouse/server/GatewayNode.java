@@ -2,6 +2,7 @@ package dev.gatehouse.server;
 
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
+import dev.gatehouse.core.config.RedisConfig;
 import dev.gatehouse.core.config.UpstreamConfig;
 import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.admin.AdminApi;
@@ -13,6 +14,7 @@ import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.RouteCompiler;
 import dev.gatehouse.server.pipeline.RoutingSnapshot;
+import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.upstream.HealthChecker;
 import dev.gatehouse.server.upstream.UpstreamPool;
@@ -71,6 +73,7 @@ public final class GatewayNode implements AutoCloseable {
     private final UpstreamRegistry upstreams;
     private final HealthChecker healthChecker;
     private final RouteCompiler compiler;
+    private final RateLimiters limiters;
     private final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
     private final AtomicBoolean storageReady = new AtomicBoolean(true);
     private final AtomicInteger gatewayPort = new AtomicInteger();
@@ -78,14 +81,16 @@ public final class GatewayNode implements AutoCloseable {
     private ConfigWatcher watcher;
     private HttpServer admin;
 
-    private GatewayNode(Vertx vertx, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker) {
+    private GatewayNode(Vertx vertx, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker,
+                        RedisConfig redis) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.database = database;
         this.accessLog = accessLog;
         this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
         this.healthChecker = new HealthChecker(vertx);
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog);
+        this.limiters = new RateLimiters(vertx, redis, metrics.registry(), GatewayNode::wallClockMicros);
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters);
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -101,7 +106,7 @@ public final class GatewayNode implements AutoCloseable {
             throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
         }
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setDisableTCCL(true));
-        GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker());
+        GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker(), config.redis());
         try {
             node.boot(config, options);
         } catch (RuntimeException e) {
@@ -215,6 +220,7 @@ public final class GatewayNode implements AutoCloseable {
             watcher.close();
         }
         healthChecker.close();
+        limiters.close();
         await(vertx.close(), "stop Vert.x");
         if (accessLog != null) {
             accessLog.close();
@@ -232,6 +238,12 @@ public final class GatewayNode implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** Wall-clock microseconds, for local rate limiting (Redis uses its own TIME). */
+    static long wallClockMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
     private static String hostname() {

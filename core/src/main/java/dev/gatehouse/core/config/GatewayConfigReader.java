@@ -1,6 +1,8 @@
 package dev.gatehouse.core.config;
 
 import dev.gatehouse.core.health.HealthPolicy;
+import dev.gatehouse.core.ratelimit.Algorithm;
+import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.route.PathPattern;
 import dev.gatehouse.core.route.PathRewrite;
 import dev.gatehouse.core.route.RouteRule;
@@ -65,7 +67,7 @@ public final class GatewayConfigReader {
                 upstreams.put(name, upstream);
             }
         });
-        List<RouteConfig> routes = routes(root, gateway, upstreams);
+        List<RouteConfig> routes = routes(root, gateway, redis, upstreams);
         ObservabilityConfig observability = observability(root.child("observability"));
         root.rejectUnknownKeys();
 
@@ -125,8 +127,47 @@ public final class GatewayConfigReader {
         if (url != null && !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
             n.problem("url", "must start with redis:// or rediss://, got '" + url + "'");
         }
+        RedisConfig config = new RedisConfig(url,
+                n.duration("timeout", Duration.ofMillis(100), Duration.ofMillis(1), Duration.ofSeconds(30)),
+                n.integer("poolSize", 8, 1, 1000),
+                n.string("keyPrefix", "gh:"));
         n.rejectUnknownKeys();
-        return new RedisConfig(url);
+        return config;
+    }
+
+    private static RateLimitConfig rateLimit(ConfigNode r, RedisConfig redis) {
+        if (!r.has("rateLimit")) {
+            return null;
+        }
+        ConfigNode n = r.child("rateLimit");
+        Algorithm algorithm = Algorithm.fromConfigName(n.oneOf("algorithm", "gcra",
+                "gcra", "token-bucket", "fixed-window", "sliding-log", "sliding-counter"));
+        List<RateLimit> limits = new ArrayList<>();
+        for (String text : n.strings("limits")) {
+            try {
+                limits.add(RateLimit.parse(text));
+            } catch (IllegalArgumentException e) {
+                n.problem("limits", e.getMessage());
+            }
+        }
+        if (limits.isEmpty() && n.problems().stream().noneMatch(p -> p.key().equals(n.key("limits")))) {
+            n.problem("limits", "needs at least one rate, e.g. limits: [100/min]");
+        }
+        String mode = n.oneOf("mode", redis.enabled() ? "exact" : "local", "exact", "local");
+        if (mode.equals("exact") && !redis.enabled()) {
+            n.problem("mode", "exact needs Redis (redis.url); use local for a single node");
+        }
+        RateLimitConfig config = new RateLimitConfig(algorithm, limits, mode,
+                n.oneOf("onRedisFailure", "open", "open", "closed"),
+                n.integer("expectedNodes", 1, 1, 10_000),
+                n.integer("cost", 1, 1, 1_000_000));
+        for (RateLimit limit : limits) {
+            if (config.cost() > limit.limit()) {
+                n.problem("cost", "is " + config.cost() + ", more than the limit " + limit.limit() + ": no request could ever pass");
+            }
+        }
+        n.rejectUnknownKeys();
+        return config;
     }
 
     private static ObservabilityConfig observability(ConfigNode n) {
@@ -233,7 +274,7 @@ public final class GatewayConfigReader {
         }
     }
 
-    private static List<RouteConfig> routes(ConfigNode root, GatewayListenerConfig gateway,
+    private static List<RouteConfig> routes(ConfigNode root, GatewayListenerConfig gateway, RedisConfig redis,
                                             Map<String, UpstreamConfig> upstreams) {
         List<RouteConfig> routes = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -281,11 +322,12 @@ public final class GatewayConfigReader {
             Duration connectTimeout = r.has("connectTimeout")
                     ? r.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5)) : null;
             int retries = r.integer("retries", DEFAULT_RETRIES, 0, 10);
+            RateLimitConfig rateLimit = rateLimit(r, redis);
             r.rejectUnknownKeys();
             if (pattern != null && name != null) {
                 RouteRule rule = new RouteRule(pattern, methods, host, headers, version, gateway.versionHeader());
                 routes.add(new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
-                        timeout, connectTimeout, retries));
+                        timeout, connectTimeout, retries, rateLimit));
             }
         }
         return routes;

@@ -1,9 +1,23 @@
 package dev.gatehouse.core.config;
 
-/** Redis settings; a {@code null} url means this node runs without Redis. */
-public record RedisConfig(String url) {
+import java.time.Duration;
+
+/**
+ * Redis settings; a {@code null} url means this node runs without Redis.
+ *
+ * @param timeout the longest a request waits on Redis before the route's failure policy applies
+ * @param poolSize connections to Redis per node
+ * @param keyPrefix put before every key Gatehouse writes, so several deployments can share a Redis
+ */
+public record RedisConfig(String url, Duration timeout, int poolSize, String keyPrefix) {
 
     public boolean enabled() {
         return url != null;
+    }
+
+    @Override
+    public String toString() {
+        return "RedisConfig[url=" + (url == null ? null : url.replaceAll("//[^@/]*@", "//***@")) + ", timeout=" + timeout
+                + ", poolSize=" + poolSize + ", keyPrefix=" + keyPrefix + "]";
     }
 }

@@ -22,6 +22,37 @@ public record RateLimit(long limit, Duration window) {
         return new RateLimit(limit, Duration.ofMinutes(1));
     }
 
+    /**
+     * Parses {@code 100/min}, {@code 10/s}, {@code 5000/hour}, {@code 500000/day} (also {@code sec},
+     * {@code second}, {@code m}, {@code minute}, {@code h}, {@code d}); throws with the reason otherwise.
+     */
+    public static RateLimit parse(String text) {
+        String[] parts = text.trim().split("\\s*/\\s*");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("'" + text + "' is not a rate such as 100/min");
+        }
+        long limit;
+        try {
+            limit = Long.parseLong(parts[0]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' does not start with a whole number");
+        }
+        Duration window = switch (parts[1].toLowerCase(java.util.Locale.ROOT)) {
+            case "s", "sec", "second" -> Duration.ofSeconds(1);
+            case "m", "min", "minute" -> Duration.ofMinutes(1);
+            case "h", "hour" -> Duration.ofHours(1);
+            case "d", "day" -> Duration.ofDays(1);
+            default -> throw new IllegalArgumentException("'" + text + "' has an unknown period '" + parts[1]
+                    + "'; use s, min, hour or day");
+        };
+        return new RateLimit(limit, window);
+    }
+
+    /** This limit shared out among {@code nodes}, rounded up: what each node allows on its own. */
+    public RateLimit perNode(int nodes) {
+        return new RateLimit(Math.max(1, (limit + nodes - 1) / nodes), window);
+    }
+
     public long windowMicros() {
         return window.toNanos() / 1000;
     }

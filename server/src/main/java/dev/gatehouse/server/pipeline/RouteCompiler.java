@@ -7,6 +7,8 @@ import dev.gatehouse.core.route.PathRewrite;
 import dev.gatehouse.core.route.RouteTable;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.ratelimit.RateLimitFilter;
+import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.upstream.ProxyFilter;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import io.vertx.core.Vertx;
@@ -20,11 +22,13 @@ public final class RouteCompiler {
     private final Vertx vertx;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final RateLimiters limiters;
 
-    public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog) {
+    public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.limiters = limiters;
     }
 
     public RoutingSnapshot compile(GatewayConfig config, Map<String, UpstreamPool> pools) {
@@ -46,6 +50,9 @@ public final class RouteCompiler {
         if (route.maxHeaderBytes() < listenerHeaderLimit) {
             // the listener already enforces its own limit while decoding; only a stricter route needs a check
             filters.add(new HeaderLimitFilter(route.maxHeaderBytes()));
+        }
+        if (route.rateLimit() != null) {
+            filters.add(new RateLimitFilter(route.name(), route.rateLimit(), limiters, trusted, metrics.registry()));
         }
         filters.add(new BodyLimitFilter(route.maxBodyBytes()));
         if (route.rewrite() != PathRewrite.NONE) {

@@ -1,0 +1,84 @@
+package dev.gatehouse.server.ratelimit;
+
+import dev.gatehouse.core.config.RateLimitConfig;
+import dev.gatehouse.core.http.ClientAddress;
+import dev.gatehouse.core.http.TrustedProxies;
+import dev.gatehouse.core.ratelimit.Decision;
+import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.server.pipeline.Chain;
+import dev.gatehouse.server.pipeline.Exchange;
+import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.Problem;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+
+import java.util.stream.Collectors;
+
+/**
+ * Applies a route's rate limit to the client (its address for now; API keys and users take its place
+ * when identity arrives). Every answer carries {@code X-RateLimit-*} and the IETF {@code RateLimit} /
+ * {@code RateLimit-Policy} fields; a refusal is a 429 problem with {@code Retry-After}.
+ */
+public final class RateLimitFilter implements Filter {
+    private final String route;
+    private final RateLimitConfig config;
+    private final RateLimiters limiters;
+    private final TrustedProxies trusted;
+    private final String policy;
+    private final Counter allowed;
+    private final Counter rejected;
+    private final Counter unavailable;
+
+    public RateLimitFilter(String route, RateLimitConfig config, RateLimiters limiters, TrustedProxies trusted, MeterRegistry meters) {
+        this.route = route;
+        this.config = config;
+        this.limiters = limiters;
+        this.trusted = trusted;
+        this.policy = config.limits().stream().map(RateLimit::policy).collect(Collectors.joining(", "));
+        this.allowed = decisions(meters, "allowed");
+        this.rejected = decisions(meters, "rejected");
+        this.unavailable = decisions(meters, "unavailable");
+    }
+
+    private Counter decisions(MeterRegistry meters, String outcome) {
+        return Counter.builder("gatehouse.ratelimit.decisions").description("Rate-limit decisions by route and outcome")
+                .tag("route", route).tag("outcome", outcome).register(meters);
+    }
+
+    @Override
+    public Future<Void> filter(Exchange exchange, Chain chain) {
+        String peer = exchange.request().remoteAddress() == null ? "unknown" : exchange.request().remoteAddress().hostAddress();
+        String subject = ClientAddress.resolve(peer, exchange.request().getHeader("x-forwarded-for"), trusted);
+        return limiters.decide(route, config, "ip:" + subject).compose(decision -> {
+            headers(exchange.response().headers(), decision);
+            if (decision.allowed()) {
+                allowed.increment();
+                return chain.proceed(exchange);
+            }
+            rejected.increment();
+            exchange.failure("rate-limited");
+            return Problem.of(429, "rate-limited", "Too many requests",
+                            "this client has used its " + decision.limit() + " requests for the current window of route '" + route
+                                    + "'; retry in " + decision.retryAfterSeconds() + " s")
+                    .retryAfter(decision.retryAfterSeconds())
+                    .send(exchange.response(), exchange.path(), exchange.requestId());
+        }, error -> {
+            unavailable.increment();
+            exchange.failure("rate-limiter-unavailable");
+            return Problem.of(503, "rate-limiter-unavailable", "Rate limiter unavailable",
+                            "the shared rate limiter cannot decide right now and this route does not run without it; retry shortly")
+                    .retryAfter(1)
+                    .send(exchange.response(), exchange.path(), exchange.requestId());
+        });
+    }
+
+    private void headers(MultiMap headers, Decision d) {
+        headers.set("x-ratelimit-limit", Long.toString(d.limit()));
+        headers.set("x-ratelimit-remaining", Long.toString(d.remaining()));
+        headers.set("x-ratelimit-reset", Long.toString(d.resetSeconds()));
+        headers.set("ratelimit-policy", policy);
+        headers.set("ratelimit", "limit=" + d.limit() + ", remaining=" + d.remaining() + ", reset=" + d.resetSeconds());
+    }
+}

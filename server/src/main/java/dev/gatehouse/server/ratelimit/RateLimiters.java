@@ -1,0 +1,116 @@
+package dev.gatehouse.server.ratelimit;
+
+import dev.gatehouse.core.config.RateLimitConfig;
+import dev.gatehouse.core.config.RedisConfig;
+import dev.gatehouse.core.ratelimit.Decision;
+import dev.gatehouse.core.ratelimit.LocalRateLimiter;
+import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.core.ratelimit.RateLimiterStore;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The node's rate limiters: an in-process store for {@code local} routes and for the fail-open fallback,
+ * and — when Redis is configured — the shared Redis store behind a breaker and a short timeout, so no
+ * request waits on a dead Redis. Degradation and recovery are logged once each and exposed as a gauge.
+ */
+public final class RateLimiters implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RateLimiters.class);
+
+    /** Redis could not decide and the route fails closed. Stackless: an outcome, not a bug. */
+    public static final class Unavailable extends RuntimeException {
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final LocalRateLimiter local;
+    private final Redis redis;
+    private final RedisRateLimiterStore shared;
+    private final CircuitBreaker breaker;
+    private final long timeoutMillis;
+
+    public RateLimiters(Vertx vertx, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
+        this.local = new LocalRateLimiter(1_000_000, clockMicros);
+        this.timeoutMillis = config.timeout().toMillis();
+        if (config.enabled()) {
+            redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.url())
+                    .setMaxPoolSize(config.poolSize()).setMaxPoolWaiting(config.poolSize() * 256));
+            shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:");
+            breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
+                    .failureRateThreshold(50)
+                    .minimumNumberOfCalls(5)
+                    .slidingWindow(10, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                    .waitDurationInOpenState(Duration.ofSeconds(2))
+                    .permittedNumberOfCallsInHalfOpenState(2)
+                    .build());
+            breaker.getEventPublisher().onStateTransition(e -> {
+                switch (e.getStateTransition().getToState()) {
+                    case OPEN -> log.warn("Redis rate limiting degraded: calls are failing; routes apply their onRedisFailure policy");
+                    case CLOSED -> log.info("Redis rate limiting recovered");
+                    default -> { }
+                }
+            });
+        } else {
+            redis = null;
+            shared = null;
+            breaker = null;
+        }
+        Gauge.builder("gatehouse.ratelimit.redis.available", this, r -> r.redisAvailable() ? 1 : 0)
+                .description("1 while exact (Redis) rate limiting is available; 0 when degraded or not configured")
+                .register(meters);
+    }
+
+    public boolean redisAvailable() {
+        return breaker != null && breaker.getState() != CircuitBreaker.State.OPEN;
+    }
+
+    /** Decides a request of {@code subject} on a route; fails with {@link Unavailable} only when the route fails closed. */
+    public Future<Decision> decide(String route, RateLimitConfig config, String subject) {
+        String key = route + ":" + subject;
+        if (!config.exact() || shared == null) {
+            return Future.succeededFuture(local.decide(key, config.algorithm(), config.limits(), config.cost(), RateLimiterStore.STORE_CLOCK));
+        }
+        if (!breaker.tryAcquirePermission()) {
+            return fallback(key, config, "Redis rate limiting is degraded");
+        }
+        long started = System.nanoTime();
+        return shared.decide(key, config.algorithm(), config.limits(), config.cost(), RateLimiterStore.STORE_CLOCK)
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .compose(decision -> {
+                    breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    return Future.succeededFuture(decision);
+                }, error -> {
+                    breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
+                    return fallback(key, config, "Redis did not decide in time: " + error.getMessage());
+                });
+    }
+
+    private Future<Decision> fallback(String key, RateLimitConfig config, String why) {
+        if (!config.failOpen()) {
+            return Future.failedFuture(new Unavailable(why));
+        }
+        List<RateLimit> share = config.limits().stream().map(l -> l.perNode(config.expectedNodes())).toList();
+        return Future.succeededFuture(local.decide("fallback:" + key, config.algorithm(), share, config.cost(), RateLimiterStore.STORE_CLOCK));
+    }
+
+    @Override
+    public void close() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}

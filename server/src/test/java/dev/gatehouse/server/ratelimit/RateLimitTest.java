@@ -1,0 +1,206 @@
+package dev.gatehouse.server.ratelimit;
+
+import dev.gatehouse.core.config.InvalidConfigException;
+import dev.gatehouse.core.time.Ticker;
+import dev.gatehouse.server.GatewayNode;
+import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.testkit.RedisNamespace;
+import dev.gatehouse.testkit.TestDatabase;
+import dev.gatehouse.testkit.TestPostgres;
+import dev.gatehouse.testkit.TestRedis;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class RateLimitTest {
+
+    static Vertx vertx;
+    static TestDatabase database;
+    static io.vertx.core.http.HttpServer upstream;
+    static int upstreamPort;
+    final List<GatewayNode> nodes = new ArrayList<>();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        database = TestPostgres.newDatabase();
+        upstream = vertx.createHttpServer().requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get();
+        upstreamPort = upstream.actualPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close();
+        database.close();
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(GatewayNode::close);
+    }
+
+    private GatewayNode node(String redis, String routes) throws InvalidConfigException {
+        String yaml = """
+                gateway: {host: 127.0.0.1, port: 0, instances: 2, trustedProxies: [127.0.0.1]}
+                admin: {port: 0}
+                storage: {postgres: {url: "%s", poolSize: 2}}
+                observability: {accessLog: "off"}
+                %s
+                upstreams:
+                  svc: {targets: [{url: "http://127.0.0.1:%d"}]}
+                routes:
+                %s
+                """.formatted(database.jdbcUrl(), redis, upstreamPort, routes);
+        GatewayNode node = GatewayNode.start(new ConfigLoader(n -> null).parse(yaml, "test.yaml"),
+                new GatewayNode.Options(null, new ConfigLoader(n -> null), Duration.ofSeconds(1), Ticker.system()));
+        nodes.add(node);
+        return node;
+    }
+
+    private HttpResponse<String> get(GatewayNode node, String path, String... headers) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.gatewayPort() + path))
+                    .timeout(Duration.ofSeconds(10));
+            if (headers.length > 0) {
+                request.headers(headers);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aRouteLimitAnswersWithHeadersAndA429Problem() throws Exception {
+        GatewayNode node = node("", """
+                  - name: limited
+                    match: {prefix: /}
+                    upstream: svc
+                    rateLimit: {limits: [3/min]}
+                """);
+        for (int remaining = 2; remaining >= 0; remaining--) {
+            HttpResponse<String> ok = get(node, "/x");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("x-ratelimit-limit")).hasValue("3");
+            assertThat(ok.headers().firstValue("x-ratelimit-remaining")).hasValue(String.valueOf(remaining));
+            assertThat(ok.headers().firstValue("ratelimit-policy")).hasValue("3;w=60");
+            String expected = "limit=3, remaining=" + remaining;
+            assertThat(ok.headers().firstValue("ratelimit")).hasValueSatisfying(v -> assertThat(v).startsWith(expected));
+        }
+        HttpResponse<String> refused = get(node, "/x");
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("content-type")).hasValue("application/problem+json");
+        assertThat(refused.headers().firstValue("retry-after")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
+        assertThat(refused.headers().firstValue("x-ratelimit-remaining")).hasValue("0");
+        assertThat(refused.body()).contains("urn:gatehouse:problem:rate-limited", "used its 3 requests");
+
+        HttpResponse<String> otherClient = get(node, "/x", "X-Forwarded-For", "203.0.113.7");
+        assertThat(otherClient.statusCode()).as("a client behind a trusted proxy has its own limit").isEqualTo(200);
+        assertThat(node.metrics().scrape()).contains("gatehouse_ratelimit_decisions_total{outcome=\"rejected\",route=\"limited\"} 1.0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gcra", "token-bucket", "fixed-window", "sliding-log", "sliding-counter"})
+    void threeNodesSharingRedisAllowExactlyTheLimit(String algorithm) throws Exception {
+        try (RedisNamespace namespace = TestRedis.newNamespace()) {
+            String redis = "redis: {url: \"" + TestRedis.url() + "\", keyPrefix: \"" + namespace.prefix() + "\", timeout: 2s, poolSize: 16}";
+            String routes = """
+                      - name: exact
+                        match: {prefix: /}
+                        upstream: svc
+                        rateLimit: {algorithm: %s, mode: exact, limits: [50/day]}
+                    """.formatted(algorithm);
+            List<GatewayNode> cluster = List.of(node(redis, routes), node(redis, routes), node(redis, routes));
+            List<Integer> statuses = new CopyOnWriteArrayList<>();
+            List<CompletableFuture<Void>> clients = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(200);
+            CountDownLatch ready = new CountDownLatch(200);
+            for (int c = 0; c < 200; c++) {
+                GatewayNode target = cluster.get(c % 3);
+                int requests = c < 50 ? 2 : 1; // 250 requests: 5 × the limit
+                clients.add(CompletableFuture.runAsync(() -> {
+                    ready.countDown();
+                    try {
+                        ready.await(); // 200 clients start together
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    for (int i = 0; i < requests; i++) {
+                        statuses.add(get(target, "/x").statusCode());
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get();
+            pool.shutdown();
+            assertThat(statuses).hasSize(250);
+            assertThat(statuses.stream().filter(s -> s == 200).count()).isEqualTo(50);
+            assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void whenRedisStopsRoutesApplyTheirFailurePolicyAndRecover() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        RedisServer redis = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"").setting("appendonly no").build();
+        redis.start();
+        try {
+            GatewayNode node = node("redis: {url: \"redis://127.0.0.1:" + port + "\", timeout: 200ms}", """
+                      - name: open
+                        match: {prefix: /open}
+                        upstream: svc
+                        rateLimit: {mode: exact, limits: [1000/min], onRedisFailure: open, expectedNodes: 2}
+                      - name: closed
+                        match: {prefix: /closed}
+                        upstream: svc
+                        rateLimit: {mode: exact, limits: [3/min], onRedisFailure: closed}
+                    """);
+            assertThat(get(node, "/closed").statusCode()).isEqualTo(200);
+            redis.stop();
+
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> open = get(node, "/open");
+                assertThat(open.statusCode()).as("fails open to a local limiter").isEqualTo(200);
+                assertThat(open.headers().firstValue("x-ratelimit-limit")).hasValue("500");
+                HttpResponse<String> closed = get(node, "/closed");
+                assertThat(closed.statusCode()).isEqualTo(503);
+                assertThat(closed.body()).contains("urn:gatehouse:problem:rate-limiter-unavailable");
+            }
+            assertThat(node.metrics().scrape()).contains("gatehouse_ratelimit_redis_available 0.0");
+
+            redis.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(node, "/closed").statusCode() == 200);
+            await().untilAsserted(() -> assertThat(get(node, "/closed").statusCode()).as("Redis enforces the limit again").isEqualTo(429));
+            assertThat(node.metrics().scrape()).contains("gatehouse_ratelimit_redis_available 1.0");
+        } finally {
+            redis.stop();
+        }
+    }
+}
