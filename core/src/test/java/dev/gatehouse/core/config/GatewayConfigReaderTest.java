@@ -108,6 +108,33 @@ class GatewayConfigReaderTest {
     }
 
     @Test
+    void readsARouteRateLimit() throws InvalidConfigException {
+        GatewayConfig config = read(Map.of(
+                "redis", Map.of("url", "redis://127.0.0.1:6379"),
+                "upstreams", Map.of("api", upstream()),
+                "routes", List.of(Map.of("name", "api", "match", Map.of("prefix", "/api"), "upstream", "api",
+                        "rateLimit", Map.of("algorithm", "sliding-log", "limits", List.of("10/s", "100/min"), "onRedisFailure", "closed")))));
+        RateLimitConfig limit = config.routes().get(0).rateLimit();
+        assertThat(limit.algorithm()).isEqualTo(dev.gatehouse.core.ratelimit.Algorithm.SLIDING_LOG);
+        assertThat(limit.limits()).containsExactly(dev.gatehouse.core.ratelimit.RateLimit.perSecond(10), dev.gatehouse.core.ratelimit.RateLimit.perMinute(100));
+        assertThat(limit.exact()).as("exact is the default with Redis").isTrue();
+        assertThat(limit.failOpen()).isFalse();
+    }
+
+    @Test
+    void rateLimitMistakesAreNamed() {
+        assertThat(problems(Map.of("upstreams", Map.of("api", upstream()),
+                "routes", List.of(
+                        Map.of("name", "a", "match", Map.of("prefix", "/a"), "upstream", "api", "rateLimit", Map.of("limits", List.of("10/week"))),
+                        Map.of("name", "b", "match", Map.of("prefix", "/b"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min"), "mode", "exact", "cost", 6)),
+                        Map.of("name", "c", "match", Map.of("prefix", "/c"), "upstream", "api", "rateLimit", Map.of("algorithm", "leaky", "limits", List.of("5/min")))))))
+                .contains("routes[0].rateLimit.limits: '10/week' has an unknown period 'week'; use s, min, hour or day",
+                        "routes[1].rateLimit.mode: exact needs Redis (redis.url); use local for a single node",
+                        "routes[1].rateLimit.cost: is 6, more than the limit 5: no request could ever pass",
+                        "routes[2].rateLimit.algorithm: must be one of gcra, token-bucket, fixed-window, sliding-log, sliding-counter, got 'leaky'");
+    }
+
+    @Test
     void theMessageNamesTheFile() {
         assertThatThrownBy(() -> GatewayConfigReader.read(Map.of("gateway", Map.of("port", 70000)), "conf/gh.yaml", n -> null))
                 .isInstanceOf(InvalidConfigException.class)
