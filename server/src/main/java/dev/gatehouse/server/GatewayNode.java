@@ -6,6 +6,7 @@ import dev.gatehouse.core.config.RedisConfig;
 import dev.gatehouse.core.config.UpstreamConfig;
 import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.admin.AdminApi;
+import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.listener.GatewayVerticle;
@@ -74,6 +75,7 @@ public final class GatewayNode implements AutoCloseable {
     private final HealthChecker healthChecker;
     private final RouteCompiler compiler;
     private final RateLimiters limiters;
+    private final Identities identities;
     private final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
     private final AtomicBoolean storageReady = new AtomicBoolean(true);
     private final AtomicInteger gatewayPort = new AtomicInteger();
@@ -90,7 +92,8 @@ public final class GatewayNode implements AutoCloseable {
         this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
         this.healthChecker = new HealthChecker(vertx);
         this.limiters = new RateLimiters(vertx, redis, metrics.registry(), GatewayNode::wallClockMicros);
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters);
+        this.identities = new Identities(vertx, database, metrics.registry());
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities);
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -130,7 +133,7 @@ public final class GatewayNode implements AutoCloseable {
                 metrics.upstreamConnections(), maxConnections, gatewayPort);
         await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
-        AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health);
+        AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities);
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
                 .requestHandler(api.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         if (options.configFile() != null) {
@@ -206,6 +209,10 @@ public final class GatewayNode implements AutoCloseable {
         return upstreams.pools();
     }
 
+    public Identities identities() {
+        return identities;
+    }
+
     public Database database() {
         return database;
     }
@@ -220,6 +227,7 @@ public final class GatewayNode implements AutoCloseable {
             watcher.close();
         }
         healthChecker.close();
+        identities.close();
         limiters.close();
         await(vertx.close(), "stop Vert.x");
         if (accessLog != null) {

@@ -150,14 +150,15 @@ public final class GatewayConfigReader {
                 n.problem("limits", e.getMessage());
             }
         }
-        if (limits.isEmpty() && n.problems().stream().noneMatch(p -> p.key().equals(n.key("limits")))) {
-            n.problem("limits", "needs at least one rate, e.g. limits: [100/min]");
+        boolean tiers = n.bool("tiers", limits.isEmpty());
+        if (limits.isEmpty() && !tiers && n.problems().stream().noneMatch(p -> p.key().equals(n.key("limits")))) {
+            n.problem("limits", "needs at least one rate, e.g. limits: [100/min], or tiers: true");
         }
         String mode = n.oneOf("mode", redis.enabled() ? "exact" : "local", "exact", "local");
         if (mode.equals("exact") && !redis.enabled()) {
             n.problem("mode", "exact needs Redis (redis.url); use local for a single node");
         }
-        RateLimitConfig config = new RateLimitConfig(algorithm, limits, mode,
+        RateLimitConfig config = new RateLimitConfig(algorithm, limits, tiers, mode,
                 n.oneOf("onRedisFailure", "open", "open", "closed"),
                 n.integer("expectedNodes", 1, 1, 10_000),
                 n.integer("cost", 1, 1, 1_000_000));
@@ -323,14 +324,35 @@ public final class GatewayConfigReader {
                     ? r.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5)) : null;
             int retries = r.integer("retries", DEFAULT_RETRIES, 0, 10);
             RateLimitConfig rateLimit = rateLimit(r, redis);
+            AuthConfig auth = auth(r);
             r.rejectUnknownKeys();
             if (pattern != null && name != null) {
                 RouteRule rule = new RouteRule(pattern, methods, host, headers, version, gateway.versionHeader());
                 routes.add(new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
-                        timeout, connectTimeout, retries, rateLimit));
+                        timeout, connectTimeout, retries, rateLimit, auth));
             }
         }
         return routes;
+    }
+
+    private static AuthConfig auth(ConfigNode r) {
+        if (!r.has("auth")) {
+            return AuthConfig.NONE;
+        }
+        ConfigNode n = r.child("auth");
+        String mode = n.oneOf("mode", "required", "none", "optional", "required");
+        List<String> accept = n.has("accept") ? n.strings("accept") : List.of("api-key");
+        for (String type : accept) {
+            if (!type.equals("api-key")) {
+                n.problem("accept", "'" + type + "' is not a credential type this version accepts; use api-key");
+            }
+        }
+        List<String> scopes = n.strings("scopes");
+        if (mode.equals("none") && !scopes.isEmpty()) {
+            n.problem("scopes", "need auth mode required or optional: with none nobody is authenticated to have them");
+        }
+        n.rejectUnknownKeys();
+        return new AuthConfig(mode, accept, scopes);
     }
 
     private static PathPattern pathPattern(ConfigNode m) {

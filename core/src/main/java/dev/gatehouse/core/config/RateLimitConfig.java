@@ -8,12 +8,13 @@ import java.util.List;
 /**
  * A route's rate limit.
  *
- * @param limits every window that must allow a request (e.g. 10/s and 100/min)
+ * @param limits windows that must allow a request (e.g. 10/s and 100/min), on top of the tier's when {@code tiers}
+ * @param tiers whether the caller's tier limits (or its key's override) apply
  * @param mode {@code exact} (every decision in Redis) or {@code local} (this node only)
  * @param onRedisFailure {@code open}: fall back to a local limiter at limit ÷ expectedNodes; {@code closed}: 503
  * @param expectedNodes how many nodes share the limit, for the fail-open fallback
  */
-public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, String mode, String onRedisFailure,
+public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boolean tiers, String mode, String onRedisFailure,
                               int expectedNodes, long cost) {
 
     public RateLimitConfig {

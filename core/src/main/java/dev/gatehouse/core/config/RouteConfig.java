@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param connectTimeout how long to wait for a connection to a target; {@code null} uses the upstream's
  * @param retries extra attempts on other targets (only when safe: see the proxy's retry rules)
  * @param rateLimit the route's rate limit, or {@code null} for none
+ * @param auth who may call the route
  */
 public record RouteConfig(String name, RouteRule rule, String upstream, PathRewrite rewrite,
                           HeaderRules requestHeaders, HeaderRules responseHeaders, int maxHeaderBytes,
                           long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries,
-                          RateLimitConfig rateLimit) {
+                          RateLimitConfig rateLimit, AuthConfig auth) {
 }

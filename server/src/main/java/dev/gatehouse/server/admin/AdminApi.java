@@ -1,6 +1,7 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.core.config.RouteConfig;
+import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.listener.HealthEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.Problem;
@@ -25,13 +26,15 @@ public final class AdminApi {
     private final Supplier<Map<String, UpstreamPool>> pools;
     private final Supplier<RoutingSnapshot> snapshot;
     private final HealthEndpoints health;
+    private final Identities identities;
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
-                    HealthEndpoints health) {
+                    HealthEndpoints health, Identities identities) {
         this.metrics = metrics;
         this.pools = pools;
         this.snapshot = snapshot;
         this.health = health;
+        this.identities = identities;
     }
 
     public Router router(Vertx vertx) {
@@ -46,9 +49,10 @@ public final class AdminApi {
                 ctx.next();
             }
         });
+        new IdentityAdmin(vertx, identities).mount(router);
         router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not found",
                         "the admin API has no " + ctx.request().method() + " " + ctx.request().path()
-                                + "; see /metrics, /upstreams, /routes, /health/ready")
+                                + "; see /metrics, /upstreams, /routes, /keys, /tiers, /health/ready")
                 .send(ctx.response(), ctx.request().path(), null));
         return router;
     }

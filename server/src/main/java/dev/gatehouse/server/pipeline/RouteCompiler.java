@@ -5,6 +5,8 @@ import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.route.PathRewrite;
 import dev.gatehouse.core.route.RouteTable;
+import dev.gatehouse.server.auth.AuthFilter;
+import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.ratelimit.RateLimitFilter;
@@ -23,12 +25,14 @@ public final class RouteCompiler {
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
     private final RateLimiters limiters;
+    private final Identities identities;
 
-    public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters) {
+    public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters, Identities identities) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.limiters = limiters;
+        this.identities = identities;
     }
 
     public RoutingSnapshot compile(GatewayConfig config, Map<String, UpstreamPool> pools) {
@@ -51,8 +55,11 @@ public final class RouteCompiler {
             // the listener already enforces its own limit while decoding; only a stricter route needs a check
             filters.add(new HeaderLimitFilter(route.maxHeaderBytes()));
         }
+        if (!route.auth().none()) {
+            filters.add(new AuthFilter(route.auth(), identities));
+        }
         if (route.rateLimit() != null) {
-            filters.add(new RateLimitFilter(route.name(), route.rateLimit(), limiters, trusted, metrics.registry()));
+            filters.add(new RateLimitFilter(route.name(), route.rateLimit(), limiters, trusted, identities, metrics.registry()));
         }
         filters.add(new BodyLimitFilter(route.maxBodyBytes()));
         if (route.rewrite() != PathRewrite.NONE) {

@@ -5,6 +5,8 @@ import dev.gatehouse.core.http.ClientAddress;
 import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.auth.Identity;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
@@ -14,11 +16,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Applies a route's rate limit to the client (its address for now; API keys and users take its place
- * when identity arrives). Every answer carries {@code X-RateLimit-*} and the IETF {@code RateLimit} /
+ * Applies a route's rate limit to the caller: its API key when it authenticated, else its address
+ * (forwarded addresses only from trusted proxies). With {@code tiers} the caller's tier limits apply
+ * ({@code anonymous} without a key), or its key's own override. Every answer carries {@code X-RateLimit-*} and the IETF {@code RateLimit} /
  * {@code RateLimit-Policy} fields; a refusal is a 429 problem with {@code Retry-After}.
  */
 public final class RateLimitFilter implements Filter {
@@ -26,17 +31,20 @@ public final class RateLimitFilter implements Filter {
     private final RateLimitConfig config;
     private final RateLimiters limiters;
     private final TrustedProxies trusted;
+    private final Identities identities;
     private final String policy;
     private final Counter allowed;
     private final Counter rejected;
     private final Counter unavailable;
 
-    public RateLimitFilter(String route, RateLimitConfig config, RateLimiters limiters, TrustedProxies trusted, MeterRegistry meters) {
+    public RateLimitFilter(String route, RateLimitConfig config, RateLimiters limiters, TrustedProxies trusted,
+                           Identities identities, MeterRegistry meters) {
         this.route = route;
         this.config = config;
         this.limiters = limiters;
         this.trusted = trusted;
-        this.policy = config.limits().stream().map(RateLimit::policy).collect(Collectors.joining(", "));
+        this.identities = identities;
+        this.policy = config.tiers() ? null : policy(config.limits());
         this.allowed = decisions(meters, "allowed");
         this.rejected = decisions(meters, "rejected");
         this.unavailable = decisions(meters, "unavailable");
@@ -49,10 +57,18 @@ public final class RateLimitFilter implements Filter {
 
     @Override
     public Future<Void> filter(Exchange exchange, Chain chain) {
-        String peer = exchange.request().remoteAddress() == null ? "unknown" : exchange.request().remoteAddress().hostAddress();
-        String subject = ClientAddress.resolve(peer, exchange.request().getHeader("x-forwarded-for"), trusted);
-        return limiters.decide(route, config, "ip:" + subject).compose(decision -> {
-            headers(exchange.response().headers(), decision);
+        Identity identity = exchange.get(Identity.KEY);
+        String subject;
+        if (identity != null) {
+            subject = identity.subject();
+        } else {
+            String peer = exchange.request().remoteAddress() == null ? "unknown" : exchange.request().remoteAddress().hostAddress();
+            subject = "ip:" + ClientAddress.resolve(peer, exchange.request().getHeader("x-forwarded-for"), trusted);
+        }
+        List<RateLimit> windows = windows(identity);
+        String windowsPolicy = policy != null ? policy : policy(windows);
+        return limiters.decide(route, config, subject, windows).compose(decision -> {
+            headers(exchange.response().headers(), decision, windowsPolicy);
             if (decision.allowed()) {
                 allowed.increment();
                 return chain.proceed(exchange);
@@ -74,7 +90,31 @@ public final class RateLimitFilter implements Filter {
         });
     }
 
-    private void headers(MultiMap headers, Decision d) {
+    /** The route's own windows, plus the caller's tier limits (or its key's override) when the route uses tiers. */
+    private List<RateLimit> windows(Identity identity) {
+        if (!config.tiers()) {
+            return config.limits();
+        }
+        List<RateLimit> tier = identity != null && identity.override() != null ? identity.override()
+                : identities.tier(identity != null ? identity.tier() : "anonymous");
+        if (tier == null) {
+            tier = identities.tier("anonymous");
+        }
+        if (config.limits().isEmpty()) {
+            return tier == null ? List.of() : tier;
+        }
+        List<RateLimit> all = new ArrayList<>(config.limits());
+        if (tier != null) {
+            all.addAll(tier);
+        }
+        return all;
+    }
+
+    private static String policy(List<RateLimit> windows) {
+        return windows.stream().map(RateLimit::policy).collect(Collectors.joining(", "));
+    }
+
+    private void headers(MultiMap headers, Decision d, String policy) {
         headers.set("x-ratelimit-limit", Long.toString(d.limit()));
         headers.set("x-ratelimit-remaining", Long.toString(d.remaining()));
         headers.set("x-ratelimit-reset", Long.toString(d.resetSeconds()));

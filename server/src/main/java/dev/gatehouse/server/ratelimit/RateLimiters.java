@@ -79,31 +79,34 @@ public final class RateLimiters implements AutoCloseable {
     }
 
     /** Decides a request of {@code subject} on a route; fails with {@link Unavailable} only when the route fails closed. */
-    public Future<Decision> decide(String route, RateLimitConfig config, String subject) {
+    public Future<Decision> decide(String route, RateLimitConfig config, String subject, List<RateLimit> windows) {
+        if (windows.isEmpty()) {
+            return Future.succeededFuture(Decision.allow(Long.MAX_VALUE, Long.MAX_VALUE, 0));
+        }
         String key = route + ":" + subject;
         if (!config.exact() || shared == null) {
-            return Future.succeededFuture(local.decide(key, config.algorithm(), config.limits(), config.cost(), RateLimiterStore.STORE_CLOCK));
+            return Future.succeededFuture(local.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK));
         }
         if (!breaker.tryAcquirePermission()) {
-            return fallback(key, config, "Redis rate limiting is degraded");
+            return fallback(key, config, windows, "Redis rate limiting is degraded");
         }
         long started = System.nanoTime();
-        return shared.decide(key, config.algorithm(), config.limits(), config.cost(), RateLimiterStore.STORE_CLOCK)
+        return shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK)
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .compose(decision -> {
                     breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     return Future.succeededFuture(decision);
                 }, error -> {
                     breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
-                    return fallback(key, config, "Redis did not decide in time: " + error.getMessage());
+                    return fallback(key, config, windows, "Redis did not decide in time: " + error.getMessage());
                 });
     }
 
-    private Future<Decision> fallback(String key, RateLimitConfig config, String why) {
+    private Future<Decision> fallback(String key, RateLimitConfig config, List<RateLimit> windows, String why) {
         if (!config.failOpen()) {
             return Future.failedFuture(new Unavailable(why));
         }
-        List<RateLimit> share = config.limits().stream().map(l -> l.perNode(config.expectedNodes())).toList();
+        List<RateLimit> share = windows.stream().map(l -> l.perNode(config.expectedNodes())).toList();
         return Future.succeededFuture(local.decide("fallback:" + key, config.algorithm(), share, config.cost(), RateLimiterStore.STORE_CLOCK));
     }
 

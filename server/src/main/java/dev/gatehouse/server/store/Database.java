@@ -23,11 +23,30 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final EmbeddedDatabase embedded;
     private final String jdbcUrl;
+    private final String user;
+    private final String password;
 
-    private Database(HikariDataSource pool, EmbeddedDatabase embedded, String jdbcUrl) {
+    private Database(HikariDataSource pool, EmbeddedDatabase embedded, String jdbcUrl, String user, String password) {
         this.pool = pool;
         this.embedded = embedded;
         this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+    }
+
+    /**
+     * A connection of its own, outside the pool, for a long-lived {@code LISTEN}: holding a pooled one
+     * forever would quietly shrink the pool.
+     */
+    public Connection openDedicatedConnection() throws SQLException {
+        java.util.Properties props = new java.util.Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        return java.sql.DriverManager.getConnection(jdbcUrl, props);
     }
 
     /** Starts the embedded server if no URL is configured, opens the pool and applies pending migrations. */
@@ -67,7 +86,7 @@ public final class Database implements AutoCloseable {
             }
             throw new IllegalStateException("cannot connect to PostgreSQL at " + redact(url) + ": " + rootMessage(e), e);
         }
-        Database db = new Database(pool, embedded, url);
+        Database db = new Database(pool, embedded, url, user, password);
         try {
             db.migrate();
         } catch (RuntimeException e) {

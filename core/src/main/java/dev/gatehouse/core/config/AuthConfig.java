@@ -1,0 +1,28 @@
+package dev.gatehouse.core.config;
+
+import java.util.List;
+
+/**
+ * A route's authentication policy.
+ *
+ * @param mode {@code none}, {@code optional} (a credential, if sent, must be valid) or {@code required}
+ * @param accept credential types accepted: {@code api-key}
+ * @param scopes scopes the caller must all have
+ */
+public record AuthConfig(String mode, List<String> accept, List<String> scopes) {
+
+    public static final AuthConfig NONE = new AuthConfig("none", List.of("api-key"), List.of());
+
+    public AuthConfig {
+        accept = List.copyOf(accept);
+        scopes = List.copyOf(scopes);
+    }
+
+    public boolean required() {
+        return mode.equals("required");
+    }
+
+    public boolean none() {
+        return mode.equals("none");
+    }
+}

@@ -1,0 +1,62 @@
+package dev.gatehouse.core.identity;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+
+/**
+ * The API key format: {@code gh_live_} followed by 256 random bits in base 62 (43 characters), so a key
+ * is recognisable in logs and by secret scanners. Only the SHA-256 of a key is stored, with the first
+ * 8 characters after the marker as the prefix people use to tell keys apart.
+ */
+public final class ApiKeys {
+
+    public static final String MARKER = "gh_live_";
+    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final int RANDOM_LENGTH = 43;
+
+    private ApiKeys() {
+    }
+
+    /** A new key; show it once and keep only {@link #hash} and {@link #prefix}. */
+    public static String generate(SecureRandom random) {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        BigInteger n = new BigInteger(1, bytes);
+        BigInteger base = BigInteger.valueOf(ALPHABET.length());
+        char[] out = new char[RANDOM_LENGTH];
+        for (int i = RANDOM_LENGTH - 1; i >= 0; i--) {
+            BigInteger[] qr = n.divideAndRemainder(base);
+            out[i] = ALPHABET.charAt(qr[1].intValue());
+            n = qr[0];
+        }
+        return MARKER + new String(out);
+    }
+
+    /** Whether a presented credential has the shape of a key (cheap; says nothing about whether it exists). */
+    public static boolean looksLikeKey(String candidate) {
+        if (candidate == null || candidate.length() != MARKER.length() + RANDOM_LENGTH || !candidate.startsWith(MARKER)) {
+            return false;
+        }
+        for (int i = MARKER.length(); i < candidate.length(); i++) {
+            if (ALPHABET.indexOf(candidate.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static String prefix(String key) {
+        return key.substring(MARKER.length(), MARKER.length() + 8);
+    }
+
+    public static byte[] hash(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+}

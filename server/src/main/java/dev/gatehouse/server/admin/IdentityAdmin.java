@@ -1,0 +1,213 @@
+package dev.gatehouse.server.admin;
+
+import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.server.auth.ApiKeyRecord;
+import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.auth.Identity;
+import dev.gatehouse.server.auth.KeyStore;
+import dev.gatehouse.server.pipeline.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * Admin endpoints for API keys and tiers. Every call needs an API key with the {@code admin} scope
+ * (create the first with {@code gatehouse keys create --scope admin}).
+ */
+final class IdentityAdmin {
+    private final Vertx vertx;
+    private final Identities identities;
+
+    IdentityAdmin(Vertx vertx, Identities identities) {
+        this.vertx = vertx;
+        this.identities = identities;
+    }
+
+    void mount(Router router) {
+        router.route("/keys*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::requireAdmin);
+        router.route("/tiers*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::requireAdmin);
+        router.post("/keys").handler(this::createKey);
+        router.get("/keys").handler(ctx -> blocking(ctx, () -> identities.keys().list()).onSuccess(keys -> {
+            JsonArray list = new JsonArray();
+            keys.forEach(k -> list.add(describe(k)));
+            json(ctx, 200, list.encodePrettily());
+        }));
+        router.delete("/keys/:id").handler(ctx -> blocking(ctx, () -> identities.keys().revoke(ctx.pathParam("id"))).onSuccess(revoked -> {
+            if (revoked) {
+                ctx.response().setStatusCode(204).end();
+            } else {
+                problem(ctx, 404, "not-found", "Not found", "no active key has id or prefix '" + ctx.pathParam("id") + "'");
+            }
+        }));
+        router.get("/tiers").handler(ctx -> {
+            JsonObject tiers = new JsonObject();
+            identities.tiers().forEach((name, limits) -> tiers.put(name, new JsonArray(limits.stream().map(this::rate).toList())));
+            json(ctx, 200, tiers.encodePrettily());
+        });
+        router.put("/tiers/:name").handler(this::putTier);
+    }
+
+    private void requireAdmin(RoutingContext ctx) {
+        String key = ctx.request().getHeader("x-api-key");
+        String authorization = ctx.request().getHeader("authorization");
+        if (key == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            key = authorization.substring(7).trim();
+        }
+        if (key == null) {
+            ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\"");
+            problem(ctx, 401, "unauthorized", "Unauthorized", "the admin API needs an API key with the admin scope (X-API-Key or Authorization: Bearer)");
+            return;
+        }
+        identities.authenticate(key).onComplete(result -> {
+            Optional<Identity> identity = result.succeeded() ? result.result() : Optional.empty();
+            if (identity.isEmpty()) {
+                ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\"");
+                problem(ctx, 401, "unauthorized", "Unauthorized", "the API key is not valid");
+            } else if (!identity.get().scopes().contains("admin")) {
+                problem(ctx, 403, "insufficient-scope", "Forbidden", "the admin API needs a key with the admin scope");
+            } else {
+                ctx.next();
+            }
+        });
+    }
+
+    private void createKey(RoutingContext ctx) {
+        JsonObject body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        String name = body.getValue("name") instanceof String n && !n.isBlank() ? n.trim() : null;
+        if (name == null || name.length() > 200) {
+            problem(ctx, 400, "invalid-body", "Invalid body", "name is required: a string of at most 200 characters naming who the key is for");
+            return;
+        }
+        String tier = body.getValue("tier") instanceof String t ? t : "free";
+        if (identities.tier(tier) == null) {
+            problem(ctx, 400, "invalid-body", "Invalid body", "no tier named '" + tier + "'; tiers: " + String.join(", ", identities.tiers().keySet()));
+            return;
+        }
+        List<String> scopes;
+        List<RateLimit> override;
+        Instant expires;
+        try {
+            scopes = strings(body, "scopes");
+            List<String> rates = strings(body, "rateLimit");
+            override = rates.isEmpty() ? null : rates.stream().map(RateLimit::parse).toList();
+            expires = body.getValue("expiresAt") instanceof String e ? Instant.parse(e) : null;
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
+            return;
+        }
+        blocking(ctx, () -> identities.keys().create(name, tier, scopes, override, expires)).onSuccess(created -> {
+            JsonObject out = describe(created.record()).put("key", created.key());
+            ctx.response().putHeader("location", "/keys/" + created.record().id());
+            json(ctx, 201, out.encodePrettily());
+        });
+    }
+
+    private void putTier(RoutingContext ctx) {
+        JsonObject body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        List<RateLimit> limits;
+        try {
+            limits = strings(body, "limits").stream().map(RateLimit::parse).toList();
+        } catch (IllegalArgumentException e) {
+            problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
+            return;
+        }
+        String name = ctx.pathParam("name");
+        blocking(ctx, () -> {
+            identities.tierStore().put(name, limits);
+            return null;
+        }).onSuccess(v -> json(ctx, 200, new JsonObject().put(name, new JsonArray(limits.stream().map(this::rate).toList())).encodePrettily()));
+    }
+
+    private static List<String> strings(JsonObject body, String field) {
+        Object value = body.getValue(field);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof JsonArray array)) {
+            throw new IllegalArgumentException(field + " must be a list of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : array) {
+            if (!(o instanceof String s)) {
+                throw new IllegalArgumentException(field + " must be a list of strings");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private String rate(RateLimit limit) {
+        return limit.limit() + "/" + switch ((int) limit.window().toSeconds()) {
+            case 1 -> "s";
+            case 60 -> "min";
+            case 3600 -> "hour";
+            default -> "day";
+        };
+    }
+
+    private JsonObject describe(ApiKeyRecord k) {
+        return new JsonObject()
+                .put("id", k.id())
+                .put("prefix", k.prefix())
+                .put("name", k.name())
+                .put("tier", k.tier())
+                .put("scopes", new JsonArray(k.scopes()))
+                .put("rateLimit", k.override() == null ? null : new JsonArray(k.override().stream().map(this::rate).toList()))
+                .put("active", k.usableAt(Instant.now()))
+                .put("expiresAt", k.expiresAt() == null ? null : k.expiresAt().toString())
+                .put("createdAt", k.createdAt().toString())
+                .put("revokedAt", k.revokedAt() == null ? null : k.revokedAt().toString())
+                .put("lastUsedAt", k.lastUsedAt() == null ? null : k.lastUsedAt().toString());
+    }
+
+    private static JsonObject body(RoutingContext ctx) {
+        try {
+            JsonObject body = ctx.body().asJsonObject();
+            if (body != null) {
+                return body;
+            }
+        } catch (DecodeException | ClassCastException e) {
+            // answered below
+        }
+        problem(ctx, 400, "invalid-body", "Invalid body", "the body must be a JSON object");
+        return null;
+    }
+
+    private <T> Future<T> blocking(RoutingContext ctx, Callable<T> work) {
+        return vertx.executeBlocking(work, false).onFailure(e -> {
+            if (e instanceof IllegalArgumentException) {
+                problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
+            } else {
+                problem(ctx, 500, "storage", "Storage error", "PostgreSQL failed: " + e.getMessage());
+            }
+        });
+    }
+
+    private static void json(RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
+    }
+
+    private static void problem(RoutingContext ctx, int status, String slug, String title, String detail) {
+        Problem.of(status, slug, title, detail).send(ctx.response(), ctx.request().path(), null);
+    }
+
+}

@@ -1,0 +1,21 @@
+package dev.gatehouse.server.auth;
+
+import dev.gatehouse.core.ratelimit.RateLimit;
+
+import java.time.Instant;
+import java.util.List;
+
+/** What is stored about an API key (never the key itself). */
+public record ApiKeyRecord(long id, String prefix, String name, String tier, List<String> scopes, List<RateLimit> override,
+                           boolean active, Instant expiresAt, Instant createdAt, Instant revokedAt, Instant lastUsedAt) {
+
+    public ApiKeyRecord {
+        scopes = List.copyOf(scopes);
+        override = override == null ? null : List.copyOf(override);
+    }
+
+    /** Whether the key may be used at {@code now}: active, not revoked, not expired. */
+    public boolean usableAt(Instant now) {
+        return active && revokedAt == null && (expiresAt == null || now.isBefore(expiresAt));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.gatehouse.server.auth;
+
+import dev.gatehouse.core.config.AuthConfig;
+import dev.gatehouse.server.pipeline.Chain;
+import dev.gatehouse.server.pipeline.Exchange;
+import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.List;
+
+/**
+ * Authenticates the caller of a route from an API key ({@code X-API-Key}, or {@code Authorization:
+ * Bearer gh_live_…}) and checks the route's scopes. An unknown, revoked or expired key all get the same
+ * 401, so the answer never tells whether a key exists. The credential is not forwarded upstream.
+ */
+public final class AuthFilter implements Filter {
+    private final AuthConfig config;
+    private final Identities identities;
+
+    public AuthFilter(AuthConfig config, Identities identities) {
+        this.config = config;
+        this.identities = identities;
+    }
+
+    @Override
+    public Future<Void> filter(Exchange exchange, Chain chain) {
+        String credential = credential(exchange.request());
+        if (credential == null) {
+            if (config.required()) {
+                return unauthorized(exchange, "this route needs an API key: send it as X-API-Key or Authorization: Bearer", null);
+            }
+            return chain.proceed(exchange);
+        }
+        return identities.authenticate(credential).compose(found -> {
+            if (found.isEmpty()) {
+                return unauthorized(exchange, "the API key is not valid", "invalid_token");
+            }
+            Identity identity = found.get();
+            List<String> missing = config.scopes().stream().filter(s -> !identity.scopes().contains(s)).toList();
+            if (!missing.isEmpty()) {
+                exchange.failure("forbidden");
+                return Problem.of(403, "insufficient-scope", "Forbidden",
+                                "this route needs scope " + String.join(", ", missing) + ", which the key does not have")
+                        .send(exchange.response(), exchange.path(), exchange.requestId());
+            }
+            exchange.put(Identity.KEY, identity);
+            exchange.request().headers().remove("x-api-key");
+            if (credential.equals(bearer(exchange.request()))) {
+                exchange.request().headers().remove("authorization");
+            }
+            return chain.proceed(exchange);
+        });
+    }
+
+    private static Future<Void> unauthorized(Exchange exchange, String detail, String error) {
+        exchange.failure("unauthorized");
+        exchange.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse\"" + (error == null ? "" : ", error=\"" + error + "\""));
+        return Problem.of(401, "unauthorized", "Unauthorized", detail).send(exchange.response(), exchange.path(), exchange.requestId());
+    }
+
+    /** The credential presented, or null: X-API-Key first, then a Bearer token. */
+    static String credential(HttpServerRequest request) {
+        String key = request.getHeader("x-api-key");
+        return key != null ? key.trim() : bearer(request);
+    }
+
+    private static String bearer(HttpServerRequest request) {
+        String authorization = request.getHeader("authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        return null;
+    }
+}

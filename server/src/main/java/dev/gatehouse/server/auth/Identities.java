@@ -1,0 +1,180 @@
+package dev.gatehouse.server.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.gatehouse.core.identity.ApiKeys;
+import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.server.store.Database;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Key and tier look-ups for the request path. Keys are cached in process (bounded; unknown keys are
+ * remembered briefly so a flood of bad keys does not reach PostgreSQL); a revocation or tier change on
+ * any node reaches every node's cache through PostgreSQL {@code LISTEN/NOTIFY} within a second.
+ * {@code last_used_at} is written in batches, never once per request.
+ */
+public final class Identities implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Identities.class);
+    private static final Duration KNOWN_TTL = Duration.ofMinutes(10);
+    private static final Duration UNKNOWN_TTL = Duration.ofSeconds(10);
+
+    private final Vertx vertx;
+    private final Database database;
+    private final KeyStore keys;
+    private final TierStore tierStore;
+    private final Cache<String, Optional<ApiKeyRecord>> cache;
+    private final Map<Long, Instant> used = new ConcurrentHashMap<>();
+    private volatile Map<String, List<RateLimit>> tiers;
+    private final Thread listener;
+    private final long flushTimer;
+    private volatile boolean running = true;
+
+    public Identities(Vertx vertx, Database database, MeterRegistry meters) {
+        this.vertx = vertx;
+        this.database = database;
+        this.keys = new KeyStore(database.dataSource());
+        this.tierStore = new TierStore(database.dataSource());
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfter(Expiry.<String, Optional<ApiKeyRecord>>creating((k, v) -> v.isPresent() ? KNOWN_TTL : UNKNOWN_TTL))
+                .recordStats()
+                .build();
+        CaffeineCacheMetrics.monitor(meters, cache, "gatehouse.api.keys");
+        try {
+            this.tiers = tierStore.all();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read rate-limit tiers: " + e.getMessage(), e);
+        }
+        this.listener = new Thread(this::listen, "gatehouse-identity-changes");
+        this.listener.setDaemon(true);
+        this.listener.start();
+        this.flushTimer = vertx.setPeriodic(10_000, id -> flushLastUsed());
+    }
+
+    public KeyStore keys() {
+        return keys;
+    }
+
+    public TierStore tierStore() {
+        return tierStore;
+    }
+
+    /** The limits of a tier, or null when there is no such tier. */
+    public List<RateLimit> tier(String name) {
+        return tiers.get(name);
+    }
+
+    public Map<String, List<RateLimit>> tiers() {
+        return tiers;
+    }
+
+    /** The identity of a presented key, or empty when it is unknown, revoked or expired (indistinguishably). */
+    public Future<Optional<Identity>> authenticate(String presented) {
+        if (!ApiKeys.looksLikeKey(presented)) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        byte[] hash = ApiKeys.hash(presented);
+        String id = HexFormat.of().formatHex(hash);
+        Optional<ApiKeyRecord> cached = cache.getIfPresent(id);
+        Future<Optional<ApiKeyRecord>> record = cached != null ? Future.succeededFuture(cached)
+                : vertx.executeBlocking(() -> {
+                    Optional<ApiKeyRecord> found = keys.findByHash(hash);
+                    cache.put(id, found);
+                    return found;
+                }, false);
+        return record.map(found -> {
+            Instant now = Instant.now();
+            if (found.isEmpty() || !found.get().usableAt(now)) {
+                return Optional.empty();
+            }
+            used.put(found.get().id(), now);
+            return Optional.of(Identity.of(found.get()));
+        });
+    }
+
+    private void flushLastUsed() {
+        if (used.isEmpty()) {
+            return;
+        }
+        Map<Long, Instant> batch = new HashMap<>(used);
+        batch.forEach(used::remove);
+        vertx.executeBlocking(() -> {
+            keys.markUsed(batch);
+            return null;
+        }, false).onFailure(e -> log.warn("could not record key use: {}", e.getMessage()));
+    }
+
+    /** Runs on its own thread: a dedicated connection LISTENs and invalidates what changed. */
+    private void listen() {
+        long backoff = 250;
+        while (running) {
+            try (Connection c = database.openDedicatedConnection(); Statement s = c.createStatement()) {
+                s.execute("LISTEN " + ChangeNotices.CHANNEL);
+                // anything may have changed while we were not listening
+                cache.invalidateAll();
+                tiers = tierStore.all();
+                backoff = 250;
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (running) {
+                    PGNotification[] notices = pg.getNotifications(100);
+                    if (notices == null) {
+                        continue;
+                    }
+                    for (PGNotification notice : notices) {
+                        apply(notice.getParameter());
+                    }
+                }
+            } catch (SQLException e) {
+                if (running) {
+                    log.warn("lost the identity change feed ({}); reconnecting in {} ms", e.getMessage(), backoff);
+                    pause(backoff);
+                    backoff = Math.min(backoff * 2, 5000);
+                }
+            }
+        }
+    }
+
+    private void apply(String payload) throws SQLException {
+        if (payload.startsWith("key:")) {
+            cache.invalidate(payload.substring(4));
+        } else if (payload.startsWith("tier:")) {
+            tiers = tierStore.all();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        vertx.cancelTimer(flushTimer);
+        flushLastUsed();
+        listener.interrupt();
+    }
+}

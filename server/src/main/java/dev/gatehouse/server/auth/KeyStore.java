@@ -1,0 +1,157 @@
+package dev.gatehouse.server.auth;
+
+import dev.gatehouse.core.identity.ApiKeys;
+import dev.gatehouse.core.ratelimit.RateLimit;
+
+import javax.sql.DataSource;
+import java.security.SecureRandom;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** API keys in PostgreSQL. Blocking: call from a worker thread or the CLI, never an event loop. */
+public final class KeyStore {
+
+    /** A key just created: the only time its plaintext exists outside the client. */
+    public record Created(String key, ApiKeyRecord record) {
+    }
+
+    private static final String COLUMNS = "id, prefix, name, tier, scopes, rate_override, active, expires_at, created_at, revoked_at, last_used_at";
+
+    private final DataSource db;
+    private final SecureRandom random = new SecureRandom();
+
+    public KeyStore(DataSource db) {
+        this.db = db;
+    }
+
+    public Created create(String name, String tier, List<String> scopes, List<RateLimit> override, Instant expiresAt) throws SQLException {
+        String key = ApiKeys.generate(random);
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("INSERT INTO gatehouse_api_keys (key_hash, prefix, name, tier, scopes, rate_override, expires_at) "
+                     + "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
+            s.setBytes(1, ApiKeys.hash(key));
+            s.setString(2, ApiKeys.prefix(key));
+            s.setString(3, name);
+            s.setString(4, tier);
+            s.setArray(5, c.createArrayOf("text", scopes.toArray()));
+            s.setArray(6, override == null ? null : c.createArrayOf("text", override.stream().map(KeyStore::rate).toArray()));
+            s.setTimestamp(7, expiresAt == null ? null : Timestamp.from(expiresAt));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return new Created(key, read(r));
+            }
+        } catch (SQLException e) {
+            if ("23503".equals(e.getSQLState())) {
+                throw new IllegalArgumentException("no tier named '" + tier + "'");
+            }
+            throw e;
+        }
+    }
+
+    public Optional<ApiKeyRecord> findByHash(byte[] hash) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE key_hash = ?")) {
+            s.setBytes(1, hash);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(read(r)) : Optional.empty();
+            }
+        }
+    }
+
+    public List<ApiKeyRecord> list() throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM gatehouse_api_keys ORDER BY id");
+             ResultSet r = s.executeQuery()) {
+            List<ApiKeyRecord> keys = new ArrayList<>();
+            while (r.next()) {
+                keys.add(read(r));
+            }
+            return keys;
+        }
+    }
+
+    /**
+     * Revokes a key by id or prefix and tells every node, in one transaction.
+     *
+     * @return false when no active key matched
+     */
+    public boolean revoke(String idOrPrefix) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("UPDATE gatehouse_api_keys SET revoked_at = now(), active = false "
+                    + "WHERE (id::text = ? OR prefix = ?) AND revoked_at IS NULL RETURNING key_hash")) {
+                s.setString(1, idOrPrefix);
+                s.setString(2, idOrPrefix);
+                List<byte[]> hashes = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        hashes.add(r.getBytes(1));
+                    }
+                }
+                for (byte[] hash : hashes) {
+                    ChangeNotices.send(c, "key:" + HexFormat.of().formatHex(hash));
+                }
+                c.commit();
+                return !hashes.isEmpty();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Records when keys were last used, many in one statement; never moves a time backwards. */
+    public void markUsed(Map<Long, Instant> lastUse) throws SQLException {
+        if (lastUse.isEmpty()) {
+            return;
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE gatehouse_api_keys k SET last_used_at = v.t "
+                     + "FROM unnest(?::bigint[], ?::timestamptz[]) AS v(id, t) "
+                     + "WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.t)")) {
+            Long[] ids = lastUse.keySet().toArray(Long[]::new);
+            Timestamp[] times = Arrays.stream(ids).map(id -> Timestamp.from(lastUse.get(id))).toArray(Timestamp[]::new);
+            s.setArray(1, c.createArrayOf("bigint", ids));
+            s.setArray(2, c.createArrayOf("timestamptz", times));
+            s.executeUpdate();
+        }
+    }
+
+    static String rate(RateLimit limit) {
+        long seconds = limit.window().toSeconds();
+        String unit = seconds == 86_400 ? "day" : seconds == 3600 ? "hour" : seconds == 60 ? "min" : "s";
+        return limit.limit() + "/" + unit;
+    }
+
+    static List<RateLimit> rates(Array array) throws SQLException {
+        if (array == null) {
+            return null;
+        }
+        List<RateLimit> limits = new ArrayList<>();
+        for (Object o : (Object[]) array.getArray()) {
+            limits.add(RateLimit.parse((String) o));
+        }
+        return limits;
+    }
+
+    private static ApiKeyRecord read(ResultSet r) throws SQLException {
+        Timestamp expires = r.getTimestamp("expires_at");
+        Timestamp revoked = r.getTimestamp("revoked_at");
+        Timestamp used = r.getTimestamp("last_used_at");
+        return new ApiKeyRecord(r.getLong("id"), r.getString("prefix"), r.getString("name"), r.getString("tier"),
+                List.of((String[]) r.getArray("scopes").getArray()), rates(r.getArray("rate_override")), r.getBoolean("active"),
+                expires == null ? null : expires.toInstant(), r.getTimestamp("created_at").toInstant(),
+                revoked == null ? null : revoked.toInstant(), used == null ? null : used.toInstant());
+    }
+}

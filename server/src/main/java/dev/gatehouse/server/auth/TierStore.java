@@ -1,0 +1,57 @@
+package dev.gatehouse.server.auth;
+
+import dev.gatehouse.core.ratelimit.RateLimit;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Rate-limit tiers in PostgreSQL, editable at run time. Blocking: call off the event loop. */
+public final class TierStore {
+    private final DataSource db;
+
+    public TierStore(DataSource db) {
+        this.db = db;
+    }
+
+    public Map<String, List<RateLimit>> all() throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT name, limits FROM gatehouse_tiers ORDER BY name");
+             ResultSet r = s.executeQuery()) {
+            Map<String, List<RateLimit>> tiers = new LinkedHashMap<>();
+            while (r.next()) {
+                tiers.put(r.getString(1), KeyStore.rates(r.getArray(2)));
+            }
+            return tiers;
+        }
+    }
+
+    /** Creates or replaces a tier's limits and tells every node. */
+    public void put(String name, List<RateLimit> limits) throws SQLException {
+        if (!name.matches("[a-z0-9_-]{1,32}")) {
+            throw new IllegalArgumentException("a tier name is 1 to 32 lower-case letters, digits, '-' or '_', got '" + name + "'");
+        }
+        if (limits.isEmpty()) {
+            throw new IllegalArgumentException("a tier needs at least one limit, e.g. [\"1000/min\"]");
+        }
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO gatehouse_tiers (name, limits) VALUES (?, ?) "
+                    + "ON CONFLICT (name) DO UPDATE SET limits = excluded.limits, updated_at = now()")) {
+                s.setString(1, name);
+                s.setArray(2, c.createArrayOf("text", limits.stream().map(KeyStore::rate).toArray()));
+                s.executeUpdate();
+                ChangeNotices.send(c, "tier:" + name);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+}

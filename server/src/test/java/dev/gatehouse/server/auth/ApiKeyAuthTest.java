@@ -1,0 +1,206 @@
+package dev.gatehouse.server.auth;
+
+import dev.gatehouse.core.identity.ApiKeys;
+import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.core.time.Ticker;
+import dev.gatehouse.server.GatewayNode;
+import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.testkit.TestDatabase;
+import dev.gatehouse.testkit.TestPostgres;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ApiKeyAuthTest {
+
+    static Vertx vertx;
+    static TestDatabase database;
+    static final AtomicReference<MultiMap> lastHeaders = new AtomicReference<>();
+    static GatewayNode first;
+    static GatewayNode second;
+    static String adminKey;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        database = TestPostgres.newDatabase();
+        int upstream = vertx.createHttpServer().requestHandler(r -> {
+            lastHeaders.set(MultiMap.caseInsensitiveMultiMap().addAll(r.headers()));
+            r.response().end("ok");
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+        String yaml = """
+                gateway: {host: 127.0.0.1, port: 0, instances: 1}
+                admin: {port: 0}
+                storage: {postgres: {url: "%s", poolSize: 3}}
+                observability: {accessLog: "off"}
+                upstreams:
+                  svc: {targets: [{url: "http://127.0.0.1:%d"}]}
+                routes:
+                  - {name: orders, match: {prefix: /orders}, upstream: svc, auth: {mode: required, scopes: [orders:read]}}
+                  - {name: writes, match: {prefix: /writes}, upstream: svc, auth: {mode: required, scopes: [orders:write]}}
+                  - {name: tiered, match: {prefix: /tiered}, upstream: svc, auth: {mode: optional}, rateLimit: {tiers: true, mode: local}}
+                """.formatted(database.jdbcUrl(), upstream);
+        ConfigLoader loader = new ConfigLoader(n -> null);
+        GatewayNode.Options options = new GatewayNode.Options(null, loader, Duration.ofSeconds(1), Ticker.system());
+        first = GatewayNode.start(loader.parse(yaml, "a.yaml"), options);
+        second = GatewayNode.start(loader.parse(yaml, "b.yaml"), options);
+        adminKey = first.identities().keys().create("operator", "enterprise", List.of("admin"), null, null).key();
+    }
+
+    @AfterAll
+    static void stop() {
+        first.close();
+        second.close();
+        vertx.close();
+        database.close();
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body, String... headers) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (headers.length > 0) {
+                request.headers(headers);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<String> get(GatewayNode node, String path, String... headers) {
+        return send("GET", "http://127.0.0.1:" + node.gatewayPort() + path, null, headers);
+    }
+
+    private static HttpResponse<String> admin(String method, String path, String body, String key) {
+        String url = "http://127.0.0.1:" + first.adminPort() + path;
+        return key == null ? send(method, url, body, "content-type", "application/json")
+                : send(method, url, body, "content-type", "application/json", "authorization", "Bearer " + key);
+    }
+
+    private static String newKey(String body) {
+        HttpResponse<String> created = admin("POST", "/keys", body, adminKey);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return new JsonObject(created.body()).getString("key");
+    }
+
+    @Test
+    void keysAreIssuedOnceAndListedWithoutTheSecret() {
+        HttpResponse<String> created = admin("POST", "/keys", "{\"name\": \"mobile app\", \"tier\": \"pro\", \"scopes\": [\"orders:read\"]}", adminKey);
+        assertThat(created.statusCode()).isEqualTo(201);
+        JsonObject key = new JsonObject(created.body());
+        assertThat(ApiKeys.looksLikeKey(key.getString("key"))).isTrue();
+        assertThat(key.getString("prefix")).isEqualTo(ApiKeys.prefix(key.getString("key")));
+
+        String list = admin("GET", "/keys", null, adminKey).body();
+        assertThat(list).contains(key.getString("prefix"), "mobile app").doesNotContain(key.getString("key"));
+    }
+
+    @Test
+    void aRequiredRouteAnswers401WithoutAValidKeyAndNeverSaysWhetherAKeyExists() {
+        HttpResponse<String> missing = get(first, "/orders/1");
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(missing.body()).contains("urn:gatehouse:problem:unauthorized", "needs an API key");
+
+        HttpResponse<String> unknown = get(first, "/orders/1", "X-API-Key", ApiKeys.generate(new java.security.SecureRandom()));
+        HttpResponse<String> garbage = get(first, "/orders/1", "X-API-Key", "letmein");
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body()).contains("the API key is not valid");
+        assertThat(garbage.body()).contains("the API key is not valid");
+    }
+
+    @Test
+    void aValidKeyPassesAndIsNotForwardedUpstream() {
+        String key = newKey("{\"name\": \"reader\", \"scopes\": [\"orders:read\"]}");
+        assertThat(get(first, "/orders/1", "X-API-Key", key).statusCode()).isEqualTo(200);
+        assertThat(lastHeaders.get().contains("x-api-key")).isFalse();
+        assertThat(get(second, "/orders/1", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        assertThat(lastHeaders.get().contains("authorization")).isFalse();
+
+        HttpResponse<String> forbidden = get(first, "/writes/1", "X-API-Key", key);
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.body()).contains("needs scope orders:write");
+    }
+
+    @Test
+    void aRevokedKeyIsRefusedOnEveryNodeWithinASecond() {
+        String key = newKey("{\"name\": \"to revoke\", \"scopes\": [\"orders:read\"]}");
+        assertThat(get(first, "/orders/1", "X-API-Key", key).statusCode()).isEqualTo(200);
+        assertThat(get(second, "/orders/1", "X-API-Key", key).statusCode()).as("cached on the second node too").isEqualTo(200);
+
+        assertThat(admin("DELETE", "/keys/" + ApiKeys.prefix(key), null, adminKey).statusCode()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            assertThat(get(first, "/orders/1", "X-API-Key", key).statusCode()).isEqualTo(401);
+            assertThat(get(second, "/orders/1", "X-API-Key", key).statusCode()).isEqualTo(401);
+        });
+        assertThat(admin("DELETE", "/keys/" + ApiKeys.prefix(key), null, adminKey).statusCode()).as("already revoked").isEqualTo(404);
+    }
+
+    @Test
+    void anExpiredKeyIsRefusedLikeAnUnknownOne() throws Exception {
+        String key = first.identities().keys().create("expired", "free", List.of("orders:read"), null, Instant.now().minusSeconds(1)).key();
+        HttpResponse<String> response = get(first, "/orders/1", "X-API-Key", key);
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.body()).contains("the API key is not valid");
+    }
+
+    @Test
+    void tierLimitsApplyByKeyAndAnonymousCallersShareTheAnonymousTier() {
+        assertThat(admin("PUT", "/tiers/anonymous", "{\"limits\": [\"2/min\"]}", adminKey).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(1)).until(() -> first.identities().tier("anonymous").equals(List.of(RateLimit.perMinute(2))));
+        assertThat(get(first, "/tiered/a").statusCode()).isEqualTo(200);
+        assertThat(get(first, "/tiered/a").statusCode()).isEqualTo(200);
+        HttpResponse<String> limited = get(first, "/tiered/a");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("x-ratelimit-limit")).hasValue("2");
+
+        String free = newKey("{\"name\": \"free user\", \"tier\": \"free\"}");
+        assertThat(get(first, "/tiered/a", "X-API-Key", free).headers().firstValue("x-ratelimit-limit")).hasValue("1000");
+        String custom = newKey("{\"name\": \"partner\", \"tier\": \"free\", \"rateLimit\": [\"5/min\"]}");
+        HttpResponse<String> overridden = get(first, "/tiered/a", "X-API-Key", custom);
+        assertThat(overridden.headers().firstValue("x-ratelimit-limit")).hasValue("5");
+        assertThat(overridden.headers().firstValue("ratelimit-policy")).hasValue("5;w=60");
+    }
+
+    @Test
+    void lastUseIsRecordedInBatches() {
+        String key = newKey("{\"name\": \"tracked\", \"scopes\": [\"orders:read\"]}");
+        get(first, "/orders/1", "X-API-Key", key);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonObject listed = new JsonArray(admin("GET", "/keys", null, adminKey).body()).stream().map(JsonObject.class::cast)
+                    .filter(k -> k.getString("prefix").equals(ApiKeys.prefix(key))).findFirst().orElseThrow();
+            assertThat(listed.getString("lastUsedAt")).isNotNull();
+        });
+    }
+
+    @Test
+    void theAdminApiNeedsAnAdminKeyAndValidBodies() {
+        assertThat(admin("GET", "/keys", null, null).statusCode()).isEqualTo(401);
+        String user = newKey("{\"name\": \"not an admin\"}");
+        assertThat(admin("GET", "/keys", null, user).statusCode()).isEqualTo(403);
+        assertThat(admin("POST", "/keys", "{\"tier\": \"free\"}", adminKey).body()).contains("name is required");
+        assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"tier\": \"gold\"}", adminKey).body()).contains("no tier named 'gold'");
+        assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"rateLimit\": [\"5/week\"]}", adminKey).body()).contains("unknown period 'week'");
+        assertThat(admin("POST", "/keys", "not json", adminKey).body()).contains("must be a JSON object");
+        assertThat(admin("PUT", "/tiers/Gold!", "{\"limits\": [\"5/min\"]}", adminKey).body()).contains("a tier name is 1 to 32");
+    }
+}
