@@ -1,0 +1,130 @@
+package dev.gatehouse.server.cli;
+
+import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.server.auth.ApiKeyRecord;
+import dev.gatehouse.server.auth.KeyStore;
+import dev.gatehouse.server.store.Database;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code gatehouse keys create|list|revoke}: manage API keys straight in the configured PostgreSQL. */
+@Command(name = "keys", mixinStandardHelpOptions = true,
+        description = "Manage API keys in the configured PostgreSQL (with an embedded database, stop the node first or use the admin API).",
+        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+final class KeysCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The options every keys subcommand shares, and opening the store. */
+    abstract static class StoreCommand implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "gatehouse.yaml",
+                description = "Configuration file naming the database (default: ${DEFAULT-VALUE}).")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            GatewayConfig loaded = ConfigFiles.loadOrReport(config, err);
+            if (loaded == null) {
+                return ConfigFiles.INVALID;
+            }
+            try (Database db = Database.open(loaded.storage(), null)) {
+                return run(new KeyStore(db.dataSource()), spec.commandLine().getOut(), err);
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
+                return 2;
+            } catch (SQLException | RuntimeException e) {
+                err.println("gatehouse keys failed: " + e.getMessage());
+                return 1;
+            }
+        }
+
+        abstract int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key and print it once.")
+    static final class Create extends StoreCommand {
+        @Option(names = "--name", required = true, description = "Who or what the key is for.")
+        String name;
+
+        @Option(names = "--tier", defaultValue = "free", description = "Rate-limit tier (default: ${DEFAULT-VALUE}).")
+        String tier;
+
+        @Option(names = "--scope", description = "A scope to grant; repeat for several (admin opens the admin API).")
+        List<String> scopes = new ArrayList<>();
+
+        @Option(names = "--rate-limit", description = "Override the tier with this rate, e.g. 500/min; repeat for several windows.")
+        List<String> rates = new ArrayList<>();
+
+        @Option(names = "--expires", description = "Expiry as an ISO-8601 instant, e.g. 2027-01-01T00:00:00Z.")
+        String expires;
+
+        @Override
+        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+            List<RateLimit> override = rates.isEmpty() ? null : rates.stream().map(RateLimit::parse).toList();
+            Instant expiresAt;
+            try {
+                expiresAt = expires == null ? null : Instant.parse(expires);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("--expires must be an ISO-8601 instant such as 2027-01-01T00:00:00Z, got '" + expires + "'");
+            }
+            KeyStore.Created created = keys.create(name, tier, scopes, override, expiresAt);
+            out.println(created.key());
+            err.printf("created key %d (prefix %s, tier %s%s). Store it now: it cannot be shown again.%n", created.record().id(),
+                    created.record().prefix(), tier, scopes.isEmpty() ? "" : ", scopes " + String.join(" ", scopes));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never their secrets).")
+    static final class ListKeys extends StoreCommand {
+        @Override
+        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+            out.printf("%-6s %-9s %-11s %-8s %-24s %s%n", "ID", "PREFIX", "TIER", "STATE", "LAST USED", "NAME");
+            Instant now = Instant.now();
+            for (ApiKeyRecord k : keys.list()) {
+                String state = k.revokedAt() != null ? "revoked" : !k.usableAt(now) ? "expired" : "active";
+                out.printf("%-6d %-9s %-11s %-8s %-24s %s%n", k.id(), k.prefix(), k.tier(), state,
+                        k.lastUsedAt() == null ? "never" : k.lastUsedAt().toString(), k.name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a key by id or prefix; every node refuses it within a second.")
+    static final class Revoke extends StoreCommand {
+        @Parameters(paramLabel = "ID|PREFIX", description = "The key's id or 8-character prefix.")
+        String key;
+
+        @Override
+        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+            if (!keys.revoke(key)) {
+                err.println("no active key has id or prefix '" + key + "'");
+                return 1;
+            }
+            out.println("revoked " + key);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.gatehouse.server.cli;
+
+import dev.gatehouse.core.identity.ApiKeys;
+import dev.gatehouse.testkit.TestDatabase;
+import dev.gatehouse.testkit.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KeysCommandTest {
+
+    static TestDatabase database;
+    @TempDir
+    static Path dir;
+    static Path config;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        database = TestPostgres.newDatabase();
+        config = dir.resolve("gatehouse.yaml");
+        Files.writeString(config, "storage: {postgres: {url: \"" + database.jdbcUrl() + "\"}}\n");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        database.close();
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new GatehouseCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void createPrintsTheKeyOnceListShowsOnlyItsPrefixAndRevokeEndsIt() {
+        Run created = run("keys", "create", "--config", config.toString(), "--name", "ci bot", "--tier", "pro", "--scope", "admin");
+        assertThat(created.code()).as(created.err()).isZero();
+        String key = created.out().trim();
+        assertThat(ApiKeys.looksLikeKey(key)).isTrue();
+        assertThat(created.err()).contains("Store it now: it cannot be shown again");
+
+        Run listed = run("keys", "list", "--config", config.toString());
+        assertThat(listed.out()).contains(ApiKeys.prefix(key), "ci bot", "active").doesNotContain(key);
+
+        assertThat(run("keys", "revoke", "--config", config.toString(), ApiKeys.prefix(key)).code()).isZero();
+        assertThat(run("keys", "list", "--config", config.toString()).out()).contains("revoked");
+        Run again = run("keys", "revoke", "--config", config.toString(), ApiKeys.prefix(key));
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("no active key has id or prefix");
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        assertThat(run("keys", "create", "--config", config.toString(), "--name", "x", "--tier", "gold").err()).contains("no tier named 'gold'");
+        assertThat(run("keys", "create", "--config", config.toString(), "--name", "x", "--rate-limit", "9/fortnight").err())
+                .contains("unknown period 'fortnight'");
+        assertThat(run("keys", "create", "--config", config.toString(), "--name", "x", "--expires", "tomorrow").err())
+                .contains("--expires must be an ISO-8601 instant");
+    }
+}
