@@ -1,12 +1,15 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.IdentityConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
+import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.config.RedisConfig;
 import dev.gatehouse.core.config.UpstreamConfig;
 import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.admin.AdminApi;
 import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.listener.GatewayVerticle;
@@ -84,7 +87,7 @@ public final class GatewayNode implements AutoCloseable {
     private HttpServer admin;
 
     private GatewayNode(Vertx vertx, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker,
-                        RedisConfig redis) {
+                        RedisConfig redis, IdentityConfig identity) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.database = database;
@@ -92,7 +95,7 @@ public final class GatewayNode implements AutoCloseable {
         this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
         this.healthChecker = new HealthChecker(vertx);
         this.limiters = new RateLimiters(vertx, redis, metrics.registry(), GatewayNode::wallClockMicros);
-        this.identities = new Identities(vertx, database, metrics.registry());
+        this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations());
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities);
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -109,7 +112,7 @@ public final class GatewayNode implements AutoCloseable {
             throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
         }
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setDisableTCCL(true));
-        GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker(), config.redis());
+        GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker(), config.redis(), config.identity());
         try {
             node.boot(config, options);
         } catch (RuntimeException e) {
@@ -121,6 +124,7 @@ public final class GatewayNode implements AutoCloseable {
 
     private void boot(GatewayConfig config, Options options) {
         registerNode();
+        bootstrapAdmin(config.identity());
         snapshot.set(compiler.compile(config, upstreams.rebuild(config.upstreams())));
         healthChecker.watch(upstreams.pools().values());
         vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> database.ping(2), false)
@@ -129,7 +133,10 @@ public final class GatewayNode implements AutoCloseable {
         HealthEndpoints health = new HealthEndpoints(storageReady::get);
         int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
         int maxConnections = config.upstreams().values().stream().mapToInt(UpstreamConfig::maxConnectionsPerTarget).max().orElse(256);
-        GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health,
+        IdentityEndpoints identityEndpoints = config.identity().endpoints()
+                ? new IdentityEndpoints(vertx, identities, config.identity(), TrustedProxies.parse(config.gateway().trustedProxies()), GatewayNode::wallClockMicros)
+                : null;
+        GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints,
                 metrics.upstreamConnections(), maxConnections, gatewayPort);
         await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
@@ -165,6 +172,21 @@ public final class GatewayNode implements AutoCloseable {
             throw new IllegalStateException("this node was started without a configuration file");
         }
         apply(watcher.loadNow());
+    }
+
+    /** Creates the configured first admin when the database has no admin yet. */
+    private void bootstrapAdmin(IdentityConfig identity) {
+        if (identity.bootstrapAdminEmail() == null) {
+            return;
+        }
+        try {
+            if (!identities.users().anyAdmin()) {
+                identities.users().create(identity.bootstrapAdminEmail(), identity.bootstrapAdminPassword(), "admin", "enterprise");
+                log.info("created the first admin user {}", identity.bootstrapAdminEmail());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the bootstrap admin: " + e.getMessage(), e);
+        }
     }
 
     private void updateReadiness(boolean ready) {

@@ -6,12 +6,13 @@ import java.util.List;
  * A route's authentication policy.
  *
  * @param mode {@code none}, {@code optional} (a credential, if sent, must be valid) or {@code required}
- * @param accept credential types accepted: {@code api-key}
+ * @param accept credential types accepted: {@code api-key}, {@code session}
  * @param scopes scopes the caller must all have
+ * @param role the role a logged-in user must have ({@code admin} or {@code user}), or null
  */
-public record AuthConfig(String mode, List<String> accept, List<String> scopes) {
+public record AuthConfig(String mode, List<String> accept, List<String> scopes, String role) {
 
-    public static final AuthConfig NONE = new AuthConfig("none", List.of("api-key"), List.of());
+    public static final AuthConfig NONE = new AuthConfig("none", List.of("api-key", "session"), List.of(), null);
 
     public AuthConfig {
         accept = List.copyOf(accept);

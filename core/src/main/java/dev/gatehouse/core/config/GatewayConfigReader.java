@@ -69,12 +69,13 @@ public final class GatewayConfigReader {
         });
         List<RouteConfig> routes = routes(root, gateway, redis, upstreams);
         ObservabilityConfig observability = observability(root.child("observability"));
+        IdentityConfig identity = identity(root.child("auth"));
         root.rejectUnknownKeys();
 
         if (!root.problems().isEmpty()) {
             throw new InvalidConfigException(source, root.problems());
         }
-        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability);
+        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity);
     }
 
     private static GatewayListenerConfig gateway(ConfigNode n) {
@@ -341,18 +342,42 @@ public final class GatewayConfigReader {
         }
         ConfigNode n = r.child("auth");
         String mode = n.oneOf("mode", "required", "none", "optional", "required");
-        List<String> accept = n.has("accept") ? n.strings("accept") : List.of("api-key");
+        List<String> accept = n.has("accept") ? n.strings("accept") : List.of("api-key", "session");
         for (String type : accept) {
-            if (!type.equals("api-key")) {
-                n.problem("accept", "'" + type + "' is not a credential type this version accepts; use api-key");
+            if (!type.equals("api-key") && !type.equals("session")) {
+                n.problem("accept", "'" + type + "' is not a credential type; use api-key or session");
             }
         }
+        String role = n.has("role") ? n.oneOf("role", "user", "admin", "user") : null;
         List<String> scopes = n.strings("scopes");
         if (mode.equals("none") && !scopes.isEmpty()) {
             n.problem("scopes", "need auth mode required or optional: with none nobody is authenticated to have them");
         }
         n.rejectUnknownKeys();
-        return new AuthConfig(mode, accept, scopes);
+        return new AuthConfig(mode, accept, scopes, role);
+    }
+
+    private static IdentityConfig identity(ConfigNode n) {
+        String basePath = n.string("basePath", "/api/v1");
+        if (!basePath.startsWith("/") || basePath.endsWith("/")) {
+            n.problem("basePath", "must start with '/' and not end with one, e.g. /api/v1; got '" + basePath + "'");
+        }
+        ConfigNode bootstrap = n.child("bootstrapAdmin");
+        String email = bootstrap.string("email", null);
+        String password = bootstrap.string("password", null);
+        if ((email == null) != (password == null)) {
+            bootstrap.problem(null, "needs both email and password (e.g. from GATEHOUSE_AUTH_BOOTSTRAP_ADMIN_EMAIL and _PASSWORD)");
+        }
+        if (password != null && password.length() < 12) {
+            bootstrap.problem("password", "must be at least 12 characters");
+        }
+        bootstrap.rejectUnknownKeys();
+        IdentityConfig config = new IdentityConfig(
+                n.integer("passwordIterations", 600_000, 100_000, 10_000_000),
+                n.duration("sessionTtl", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(90)),
+                n.bool("endpoints", false), basePath, email == null ? null : email.toLowerCase(Locale.ROOT), password);
+        n.rejectUnknownKeys();
+        return config;
     }
 
     private static PathPattern pathPattern(ConfigNode m) {

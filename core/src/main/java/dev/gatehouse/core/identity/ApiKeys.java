@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 public final class ApiKeys {
 
     public static final String MARKER = "gh_live_";
+    public static final String SESSION_MARKER = "gh_sess_";
     private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final int RANDOM_LENGTH = 43;
 
@@ -22,6 +23,20 @@ public final class ApiKeys {
 
     /** A new key; show it once and keep only {@link #hash} and {@link #prefix}. */
     public static String generate(SecureRandom random) {
+        return token(MARKER, random);
+    }
+
+    /** A session token: the same shape with the {@code gh_sess_} marker. */
+    public static String session(SecureRandom random) {
+        return token(SESSION_MARKER, random);
+    }
+
+    public static boolean looksLikeSession(String candidate) {
+        return candidate != null && candidate.startsWith(SESSION_MARKER)
+                && looksLikeKey(MARKER + candidate.substring(SESSION_MARKER.length()));
+    }
+
+    private static String token(String marker, SecureRandom random) {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         BigInteger n = new BigInteger(1, bytes);
@@ -32,7 +47,7 @@ public final class ApiKeys {
             out[i] = ALPHABET.charAt(qr[1].intValue());
             n = qr[0];
         }
-        return MARKER + new String(out);
+        return marker + new String(out);
     }
 
     /** Whether a presented credential has the shape of a key (cheap; says nothing about whether it exists). */

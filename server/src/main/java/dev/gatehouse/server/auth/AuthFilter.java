@@ -1,6 +1,7 @@
 package dev.gatehouse.server.auth;
 
 import dev.gatehouse.core.config.AuthConfig;
+import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
@@ -12,7 +13,7 @@ import java.util.List;
 
 /**
  * Authenticates the caller of a route from an API key ({@code X-API-Key}, or {@code Authorization:
- * Bearer gh_live_…}) and checks the route's scopes. An unknown, revoked or expired key all get the same
+ * Bearer gh_live_…}) or a login session ({@code Bearer gh_sess_…}) and checks the route's scopes and role. An unknown, revoked or expired key all get the same
  * 401, so the answer never tells whether a key exists. The credential is not forwarded upstream.
  */
 public final class AuthFilter implements Filter {
@@ -29,15 +30,24 @@ public final class AuthFilter implements Filter {
         String credential = credential(exchange.request());
         if (credential == null) {
             if (config.required()) {
-                return unauthorized(exchange, "this route needs an API key: send it as X-API-Key or Authorization: Bearer", null);
+                return unauthorized(exchange, "this route needs credentials: an API key as X-API-Key, or an API key or session token as Authorization: Bearer", null);
             }
             return chain.proceed(exchange);
         }
+        boolean session = ApiKeys.looksLikeSession(credential);
+        if (!config.accept().contains(session ? "session" : "api-key")) {
+            return unauthorized(exchange, "this route accepts " + String.join(" or ", config.accept()) + " credentials", "invalid_token");
+        }
         return identities.authenticate(credential).compose(found -> {
             if (found.isEmpty()) {
-                return unauthorized(exchange, "the API key is not valid", "invalid_token");
+                return unauthorized(exchange, session ? "the session is not valid; log in again" : "the API key is not valid", "invalid_token");
             }
             Identity identity = found.get();
+            if (config.role() != null && !config.role().equals(identity.role()) && !"admin".equals(identity.role())) {
+                exchange.failure("forbidden");
+                return Problem.of(403, "insufficient-role", "Forbidden", "this route needs a logged-in " + config.role())
+                        .send(exchange.response(), exchange.path(), exchange.requestId());
+            }
             List<String> missing = config.scopes().stream().filter(s -> !identity.scopes().contains(s)).toList();
             if (!missing.isEmpty()) {
                 exchange.failure("forbidden");

@@ -28,7 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Key and tier look-ups for the request path. Keys are cached in process (bounded; unknown keys are
+ * Key, session and tier look-ups for the request path. Keys are cached in process (bounded; unknown keys are
  * remembered briefly so a flood of bad keys does not reach PostgreSQL); a revocation or tier change on
  * any node reaches every node's cache through PostgreSQL {@code LISTEN/NOTIFY} within a second.
  * {@code last_used_at} is written in batches, never once per request.
@@ -43,13 +43,15 @@ public final class Identities implements AutoCloseable {
     private final KeyStore keys;
     private final TierStore tierStore;
     private final Cache<String, Optional<ApiKeyRecord>> cache;
+    private final Cache<String, Optional<UserStore.Session>> sessions;
+    private final UserStore users;
     private final Map<Long, Instant> used = new ConcurrentHashMap<>();
     private volatile Map<String, List<RateLimit>> tiers;
     private final Thread listener;
     private final long flushTimer;
     private volatile boolean running = true;
 
-    public Identities(Vertx vertx, Database database, MeterRegistry meters) {
+    public Identities(Vertx vertx, Database database, MeterRegistry meters, int passwordIterations) {
         this.vertx = vertx;
         this.database = database;
         this.keys = new KeyStore(database.dataSource());
@@ -60,6 +62,13 @@ public final class Identities implements AutoCloseable {
                 .recordStats()
                 .build();
         CaffeineCacheMetrics.monitor(meters, cache, "gatehouse.api.keys");
+        this.sessions = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfter(Expiry.<String, Optional<UserStore.Session>>creating((k, v) -> v.isPresent() ? KNOWN_TTL : UNKNOWN_TTL))
+                .recordStats()
+                .build();
+        CaffeineCacheMetrics.monitor(meters, sessions, "gatehouse.sessions");
+        this.users = new UserStore(database.dataSource(), passwordIterations);
         try {
             this.tiers = tierStore.all();
         } catch (SQLException e) {
@@ -75,6 +84,10 @@ public final class Identities implements AutoCloseable {
         return keys;
     }
 
+    public UserStore users() {
+        return users;
+    }
+
     public TierStore tierStore() {
         return tierStore;
     }
@@ -88,8 +101,11 @@ public final class Identities implements AutoCloseable {
         return tiers;
     }
 
-    /** The identity of a presented key, or empty when it is unknown, revoked or expired (indistinguishably). */
+    /** The identity of a presented key or session token, or empty when it is unknown, revoked or expired (indistinguishably). */
     public Future<Optional<Identity>> authenticate(String presented) {
+        if (ApiKeys.looksLikeSession(presented)) {
+            return session(presented);
+        }
         if (!ApiKeys.looksLikeKey(presented)) {
             return Future.succeededFuture(Optional.empty());
         }
@@ -112,6 +128,32 @@ public final class Identities implements AutoCloseable {
         });
     }
 
+    private Future<Optional<Identity>> session(String token) {
+        byte[] hash = ApiKeys.hash(token);
+        String id = HexFormat.of().formatHex(hash);
+        Optional<UserStore.Session> cached = sessions.getIfPresent(id);
+        Future<Optional<UserStore.Session>> found = cached != null ? Future.succeededFuture(cached)
+                : vertx.executeBlocking(() -> {
+                    Optional<UserStore.Session> session = users.session(hash);
+                    sessions.put(id, session);
+                    return session;
+                }, false);
+        return found.map(s -> s.filter(x -> Instant.now().isBefore(x.expiresAt())).map(x -> Identity.of(x.user())));
+    }
+
+    /** Ends a session on every node. */
+    public Future<Void> logout(String token) {
+        if (!ApiKeys.looksLikeSession(token)) {
+            return Future.succeededFuture();
+        }
+        byte[] hash = ApiKeys.hash(token);
+        sessions.invalidate(HexFormat.of().formatHex(hash));
+        return vertx.executeBlocking(() -> {
+            users.logout(hash);
+            return null;
+        }, false);
+    }
+
     private void flushLastUsed() {
         if (used.isEmpty()) {
             return;
@@ -132,6 +174,7 @@ public final class Identities implements AutoCloseable {
                 s.execute("LISTEN " + ChangeNotices.CHANNEL);
                 // anything may have changed while we were not listening
                 cache.invalidateAll();
+                sessions.invalidateAll();
                 tiers = tierStore.all();
                 backoff = 250;
                 PGConnection pg = c.unwrap(PGConnection.class);
@@ -157,6 +200,8 @@ public final class Identities implements AutoCloseable {
     private void apply(String payload) throws SQLException {
         if (payload.startsWith("key:")) {
             cache.invalidate(payload.substring(4));
+        } else if (payload.startsWith("session:")) {
+            sessions.invalidate(payload.substring(8));
         } else if (payload.startsWith("tier:")) {
             tiers = tierStore.all();
         }

@@ -8,9 +8,10 @@ import java.util.Set;
 
 /**
  * Who is calling, as far as authentication could tell: the subject rate limits count against, the tier
- * whose limits apply, granted scopes, and a per-key limit override (null for none).
+ * whose limits apply, granted scopes, a per-key limit override (null for none), and for a logged-in user
+ * the role and email.
  */
-public record Identity(String subject, String tier, Set<String> scopes, List<RateLimit> override) {
+public record Identity(String subject, String tier, Set<String> scopes, List<RateLimit> override, String role, String email) {
 
     public static final AttributeKey<Identity> KEY = new AttributeKey<>("identity");
 
@@ -19,6 +20,14 @@ public record Identity(String subject, String tier, Set<String> scopes, List<Rat
     }
 
     static Identity of(ApiKeyRecord key) {
-        return new Identity("key:" + key.id(), key.tier(), Set.copyOf(key.scopes()), key.override());
+        return new Identity("key:" + key.id(), key.tier(), Set.copyOf(key.scopes()), key.override(), null, null);
+    }
+
+    static Identity of(UserStore.User user) {
+        return new Identity("user:" + user.id(), user.tier(), Set.of(), null, user.role(), user.email());
+    }
+
+    public boolean isSession() {
+        return subject.startsWith("user:");
     }
 }

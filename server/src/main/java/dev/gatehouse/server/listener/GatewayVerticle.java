@@ -4,6 +4,7 @@ import dev.gatehouse.core.config.GatewayListenerConfig;
 import dev.gatehouse.core.path.NormalizedPath;
 import dev.gatehouse.core.path.PathNormalizer;
 import dev.gatehouse.core.route.RouteMatch;
+import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.pipeline.CompiledRoute;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Problem;
@@ -36,7 +37,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
-                         AtomicInteger upstreamConnections, int maxConnectionsPerTarget, AtomicInteger boundPort) {
+                         IdentityEndpoints identity, AtomicInteger upstreamConnections, int maxConnectionsPerTarget,
+                         AtomicInteger boundPort) {
     }
 
     private final Shared shared;
@@ -95,6 +97,9 @@ public final class GatewayVerticle extends VerticleBase {
         long start = System.nanoTime();
         String rawPath = request.path();
         if (shared.health().handles(rawPath, request)) {
+            return;
+        }
+        if (shared.identity() != null && shared.identity().handles(rawPath, request)) {
             return;
         }
         if (mayHaveBody(request)) {

@@ -119,7 +119,7 @@ class ApiKeyAuthTest {
         HttpResponse<String> missing = get(first, "/orders/1");
         assertThat(missing.statusCode()).isEqualTo(401);
         assertThat(missing.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
-        assertThat(missing.body()).contains("urn:gatehouse:problem:unauthorized", "needs an API key");
+        assertThat(missing.body()).contains("urn:gatehouse:problem:unauthorized", "this route needs credentials");
 
         HttpResponse<String> unknown = get(first, "/orders/1", "X-API-Key", ApiKeys.generate(new java.security.SecureRandom()));
         HttpResponse<String> garbage = get(first, "/orders/1", "X-API-Key", "letmein");

@@ -1,0 +1,146 @@
+package dev.gatehouse.server.auth;
+
+import dev.gatehouse.core.identity.ApiKeys;
+import dev.gatehouse.core.identity.PasswordHasher;
+
+import javax.sql.DataSource;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Users and their sessions in PostgreSQL. Blocking (and password checks are slow): call off the event loop. */
+public final class UserStore {
+
+    /** A user as stored, without the password hash. */
+    public record User(long id, String email, String role, String tier) {
+    }
+
+    /** A new session: its token (shown to the client once) and expiry. */
+    public record Session(String token, Instant expiresAt, User user) {
+    }
+
+    private final DataSource db;
+    private final PasswordHasher hasher;
+    private final SecureRandom random = new SecureRandom();
+    /** Verified against when the email is unknown, so both answers take as long. */
+    private final String decoy;
+
+    public UserStore(DataSource db, int passwordIterations) {
+        this.db = db;
+        this.hasher = new PasswordHasher(passwordIterations);
+        this.decoy = hasher.hash("decoy-" + random.nextLong());
+    }
+
+    public User create(String email, String password, String role, String tier) throws SQLException {
+        String normalized = email.trim().toLowerCase(Locale.ROOT);
+        if (!normalized.matches("[^@\\s]+@[^@\\s]+")) {
+            throw new IllegalArgumentException("'" + email + "' is not an email address");
+        }
+        if (password.length() < 8) {
+            throw new IllegalArgumentException("a password needs at least 8 characters");
+        }
+        if (!role.equals("admin") && !role.equals("user")) {
+            throw new IllegalArgumentException("role must be admin or user, got '" + role + "'");
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("INSERT INTO gatehouse_users (email, password_hash, role, tier) VALUES (?, ?, ?, ?) "
+                     + "RETURNING id, email, role, tier")) {
+            s.setString(1, normalized);
+            s.setString(2, hasher.hash(password));
+            s.setString(3, role);
+            s.setString(4, tier);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4));
+            }
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new IllegalArgumentException("a user with email " + normalized + " already exists");
+            }
+            if ("23503".equals(e.getSQLState())) {
+                throw new IllegalArgumentException("no tier named '" + tier + "'");
+            }
+            throw e;
+        }
+    }
+
+    public boolean exists(String email) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT 1 FROM gatehouse_users WHERE email = ?")) {
+            s.setString(1, email.trim().toLowerCase(Locale.ROOT));
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
+    public boolean anyAdmin() throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT 1 FROM gatehouse_users WHERE role = 'admin' AND NOT disabled");
+             ResultSet r = s.executeQuery()) {
+            return r.next();
+        }
+    }
+
+    /** A new session when the email and password match an enabled user; empty otherwise (either way as slow). */
+    public Optional<Session> login(String email, String password, Duration ttl) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT id, email, role, tier, password_hash FROM gatehouse_users WHERE email = ? AND NOT disabled")) {
+            s.setString(1, email.trim().toLowerCase(Locale.ROOT));
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    PasswordHasher.verify(password, decoy);
+                    return Optional.empty();
+                }
+                if (!PasswordHasher.verify(password, r.getString(5))) {
+                    return Optional.empty();
+                }
+                User user = new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4));
+                String token = ApiKeys.session(random);
+                Instant expires = Instant.now().plus(ttl);
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO gatehouse_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)")) {
+                    insert.setBytes(1, ApiKeys.hash(token));
+                    insert.setLong(2, user.id());
+                    insert.setTimestamp(3, Timestamp.from(expires));
+                    insert.executeUpdate();
+                }
+                return Optional.of(new Session(token, expires, user));
+            }
+        }
+    }
+
+    /** The user of a live session, with the session's expiry. */
+    public Optional<Session> session(byte[] tokenHash) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role, u.tier, s.expires_at FROM gatehouse_sessions s "
+                     + "JOIN gatehouse_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > now() AND NOT u.disabled")) {
+            s.setBytes(1, tokenHash);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new Session(null, r.getTimestamp(5).toInstant(),
+                        new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4)))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Ends a session and tells every node. */
+    public void logout(byte[] tokenHash) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM gatehouse_sessions WHERE token_hash = ? OR expires_at < now() - interval '1 day'")) {
+                s.setBytes(1, tokenHash);
+                s.executeUpdate();
+                ChangeNotices.send(c, "session:" + HexFormat.of().formatHex(tokenHash));
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+}

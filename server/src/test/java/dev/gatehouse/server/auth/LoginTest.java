@@ -1,0 +1,126 @@
+package dev.gatehouse.server.auth;
+
+import dev.gatehouse.core.time.Ticker;
+import dev.gatehouse.server.GatewayNode;
+import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.testkit.TestDatabase;
+import dev.gatehouse.testkit.TestPostgres;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class LoginTest {
+
+    static Vertx vertx;
+    static TestDatabase database;
+    static GatewayNode node;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        database = TestPostgres.newDatabase();
+        int upstream = vertx.createHttpServer().requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get().actualPort();
+        String yaml = """
+                gateway: {host: 127.0.0.1, port: 0, instances: 1}
+                admin: {port: 0}
+                storage: {postgres: {url: "%s", poolSize: 3}}
+                observability: {accessLog: "off"}
+                auth: {endpoints: true, passwordIterations: 100000, bootstrapAdmin: {email: Root@Example.com, password: "a long admin password"}}
+                upstreams:
+                  svc: {targets: [{url: "http://127.0.0.1:%d"}]}
+                routes:
+                  - {name: admin-only, match: {prefix: /api/v1/admin}, upstream: svc, auth: {mode: required, accept: [session], role: admin}}
+                  - {name: members, match: {prefix: /api/v1/members}, upstream: svc, auth: {mode: required, accept: [session]}}
+                """.formatted(database.jdbcUrl(), upstream);
+        ConfigLoader loader = new ConfigLoader(n -> null);
+        node = GatewayNode.start(loader.parse(yaml, "t.yaml"), new GatewayNode.Options(null, loader, Duration.ofSeconds(1), Ticker.system()));
+        node.identities().users().create("user@example.com", "user1234", "user", "free");
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+        vertx.close();
+        database.close();
+    }
+
+    private static HttpResponse<String> call(String method, String path, String body, String token) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.gatewayPort() + path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                    .header("content-type", "application/json");
+            if (token != null) {
+                request.header("authorization", "Bearer " + token);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String login(String email, String password) {
+        HttpResponse<String> response = call("POST", "/api/v1/auth/login", "{\"email\": \"" + email + "\", \"password\": \"" + password + "\"}", null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new JsonObject(response.body()).getString("token");
+    }
+
+    @Test
+    void loginMeAndLogout() {
+        String token = login("USER@example.com", "user1234");
+        assertThat(token).startsWith("gh_sess_");
+        JsonObject me = new JsonObject(call("GET", "/api/v1/me", null, token).body());
+        assertThat(me.getString("email")).isEqualTo("user@example.com");
+        assertThat(me.getString("role")).isEqualTo("user");
+        assertThat(call("GET", "/api/v1/members/x", null, token).statusCode()).isEqualTo(200);
+
+        assertThat(call("POST", "/api/v1/auth/logout", null, token).statusCode()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(call("GET", "/api/v1/me", null, token).statusCode()).isEqualTo(401));
+        assertThat(call("GET", "/api/v1/members/x", null, token).body()).contains("the session is not valid");
+    }
+
+    @Test
+    void wrongPasswordsAndUnknownUsersGetTheSameAnswer() {
+        HttpResponse<String> wrong = call("POST", "/api/v1/auth/login", "{\"email\": \"user@example.com\", \"password\": \"nope\"}", null);
+        HttpResponse<String> unknown = call("POST", "/api/v1/auth/login", "{\"email\": \"ghost@example.com\", \"password\": \"nope\"}", null);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(new JsonObject(wrong.body()).getString("detail")).isEqualTo(new JsonObject(unknown.body()).getString("detail"));
+        assertThat(call("POST", "/api/v1/auth/login", "{\"email\": 5}", null).body()).contains("send {\\\"email\\\"");
+        assertThat(call("GET", "/api/v1/auth/login", null, null).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void rolesGateRoutesAndTheBootstrapAdminExists() {
+        String user = login("user@example.com", "user1234");
+        HttpResponse<String> denied = call("GET", "/api/v1/admin/dashboard", null, user);
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(denied.body()).contains("needs a logged-in admin");
+
+        String admin = login("root@example.com", "a long admin password");
+        assertThat(call("GET", "/api/v1/admin/dashboard", null, admin).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/api/v1/admin/dashboard", null, null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void passwordsAreNeverStoredInClear() throws Exception {
+        try (var c = database.connect(); var s = c.createStatement();
+             var r = s.executeQuery("SELECT password_hash FROM gatehouse_users WHERE email = 'user@example.com'")) {
+            r.next();
+            assertThat(r.getString(1)).startsWith("pbkdf2-sha256$").doesNotContain("user1234");
+        }
+    }
+}
