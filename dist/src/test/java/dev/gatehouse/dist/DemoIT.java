@@ -45,10 +45,13 @@ class DemoIT {
         }
     }
 
-    private HttpResponse<String> request(String method, String url, String body) {
+    private HttpResponse<String> request(String method, String url, String body, String... headers) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (headers.length > 0) {
+                request.headers(headers);
+            }
             if (body != null) {
                 request.header("content-type", "application/json");
             }
@@ -61,8 +64,11 @@ class DemoIT {
         }
     }
 
+    /** A logged-in admin (enterprise tier), so the load below is not limited to the anonymous 100 a minute. */
+    private String token;
+
     private int status(String url) {
-        HttpResponse<String> response = request("GET", url, null);
+        HttpResponse<String> response = token == null ? request("GET", url, null) : request("GET", url, null, "Authorization", "Bearer " + token);
         return response == null ? -1 : response.statusCode();
     }
 
@@ -84,19 +90,30 @@ class DemoIT {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
                 .failFast("the demo exited: " + output, () -> !demo.isAlive())
                 .until(() -> status(gateway + "/api/v1/status") == 200);
-        assertThat(Files.readString(output)).contains("Gatehouse demo is running.", "curl " + "http://localhost:" + gatewayPort + "/api/v1/status");
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(Files.readString(output))
+                .contains("Gatehouse demo is running.", "curl " + "http://localhost:" + gatewayPort + "/api/v1/status"));
 
         // the walkthrough
         assertThat(request("GET", gateway + "/api/v1/resources/1", null).body()).contains("\"id\":1");
-        HttpResponse<String> created = request("POST", gateway + "/api/v1/resources", "{\"name\": \"New Resource\", \"type\": \"document\"}");
+        assertThat(request("POST", gateway + "/api/v1/resources", "{\"name\": \"New Resource\", \"type\": \"document\"}").statusCode())
+                .as("writing needs a login").isEqualTo(401);
+        HttpResponse<String> login = request("POST", gateway + "/api/v1/auth/login", "{\"email\": \"admin@example.com\", \"password\": \"admin123\"}");
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        token = new JsonObject(login.body()).getString("token");
+        HttpResponse<String> created = request("POST", gateway + "/api/v1/resources", "{\"name\": \"New Resource\", \"type\": \"document\"}",
+                "Authorization", "Bearer " + token);
         assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(new JsonObject(request("GET", gateway + "/api/v1/me", null, "Authorization", "Bearer " + token).body()).getString("role"))
+                .isEqualTo("admin");
+        assertThat(request("GET", gateway + "/api/v1/status", null).headers().firstValue("x-ratelimit-limit")).hasValue("100");
         assertThat(status(gateway + "/api/v1/external")).isIn(200, 503);
         assertThat(status(gateway + "/not-routed")).isEqualTo(404);
         assertThat(request("GET", admin + "/metrics", null).body()).contains("gatehouse_requests_seconds_count{route=\"api\"");
 
         Set<String> instances = new HashSet<>();
         for (int i = 0; i < 30; i++) {
-            instances.add(new JsonObject(request("GET", gateway + "/api/v1/status", null).body()).getString("instanceId"));
+            instances.add(new JsonObject(request("GET", gateway + "/api/v1/status", null, "Authorization", "Bearer " + token).body())
+                    .getString("instanceId"));
         }
         assertThat(instances).containsExactlyInAnyOrder("api-1", "api-2", "api-3");
 
@@ -121,6 +138,7 @@ class DemoIT {
                     .findFirst().orElseThrow().getBoolean("usable")).isTrue();
         });
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                "api-2".equals(new JsonObject(request("GET", gateway + "/api/v1/status", null).body()).getString("instanceId")));
+                "api-2".equals(new JsonObject(request("GET", gateway + "/api/v1/status", null, "Authorization", "Bearer " + token).body())
+                        .getString("instanceId")));
     }
 }

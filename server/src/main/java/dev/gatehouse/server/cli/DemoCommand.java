@@ -75,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
             Files.writeString(configFile, demoConfig(postgres.jdbcUrl()));
             GatewayConfig config = ConfigLoader.withSystemEnvironment().load(configFile);
             node = GatewayNode.start(config, GatewayNode.Options.defaults(configFile));
+            createDemoUsers(node);
             Supervisor supervisor = new Supervisor(samples);
             supervisor.start();
             printBanner(configFile);
@@ -87,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
                 postgres.close();
                 stopped.countDown();
             }, "demo-shutdown"));
-        } catch (RuntimeException | IOException | InvalidConfigException e) {
+        } catch (RuntimeException | IOException | InvalidConfigException | java.sql.SQLException e) {
             System.err.println("the demo could not start: " + e.getMessage());
             samples.forEach(SampleProcess::stop);
             if (node != null) {
@@ -98,6 +99,17 @@ final class DemoCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** The reference walkthrough's accounts; they exist only in the demo. */
+    private static void createDemoUsers(GatewayNode node) throws java.sql.SQLException {
+        var users = node.identities().users();
+        if (!users.exists("admin@example.com")) {
+            users.createDemoUser("admin@example.com", "admin123", "admin", "enterprise");
+        }
+        if (!users.exists("user@example.com")) {
+            users.createDemoUser("user@example.com", "user123", "user", "free");
+        }
     }
 
     private String validate() {
@@ -135,6 +147,9 @@ final class DemoCommand implements Callable<Integer> {
                   postgres:
                     url: "%s"
                     poolSize: 5
+                auth:
+                  endpoints: true              # POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/me
+                  passwordIterations: 100000
                 upstreams:
                   api:
                     balancer: least-connections
@@ -155,6 +170,11 @@ final class DemoCommand implements Callable<Integer> {
                       window: 20
                       openWait: 15s
                 routes:
+                  - name: resources-write      # creating, changing and deleting resources needs a login or an API key
+                    match: { prefix: /api/v1/resources, methods: [POST, PUT, PATCH, DELETE] }
+                    upstream: api
+                    auth: { mode: required }
+                    rateLimit: { tiers: true, mode: local }
                   - name: external
                     match: { prefix: /api/v1/external }
                     upstream: api
@@ -162,6 +182,8 @@ final class DemoCommand implements Callable<Integer> {
                   - name: api
                     match: { prefix: /api/v1 }
                     upstream: api
+                    auth: { mode: optional }
+                    rateLimit: { tiers: true, mode: local }   # anonymous 100/min, free 1000, pro 10000, enterprise 100000
                 """.formatted(port, adminPort, jdbcUrl, targets);
     }
 
@@ -179,11 +201,17 @@ final class DemoCommand implements Callable<Integer> {
                 Try:
                   curl %1$s/api/v1/status                 # which instance answered
                   curl %1$s/api/v1/resources/1            # a resource from PostgreSQL
-                  curl -X POST %1$s/api/v1/resources -H 'Content-Type: application/json' -d '{"name": "New Resource", "type": "document"}'
+                  curl -X POST %1$s/api/v1/auth/login -H 'Content-Type: application/json' \\
+                    -d '{"email": "admin@example.com", "password": "admin123"}'      # -> {"token": "gh_sess_..."}
+                  curl -X POST %1$s/api/v1/resources -H 'Authorization: Bearer <token>' \\
+                    -H 'Content-Type: application/json' -d '{"name": "New Resource", "type": "document"}'
+                  curl %1$s/api/v1/me -H 'Authorization: Bearer <token>'
                   curl %1$s/api/v1/external               # a flaky dependency: watch the breaker in /upstreams
                   curl %2$s/upstreams                     # health, breakers, in-flight per target
                   curl -s %2$s/metrics | grep gatehouse_requests
 
+                Demo accounts: admin@example.com / admin123 (admin), user@example.com / user123 (user).
+                Anonymous callers get 100 requests a minute (X-RateLimit-* headers show what is left).
                 Kill an instance (kill -9) and keep curling: requests go to the others; the demo restarts it
                 and health checks bring it back. Ctrl-C stops everything.
                 """.formatted(gw, admin, samplePorts.size(), configFile.toAbsolutePath().normalize(),
