@@ -10,6 +10,7 @@ import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.admin.AdminApi;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
+import dev.gatehouse.server.auth.JwtVerifier;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.listener.GatewayVerticle;
@@ -95,7 +96,8 @@ public final class GatewayNode implements AutoCloseable {
         this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
         this.healthChecker = new HealthChecker(vertx);
         this.limiters = new RateLimiters(vertx, redis, metrics.registry(), GatewayNode::wallClockMicros);
-        this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations());
+        this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations(),
+                identity.jwt() == null ? null : new JwtVerifier(identity.jwt()));
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities);
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

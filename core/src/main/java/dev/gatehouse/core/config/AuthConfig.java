@@ -6,7 +6,7 @@ import java.util.List;
  * A route's authentication policy.
  *
  * @param mode {@code none}, {@code optional} (a credential, if sent, must be valid) or {@code required}
- * @param accept credential types accepted: {@code api-key}, {@code session}
+ * @param accept credential types accepted: {@code api-key}, {@code session}, {@code jwt}
  * @param scopes scopes the caller must all have
  * @param role the role a logged-in user must have ({@code admin} or {@code user}), or null
  */

@@ -344,8 +344,8 @@ public final class GatewayConfigReader {
         String mode = n.oneOf("mode", "required", "none", "optional", "required");
         List<String> accept = n.has("accept") ? n.strings("accept") : List.of("api-key", "session");
         for (String type : accept) {
-            if (!type.equals("api-key") && !type.equals("session")) {
-                n.problem("accept", "'" + type + "' is not a credential type; use api-key or session");
+            if (!type.equals("api-key") && !type.equals("session") && !type.equals("jwt")) {
+                n.problem("accept", "'" + type + "' is not a credential type; use api-key, session or jwt");
             }
         }
         String role = n.has("role") ? n.oneOf("role", "user", "admin", "user") : null;
@@ -355,6 +355,35 @@ public final class GatewayConfigReader {
         }
         n.rejectUnknownKeys();
         return new AuthConfig(mode, accept, scopes, role);
+    }
+
+    private static final Set<String> JWT_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+
+    private static JwtConfig jwt(ConfigNode n) {
+        String issuer = n.requiredString("issuer");
+        List<String> audiences = n.strings("audience");
+        if (audiences.isEmpty()) {
+            n.problem("audience", "is required: tokens must be meant for this API");
+        }
+        List<String> algorithms = n.has("algorithms") ? n.strings("algorithms") : List.of("RS256", "ES256");
+        for (String alg : algorithms) {
+            if (!JWT_ALGORITHMS.contains(alg)) {
+                n.problem("algorithms", "'" + alg + "' is not allowed; use asymmetric algorithms only: " + String.join(", ", new java.util.TreeSet<>(JWT_ALGORITHMS)));
+            }
+        }
+        String jwksUrl = n.string("jwksUrl", null);
+        List<String> keys = n.strings("publicKeys");
+        if ((jwksUrl == null) == keys.isEmpty()) {
+            n.problem(null, "needs exactly one of jwksUrl or publicKeys (PEM)");
+        }
+        if (jwksUrl != null && !jwksUrl.startsWith("https://") && !jwksUrl.startsWith("http://")) {
+            n.problem("jwksUrl", "must be an http(s) URL, got '" + jwksUrl + "'");
+        }
+        JwtConfig config = new JwtConfig(issuer, audiences, algorithms, jwksUrl, keys,
+                n.duration("clockSkew", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(5)),
+                n.string("tierClaim", "tier"), n.string("scopeClaim", "scope"));
+        n.rejectUnknownKeys();
+        return config;
     }
 
     private static IdentityConfig identity(ConfigNode n) {
@@ -372,10 +401,11 @@ public final class GatewayConfigReader {
             bootstrap.problem("password", "must be at least 12 characters");
         }
         bootstrap.rejectUnknownKeys();
+        JwtConfig jwt = n.has("jwt") ? jwt(n.child("jwt")) : null;
         IdentityConfig config = new IdentityConfig(
                 n.integer("passwordIterations", 600_000, 100_000, 10_000_000),
                 n.duration("sessionTtl", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(90)),
-                n.bool("endpoints", false), basePath, email == null ? null : email.toLowerCase(Locale.ROOT), password);
+                n.bool("endpoints", false), basePath, email == null ? null : email.toLowerCase(Locale.ROOT), password, jwt);
         n.rejectUnknownKeys();
         return config;
     }

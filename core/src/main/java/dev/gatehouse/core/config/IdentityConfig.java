@@ -9,9 +9,10 @@ import java.time.Duration;
  * @param sessionTtl how long a login session lasts
  * @param endpoints whether the gateway serves {@code <basePath>/auth/login}, {@code /auth/logout} and {@code /me}
  * @param bootstrapAdminEmail with a password: the admin created at start when there is none
+ * @param jwt end-user JWT verification, or {@code null} when JWTs are not accepted
  */
 public record IdentityConfig(int passwordIterations, Duration sessionTtl, boolean endpoints, String basePath,
-                             String bootstrapAdminEmail, String bootstrapAdminPassword) {
+                             String bootstrapAdminEmail, String bootstrapAdminPassword, JwtConfig jwt) {
 
     @Override
     public String toString() {

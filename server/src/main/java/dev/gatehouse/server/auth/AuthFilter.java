@@ -34,13 +34,18 @@ public final class AuthFilter implements Filter {
             }
             return chain.proceed(exchange);
         }
-        boolean session = ApiKeys.looksLikeSession(credential);
-        if (!config.accept().contains(session ? "session" : "api-key")) {
+        String type = ApiKeys.looksLikeSession(credential) ? "session" : looksLikeJwt(credential) ? "jwt" : "api-key";
+        if (!config.accept().contains(type)) {
             return unauthorized(exchange, "this route accepts " + String.join(" or ", config.accept()) + " credentials", "invalid_token");
         }
-        return identities.authenticate(credential).compose(found -> {
+        Future<java.util.Optional<Identity>> lookup = type.equals("jwt") ? identities.authenticateJwt(credential) : identities.authenticate(credential);
+        return lookup.compose(found -> {
             if (found.isEmpty()) {
-                return unauthorized(exchange, session ? "the session is not valid; log in again" : "the API key is not valid", "invalid_token");
+                return unauthorized(exchange, switch (type) {
+                    case "session" -> "the session is not valid; log in again";
+                    case "jwt" -> "the token is not valid";
+                    default -> "the API key is not valid";
+                }, "invalid_token");
             }
             Identity identity = found.get();
             if (config.role() != null && !config.role().equals(identity.role()) && !"admin".equals(identity.role())) {
@@ -68,6 +73,12 @@ public final class AuthFilter implements Filter {
         exchange.failure("unauthorized");
         exchange.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse\"" + (error == null ? "" : ", error=\"" + error + "\""));
         return Problem.of(401, "unauthorized", "Unauthorized", detail).send(exchange.response(), exchange.path(), exchange.requestId());
+    }
+
+    /** Three base64url parts separated by dots: a JWS compact serialisation. */
+    static boolean looksLikeJwt(String credential) {
+        int first = credential.indexOf('.');
+        return first > 0 && credential.indexOf('.', first + 1) > first + 1 && !credential.startsWith("gh_");
     }
 
     /** The credential presented, or null: X-API-Key first, then a Bearer token. */

@@ -45,13 +45,15 @@ public final class Identities implements AutoCloseable {
     private final Cache<String, Optional<ApiKeyRecord>> cache;
     private final Cache<String, Optional<UserStore.Session>> sessions;
     private final UserStore users;
+    private final JwtVerifier jwt;
+    private final Cache<String, Optional<Identity>> tokens;
     private final Map<Long, Instant> used = new ConcurrentHashMap<>();
     private volatile Map<String, List<RateLimit>> tiers;
     private final Thread listener;
     private final long flushTimer;
     private volatile boolean running = true;
 
-    public Identities(Vertx vertx, Database database, MeterRegistry meters, int passwordIterations) {
+    public Identities(Vertx vertx, Database database, MeterRegistry meters, int passwordIterations, JwtVerifier jwt) {
         this.vertx = vertx;
         this.database = database;
         this.keys = new KeyStore(database.dataSource());
@@ -69,6 +71,9 @@ public final class Identities implements AutoCloseable {
                 .build();
         CaffeineCacheMetrics.monitor(meters, sessions, "gatehouse.sessions");
         this.users = new UserStore(database.dataSource(), passwordIterations);
+        this.jwt = jwt;
+        // verified tokens are remembered briefly (never past their own expiry check, which runs again on use)
+        this.tokens = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
         try {
             this.tiers = tierStore.all();
         } catch (SQLException e) {
@@ -139,6 +144,29 @@ public final class Identities implements AutoCloseable {
                     return session;
                 }, false);
         return found.map(s -> s.filter(x -> Instant.now().isBefore(x.expiresAt())).map(x -> Identity.of(x.user())));
+    }
+
+    /** The identity in an end-user JWT, or empty when JWTs are not configured or this one is not valid. */
+    public Future<Optional<Identity>> authenticateJwt(String token) {
+        if (jwt == null) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        String id = HexFormat.of().formatHex(ApiKeys.hash(token));
+        Optional<Identity> cached = tokens.getIfPresent(id);
+        if (cached != null) {
+            return Future.succeededFuture(cached);
+        }
+        return vertx.executeBlocking(() -> {
+            Optional<Identity> identity;
+            try {
+                identity = Optional.of(jwt.verify(token));
+            } catch (Exception e) {
+                log.debug("JWT refused: {}", e.getMessage());
+                identity = Optional.empty();
+            }
+            tokens.put(id, identity);
+            return identity;
+        }, false);
     }
 
     /** Ends a session on every node. */

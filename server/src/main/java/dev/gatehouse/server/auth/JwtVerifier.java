@@ -1,0 +1,106 @@
+package dev.gatehouse.server.auth;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.gatehouse.core.config.JwtConfig;
+
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Verifies end-user JWTs: signature with an allow-listed asymmetric algorithm (so neither {@code none} nor
+ * an HMAC signed with a public key can pass), issuer, audience, {@code exp} and {@code nbf} within the
+ * clock skew. Keys come from configured PEM public keys or a JWKS URL (cached and refreshed by Nimbus).
+ * May fetch the JWKS: call off the event loop.
+ */
+public final class JwtVerifier {
+
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final JwtConfig config;
+
+    public JwtVerifier(JwtConfig config) {
+        this.config = config;
+        Set<JWSAlgorithm> algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, source(config)));
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(new HashSet<>(config.audiences()),
+                new JWTClaimsSet.Builder().issuer(config.issuer()).build(), Set.of("sub", "exp"), null);
+        claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
+        processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    /** The identity a valid token carries; throws with the reason when it is not valid. */
+    public Identity verify(String token) throws Exception {
+        JWTClaimsSet claims = processor.process(token, null);
+        String tier = claims.getStringClaim(config.tierClaim());
+        Object scope = claims.getClaim(config.scopeClaim());
+        Set<String> scopes = new HashSet<>();
+        if (scope instanceof String s) {
+            for (String part : s.split(" ")) {
+                if (!part.isBlank()) {
+                    scopes.add(part);
+                }
+            }
+        } else if (scope instanceof List<?> list) {
+            list.forEach(o -> scopes.add(String.valueOf(o)));
+        }
+        return new Identity("jwt:" + claims.getSubject(), tier == null ? "free" : tier, scopes, null, null, null);
+    }
+
+    private static JWKSource<SecurityContext> source(JwtConfig config) {
+        if (config.jwksUrl() != null) {
+            try {
+                return JWKSourceBuilder.<SecurityContext>create(URI.create(config.jwksUrl()).toURL()).retrying(true).build();
+            } catch (MalformedURLException e) {
+                throw new IllegalArgumentException("auth.jwt.jwksUrl is not a URL: " + e.getMessage());
+            }
+        }
+        List<JWK> keys = new ArrayList<>();
+        for (String pem : config.publicKeys()) {
+            keys.add(jwk(pem));
+        }
+        return new ImmutableJWKSet<>(new JWKSet(keys));
+    }
+
+    /** A PEM {@code PUBLIC KEY} (X.509 SubjectPublicKeyInfo) as a JWK, RSA or EC. */
+    static JWK jwk(String pem) {
+        String base64 = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
+        byte[] der;
+        try {
+            der = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("auth.jwt.publicKeys: not a PEM public key");
+        }
+        for (String type : List.of("RSA", "EC")) {
+            try {
+                PublicKey key = KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
+                return key instanceof RSAPublicKey rsa ? new RSAKey.Builder(rsa).build()
+                        : new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(((ECPublicKey) key).getParams()), (ECPublicKey) key).build();
+            } catch (Exception ignored) {
+                // try the next key type
+            }
+        }
+        throw new IllegalArgumentException("auth.jwt.publicKeys: not an RSA or EC public key in PEM form");
+    }
+}
