@@ -24,8 +24,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * Admin endpoints for API keys and tiers. Every call needs an API key with the {@code admin} scope
- * (create the first with {@code gatehouse keys create --scope admin}).
+ * Admin endpoints for API keys, tiers and users. Every call needs an API key with the {@code admin} scope
+ * (create the first with {@code gatehouse keys create --scope admin}) or the session of an admin user.
  */
 final class IdentityAdmin {
     private final Vertx vertx;
@@ -39,6 +39,13 @@ final class IdentityAdmin {
     void mount(Router router) {
         router.route("/keys*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::requireAdmin);
         router.route("/tiers*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::requireAdmin);
+        router.route("/users*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::requireAdmin);
+        router.get("/users").handler(ctx -> blocking(ctx, () -> identities.users().list()).onSuccess(users -> {
+            JsonArray list = new JsonArray();
+            users.forEach(u -> list.add(new JsonObject().put("id", u.id()).put("email", u.email()).put("role", u.role()).put("tier", u.tier())));
+            json(ctx, 200, list.encodePrettily());
+        }));
+        router.post("/users").handler(this::createUser);
         router.post("/keys").handler(this::createKey);
         router.get("/keys").handler(ctx -> blocking(ctx, () -> identities.keys().list()).onSuccess(keys -> {
             JsonArray list = new JsonArray();
@@ -76,8 +83,8 @@ final class IdentityAdmin {
             if (identity.isEmpty()) {
                 ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\"");
                 problem(ctx, 401, "unauthorized", "Unauthorized", "the API key is not valid");
-            } else if (!identity.get().scopes().contains("admin")) {
-                problem(ctx, 403, "insufficient-scope", "Forbidden", "the admin API needs a key with the admin scope");
+            } else if (!identity.get().scopes().contains("admin") && !"admin".equals(identity.get().role())) {
+                problem(ctx, 403, "insufficient-scope", "Forbidden", "the admin API needs a key with the admin scope or an admin's session");
             } else {
                 ctx.next();
             }
@@ -116,6 +123,22 @@ final class IdentityAdmin {
             ctx.response().putHeader("location", "/keys/" + created.record().id());
             json(ctx, 201, out.encodePrettily());
         });
+    }
+
+    private void createUser(RoutingContext ctx) {
+        JsonObject body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        if (!(body.getValue("email") instanceof String email) || !(body.getValue("password") instanceof String password)) {
+            problem(ctx, 400, "invalid-body", "Invalid body", "send {\"email\": \"...\", \"password\": \"...\", \"role\": \"user\", \"tier\": \"free\"}");
+            return;
+        }
+        String role = body.getValue("role") instanceof String r ? r : "user";
+        String tier = body.getValue("tier") instanceof String t ? t : "free";
+        blocking(ctx, () -> identities.users().create(email, password, role, tier)).onSuccess(user ->
+                json(ctx, 201, new JsonObject().put("id", user.id()).put("email", user.email()).put("role", user.role())
+                        .put("tier", user.tier()).encodePrettily()));
     }
 
     private void putTier(RoutingContext ctx) {

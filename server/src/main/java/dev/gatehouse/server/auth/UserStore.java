@@ -84,6 +84,17 @@ public final class UserStore {
         }
     }
 
+    public java.util.List<User> list() throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT id, email, role, tier FROM gatehouse_users ORDER BY id");
+             ResultSet r = s.executeQuery()) {
+            java.util.List<User> users = new java.util.ArrayList<>();
+            while (r.next()) {
+                users.add(new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4)));
+            }
+            return users;
+        }
+    }
+
     public boolean exists(String email) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT 1 FROM gatehouse_users WHERE email = ?")) {
             s.setString(1, email.trim().toLowerCase(Locale.ROOT));

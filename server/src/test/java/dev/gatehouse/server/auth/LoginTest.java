@@ -116,6 +116,32 @@ class LoginTest {
     }
 
     @Test
+    void anAdminSessionOpensTheAdminApiForUsers() {
+        String admin = login("root@example.com", "a long admin password");
+        String url = "http://127.0.0.1:" + node.adminPort() + "/users";
+        try {
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + admin)
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\": \"new@example.com\", \"password\": \"longenough\", \"tier\": \"pro\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + admin).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(listed.body()).contains("new@example.com", "root@example.com").doesNotContain("pbkdf2");
+            String user = login("user@example.com", "user1234");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + user).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+            HttpResponse<String> weak = http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + admin)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\": \"weak@example.com\", \"password\": \"short\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(weak.statusCode()).isEqualTo(400);
+            assertThat(weak.body()).contains("at least 8 characters");
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void passwordsAreNeverStoredInClear() throws Exception {
         try (var c = database.connect(); var s = c.createStatement();
              var r = s.executeQuery("SELECT password_hash FROM gatehouse_users WHERE email = 'user@example.com'")) {
