@@ -130,7 +130,7 @@ public final class GatewayConfigReader {
         }
         RedisConfig config = new RedisConfig(url,
                 n.duration("timeout", Duration.ofMillis(100), Duration.ofMillis(1), Duration.ofSeconds(30)),
-                n.integer("poolSize", 8, 1, 1000),
+                n.integer("poolSize", 16, 1, 1000),
                 n.string("keyPrefix", "gh:"));
         n.rejectUnknownKeys();
         return config;
