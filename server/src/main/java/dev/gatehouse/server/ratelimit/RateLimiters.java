@@ -42,6 +42,7 @@ public final class RateLimiters implements AutoCloseable {
     private final RedisRateLimiterStore shared;
     private final CircuitBreaker breaker;
     private final long timeoutMillis;
+    private volatile String lastError = "none";
 
     public RateLimiters(Vertx vertx, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
         this.local = new LocalRateLimiter(1_000_000, clockMicros);
@@ -59,7 +60,7 @@ public final class RateLimiters implements AutoCloseable {
                     .build());
             breaker.getEventPublisher().onStateTransition(e -> {
                 switch (e.getStateTransition().getToState()) {
-                    case OPEN -> log.warn("Redis rate limiting degraded: calls are failing; routes apply their onRedisFailure policy");
+                    case OPEN -> log.warn("Redis rate limiting degraded ({}); routes apply their onRedisFailure policy", lastError);
                     case CLOSED -> log.info("Redis rate limiting recovered");
                     default -> { }
                 }
@@ -97,6 +98,7 @@ public final class RateLimiters implements AutoCloseable {
                     breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     return Future.succeededFuture(decision);
                 }, error -> {
+                    lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
                     breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
                     return fallback(key, config, windows, "Redis did not decide in time: " + error.getMessage());
                 });
