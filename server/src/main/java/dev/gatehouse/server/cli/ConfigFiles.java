@@ -3,6 +3,7 @@ package dev.gatehouse.server.cli;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
 import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.store.Database;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,6 +15,34 @@ final class ConfigFiles {
     static final int INVALID = 2;
 
     private ConfigFiles() {
+    }
+
+    /** Work a command does with the configured database open. */
+    @FunctionalInterface
+    interface DatabaseWork {
+        int run(GatewayConfig config, Database db) throws Exception;
+    }
+
+    /**
+     * Loads the configuration, opens (and migrates) its database, runs the work and closes it. Exit codes:
+     * the work's own, 2 for an invalid file or argument (the message says which), 1 for anything else.
+     */
+    static int withDatabase(Path file, PrintWriter err, String command, DatabaseWork work) {
+        GatewayConfig config = loadOrReport(file, err);
+        if (config == null) {
+            return INVALID;
+        }
+        try (Database db = Database.open(config.storage(), null)) {
+            return work.run(config, db);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return INVALID;
+        } catch (Exception e) {
+            err.println(command + " failed: " + e.getMessage());
+            return 1;
+        } finally {
+            err.flush();
+        }
     }
 
     /** The configuration, or null after printing every problem to stderr. */

@@ -1,10 +1,8 @@
 package dev.gatehouse.server.cli;
 
-import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.ApiKeyRecord;
 import dev.gatehouse.server.auth.KeyStore;
-import dev.gatehouse.server.store.Database;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,19 +43,8 @@ final class KeysCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
-            GatewayConfig loaded = ConfigFiles.loadOrReport(config, err);
-            if (loaded == null) {
-                return ConfigFiles.INVALID;
-            }
-            try (Database db = Database.open(loaded.storage(), null)) {
-                return run(new KeyStore(db.dataSource()), spec.commandLine().getOut(), err);
-            } catch (IllegalArgumentException e) {
-                err.println(e.getMessage());
-                return 2;
-            } catch (SQLException | RuntimeException e) {
-                err.println("gatehouse keys failed: " + e.getMessage());
-                return 1;
-            }
+            return ConfigFiles.withDatabase(config, err, "gatehouse keys",
+                    (loaded, db) -> run(new KeyStore(db.dataSource()), spec.commandLine().getOut(), err));
         }
 
         abstract int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException;

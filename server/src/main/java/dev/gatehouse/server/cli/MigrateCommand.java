@@ -1,7 +1,5 @@
 package dev.gatehouse.server.cli;
 
-import dev.gatehouse.core.config.GatewayConfig;
-import dev.gatehouse.server.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,16 +20,9 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GatewayConfig loaded = ConfigFiles.loadOrReport(config, spec.commandLine().getErr());
-        if (loaded == null) {
-            return ConfigFiles.INVALID;
-        }
-        try (Database db = Database.open(loaded.storage(), null)) {
+        return ConfigFiles.withDatabase(config, spec.commandLine().getErr(), "migration", (loaded, db) -> {
             spec.commandLine().getOut().println("database schema is up to date");
             return 0;
-        } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("migration failed: " + e.getMessage());
-            return 1;
-        }
+        });
     }
 }

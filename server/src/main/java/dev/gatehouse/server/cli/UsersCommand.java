@@ -1,8 +1,6 @@
 package dev.gatehouse.server.cli;
 
-import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.server.auth.UserStore;
-import dev.gatehouse.server.store.Database;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,21 +46,11 @@ final class UsersCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
-            GatewayConfig loaded = ConfigFiles.loadOrReport(config, err);
-            if (loaded == null) {
-                return ConfigFiles.INVALID;
-            }
-            try (Database db = Database.open(loaded.storage(), null)) {
+            return ConfigFiles.withDatabase(config, err, "gatehouse users", (loaded, db) -> {
                 UserStore.User user = new UserStore(db.dataSource(), loaded.identity().passwordIterations()).create(email, password, role, tier);
                 spec.commandLine().getOut().printf("created %s %s (id %d, tier %s)%n", user.role(), user.email(), user.id(), user.tier());
                 return 0;
-            } catch (IllegalArgumentException e) {
-                err.println(e.getMessage());
-                return 2;
-            } catch (Exception e) {
-                err.println("gatehouse users failed: " + e.getMessage());
-                return 1;
-            }
+            });
         }
     }
 }

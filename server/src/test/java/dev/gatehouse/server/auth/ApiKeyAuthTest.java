@@ -2,9 +2,8 @@ package dev.gatehouse.server.auth;
 
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
-import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.GatewayNode;
-import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.TestNodes;
 import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
 import io.vertx.core.MultiMap;
@@ -58,10 +57,8 @@ class ApiKeyAuthTest {
                   - {name: writes, match: {prefix: /writes}, upstream: svc, auth: {mode: required, scopes: [orders:write]}}
                   - {name: tiered, match: {prefix: /tiered}, upstream: svc, auth: {mode: optional}, rateLimit: {tiers: true, mode: local}}
                 """.formatted(database.jdbcUrl(), upstream);
-        ConfigLoader loader = new ConfigLoader(n -> null);
-        GatewayNode.Options options = new GatewayNode.Options(null, loader, Duration.ofSeconds(1), Ticker.system());
-        first = GatewayNode.start(loader.parse(yaml, "a.yaml"), options);
-        second = GatewayNode.start(loader.parse(yaml, "b.yaml"), options);
+        first = TestNodes.start(yaml);
+        second = TestNodes.start(yaml);
         adminKey = first.identities().keys().create("operator", "enterprise", List.of("admin"), null, null).key();
     }
 

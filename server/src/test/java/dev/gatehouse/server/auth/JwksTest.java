@@ -2,9 +2,8 @@ package dev.gatehouse.server.auth;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.GatewayNode;
-import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.TestNodes;
 import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
 import io.vertx.core.Vertx;
@@ -61,8 +60,7 @@ class JwksTest {
                 routes:
                   - {name: orders, match: {prefix: /orders}, upstream: svc, auth: {mode: required, accept: [jwt]}}
                 """.formatted(database.jdbcUrl(), server, server);
-        ConfigLoader loader = new ConfigLoader(n -> null);
-        node = GatewayNode.start(loader.parse(yaml, "t.yaml"), new GatewayNode.Options(null, loader, Duration.ofSeconds(1), Ticker.system()));
+        node = TestNodes.start(yaml);
     }
 
     @AfterAll

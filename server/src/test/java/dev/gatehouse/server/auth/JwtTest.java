@@ -7,9 +7,8 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.GatewayNode;
-import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.TestNodes;
 import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
 import io.vertx.core.Vertx;
@@ -53,8 +52,7 @@ class JwtTest {
                 .replace("\r\n", "\\n") + "\\n-----END PUBLIC KEY-----";
         vertx = Vertx.vertx();
         database = TestPostgres.newDatabase();
-        int upstream = vertx.createHttpServer().requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get().actualPort();
+        int upstream = TestNodes.okUpstream(vertx);
         String yaml = """
                 gateway: {host: 127.0.0.1, port: 0, instances: 1}
                 admin: {port: 0}
@@ -68,8 +66,7 @@ class JwtTest {
                   - {name: orders, match: {prefix: /orders}, upstream: svc, auth: {mode: required, accept: [jwt], scopes: [orders:read]},
                      rateLimit: {tiers: true, mode: local}}
                 """.formatted(database.jdbcUrl(), pem, upstream);
-        ConfigLoader loader = new ConfigLoader(n -> null);
-        node = GatewayNode.start(loader.parse(yaml, "t.yaml"), new GatewayNode.Options(null, loader, Duration.ofSeconds(1), Ticker.system()));
+        node = TestNodes.start(yaml);
     }
 
     @AfterAll

@@ -1,8 +1,7 @@
 package dev.gatehouse.server.auth;
 
-import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.GatewayNode;
-import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.TestNodes;
 import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
 import io.vertx.core.Vertx;
@@ -32,8 +31,7 @@ class LoginTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         database = TestPostgres.newDatabase();
-        int upstream = vertx.createHttpServer().requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get().actualPort();
+        int upstream = TestNodes.okUpstream(vertx);
         String yaml = """
                 gateway: {host: 127.0.0.1, port: 0, instances: 1}
                 admin: {port: 0}
@@ -46,8 +44,7 @@ class LoginTest {
                   - {name: admin-only, match: {prefix: /api/v1/admin}, upstream: svc, auth: {mode: required, accept: [session], role: admin}}
                   - {name: members, match: {prefix: /api/v1/members}, upstream: svc, auth: {mode: required, accept: [session]}}
                 """.formatted(database.jdbcUrl(), upstream);
-        ConfigLoader loader = new ConfigLoader(n -> null);
-        node = GatewayNode.start(loader.parse(yaml, "t.yaml"), new GatewayNode.Options(null, loader, Duration.ofSeconds(1), Ticker.system()));
+        node = TestNodes.start(yaml);
         node.identities().users().create("user@example.com", "user1234", "user", "free");
     }
 

@@ -1,9 +1,8 @@
 package dev.gatehouse.server.ratelimit;
 
 import dev.gatehouse.core.config.InvalidConfigException;
-import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.GatewayNode;
-import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.TestNodes;
 import dev.gatehouse.testkit.RedisNamespace;
 import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
@@ -39,7 +38,6 @@ class RateLimitTest {
 
     static Vertx vertx;
     static TestDatabase database;
-    static io.vertx.core.http.HttpServer upstream;
     static int upstreamPort;
     final List<GatewayNode> nodes = new ArrayList<>();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -48,9 +46,7 @@ class RateLimitTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         database = TestPostgres.newDatabase();
-        upstream = vertx.createHttpServer().requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get();
-        upstreamPort = upstream.actualPort();
+        upstreamPort = TestNodes.okUpstream(vertx);
     }
 
     @AfterAll
@@ -64,7 +60,7 @@ class RateLimitTest {
         nodes.forEach(GatewayNode::close);
     }
 
-    private GatewayNode node(String redis, String routes) throws InvalidConfigException {
+    private GatewayNode node(String redis, String routes) {
         String yaml = """
                 gateway: {host: 127.0.0.1, port: 0, instances: 2, trustedProxies: [127.0.0.1]}
                 admin: {port: 0}
@@ -76,8 +72,7 @@ class RateLimitTest {
                 routes:
                 %s
                 """.formatted(database.jdbcUrl(), redis, upstreamPort, routes);
-        GatewayNode node = GatewayNode.start(new ConfigLoader(n -> null).parse(yaml, "test.yaml"),
-                new GatewayNode.Options(null, new ConfigLoader(n -> null), Duration.ofSeconds(1), Ticker.system()));
+        GatewayNode node = TestNodes.start(yaml);
         nodes.add(node);
         return node;
     }
