@@ -4,9 +4,12 @@ import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -21,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rate-limit state in Redis, shared by every node: one Lua script per algorithm decides all windows of
@@ -35,6 +39,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     private final Redis redis;
     private final String prefix;
     private final Map<Algorithm, Script> scripts = new EnumMap<>(Algorithm.class);
+    private final Map<Thread, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
 
     /** @param prefix put before every key, e.g. {@code gh:rl:} */
     public RedisRateLimiterStore(Redis redis, String prefix) {
@@ -62,11 +67,42 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         }
         Script script = scripts.get(algorithm);
         String tag = "{" + key.replace('{', '(').replace('}', ')') + "}";
-        return redis.send(call(Command.EVALSHA, script.sha(), tag, algorithm, windows, cost, nowMicros))
+        return send(call(Command.EVALSHA, script.sha(), tag, algorithm, windows, cost, nowMicros))
                 .recover(error -> error.getMessage() != null && error.getMessage().startsWith("NOSCRIPT")
-                        ? redis.send(call(Command.EVAL, script.source(), tag, algorithm, windows, cost, nowMicros))
+                        ? send(call(Command.EVAL, script.source(), tag, algorithm, windows, cost, nowMicros))
                         : Future.failedFuture(error))
                 .map(RedisRateLimiterStore::decision);
+    }
+
+    /**
+     * On an event loop, decisions are pipelined over one connection held for that event-loop thread (no
+     * pool check-out per call; concurrent decisions share writes). Keyed by thread, not context: Vert.x
+     * gives every HTTP request a context of its own. Elsewhere (tests, tools) the pool is used.
+     */
+    private Future<Response> send(Request request) {
+        Context context = Vertx.currentContext();
+        if (context == null || !context.isEventLoopContext()) {
+            return redis.send(request);
+        }
+        Thread loop = Thread.currentThread();
+        Future<RedisConnection> connection = connections.get(loop);
+        if (connection == null) {
+            connection = redis.connect();
+            connections.put(loop, connection);
+            connection.onSuccess(c -> {
+                c.exceptionHandler(error -> forget(loop, c));
+                c.endHandler(end -> forget(loop, c));
+            }).onFailure(error -> connections.remove(loop));
+        }
+        return connection.compose(c -> c.pendingQueueFull() ? redis.send(request) : c.send(request));
+    }
+
+    private void forget(Thread loop, RedisConnection connection) {
+        Future<RedisConnection> current = connections.get(loop);
+        if (current != null && current.succeeded() && current.result() == connection) {
+            connections.remove(loop);
+            connection.close();
+        }
     }
 
     private Request call(Command command, String script, String tag, Algorithm algorithm, List<RateLimit> windows,
