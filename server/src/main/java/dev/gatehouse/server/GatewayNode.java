@@ -1,6 +1,7 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.CacheConfig;
 import dev.gatehouse.core.config.IdentityConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
 import dev.gatehouse.core.http.TrustedProxies;
@@ -9,6 +10,7 @@ import dev.gatehouse.core.config.UpstreamConfig;
 import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.admin.AdminApi;
 import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.auth.JwtVerifier;
 import dev.gatehouse.server.config.ConfigLoader;
@@ -88,7 +90,7 @@ public final class GatewayNode implements AutoCloseable {
     private HttpServer admin;
 
     private GatewayNode(Vertx vertx, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker,
-                        RedisConfig redis, IdentityConfig identity) {
+                        RedisConfig redis, IdentityConfig identity, CacheConfig cache) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.database = database;
@@ -98,7 +100,8 @@ public final class GatewayNode implements AutoCloseable {
         this.limiters = new RateLimiters(vertx, redis, metrics.registry(), GatewayNode::wallClockMicros);
         this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations(),
                 identity.jwt() == null ? null : new JwtVerifier(identity.jwt()));
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities);
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities,
+                new ResponseCache(cache, ticker, metrics.registry()));
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -114,7 +117,7 @@ public final class GatewayNode implements AutoCloseable {
             throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
         }
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setDisableTCCL(true));
-        GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker(), config.redis(), config.identity());
+        GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker(), config.redis(), config.identity(), config.cache());
         try {
             node.boot(config, options);
         } catch (RuntimeException e) {

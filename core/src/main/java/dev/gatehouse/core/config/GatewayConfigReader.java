@@ -1,5 +1,6 @@
 package dev.gatehouse.core.config;
 
+import dev.gatehouse.core.cache.CachePolicy;
 import dev.gatehouse.core.health.HealthPolicy;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.RateLimit;
@@ -70,12 +71,16 @@ public final class GatewayConfigReader {
         List<RouteConfig> routes = routes(root, gateway, redis, upstreams);
         ObservabilityConfig observability = observability(root.child("observability"));
         IdentityConfig identity = identity(root.child("auth"));
+        ConfigNode c = root.child("cache");
+        CacheConfig cache = new CacheConfig(c.bytes("maxBytes", 64L * 1024 * 1024, 1024 * 1024, 1L << 40),
+                c.duration("l1Ttl", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1)));
+        c.rejectUnknownKeys();
         root.rejectUnknownKeys();
 
         if (!root.problems().isEmpty()) {
             throw new InvalidConfigException(source, root.problems());
         }
-        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity);
+        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache);
     }
 
     private static GatewayListenerConfig gateway(ConfigNode n) {
@@ -326,14 +331,38 @@ public final class GatewayConfigReader {
             int retries = r.integer("retries", DEFAULT_RETRIES, 0, 10);
             RateLimitConfig rateLimit = rateLimit(r, redis);
             AuthConfig auth = auth(r);
+            RouteCacheConfig cache = routeCache(r);
             r.rejectUnknownKeys();
             if (pattern != null && name != null) {
                 RouteRule rule = new RouteRule(pattern, methods, host, headers, version, gateway.versionHeader());
                 routes.add(new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
-                        timeout, connectTimeout, retries, rateLimit, auth));
+                        timeout, connectTimeout, retries, rateLimit, auth, cache));
             }
         }
         return routes;
+    }
+
+    private static RouteCacheConfig routeCache(ConfigNode r) {
+        if (!r.has("cache")) {
+            return null;
+        }
+        ConfigNode n = r.child("cache");
+        Duration ttl = n.duration("ttl", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1));
+        Duration maxTtl = n.duration("maxTtl", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(7));
+        if (ttl.compareTo(maxTtl) > 0) {
+            n.problem("ttl", "must not exceed maxTtl (" + ConfigNode.human(maxTtl) + ")");
+            ttl = maxTtl;
+        }
+        boolean isPublic = n.bool("public", false);
+        boolean perCaller = n.bool("perCaller", false);
+        if (isPublic && perCaller) {
+            n.problem("perCaller", "give public or perCaller, not both");
+        }
+        RouteCacheConfig config = new RouteCacheConfig(
+                new CachePolicy(ttl, maxTtl, isPublic, perCaller, n.duration("maxStale", Duration.ZERO, Duration.ZERO, Duration.ofDays(1))),
+                n.bytes("maxEntryBytes", 1024 * 1024, 1, 64L * 1024 * 1024));
+        n.rejectUnknownKeys();
+        return config;
     }
 
     private static AuthConfig auth(ConfigNode r) {

@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param retries extra attempts on other targets (only when safe: see the proxy's retry rules)
  * @param rateLimit the route's rate limit, or {@code null} for none
  * @param auth who may call the route
+ * @param cache the route's response cache, or {@code null} for none
  */
 public record RouteConfig(String name, RouteRule rule, String upstream, PathRewrite rewrite,
                           HeaderRules requestHeaders, HeaderRules responseHeaders, int maxHeaderBytes,
                           long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries,
-                          RateLimitConfig rateLimit, AuthConfig auth) {
+                          RateLimitConfig rateLimit, AuthConfig auth,
+                          RouteCacheConfig cache) {
 }

@@ -7,6 +7,8 @@ import dev.gatehouse.core.route.PathRewrite;
 import dev.gatehouse.core.route.RouteTable;
 import dev.gatehouse.server.auth.AuthFilter;
 import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.cache.CacheFilter;
+import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.ratelimit.RateLimitFilter;
@@ -26,13 +28,16 @@ public final class RouteCompiler {
     private final AccessLog accessLog;
     private final RateLimiters limiters;
     private final Identities identities;
+    private final ResponseCache cache;
 
-    public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters, Identities identities) {
+    public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters, Identities identities,
+                         ResponseCache cache) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.limiters = limiters;
         this.identities = identities;
+        this.cache = cache;
     }
 
     public RoutingSnapshot compile(GatewayConfig config, Map<String, UpstreamPool> pools) {
@@ -60,6 +65,9 @@ public final class RouteCompiler {
         }
         if (route.rateLimit() != null) {
             filters.add(new RateLimitFilter(route.name(), route.rateLimit(), limiters, trusted, identities, metrics.registry()));
+        }
+        if (route.cache() != null) {
+            filters.add(new CacheFilter(route.name(), route.cache(), cache, metrics.registry()));
         }
         filters.add(new BodyLimitFilter(route.maxBodyBytes()));
         if (route.rewrite() != PathRewrite.NONE) {

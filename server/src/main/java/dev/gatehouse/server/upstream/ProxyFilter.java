@@ -4,6 +4,7 @@ import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.core.health.TargetHealth;
 import dev.gatehouse.core.http.HopByHopHeaders;
 import dev.gatehouse.core.http.TrustedProxies;
+import dev.gatehouse.server.cache.ResponseTap;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
@@ -229,10 +230,15 @@ public final class ProxyFilter implements Filter {
                 return;
             }
             String length = out.get(HttpHeaders.CONTENT_LENGTH);
-            if (isSmall(length)) {
+            ResponseTap tap = exchange.get(ResponseTap.KEY);
+            if (isSmall(length, tap == null ? SMALL_BODY : tap.maxBytes())) {
                 // a small body of known length is gathered and sent with the head in one write
+                // (and offered to the cache when the route has one)
                 upstream.body().onComplete(body -> {
                     if (body.succeeded()) {
+                        if (tap != null) {
+                            tap.offer(status, out, body.result());
+                        }
                         response.end(body.result()).onComplete(done);
                     } else {
                         exchange.failure("response stream broken: " + describe(body.cause()));
@@ -339,8 +345,8 @@ public final class ProxyFilter implements Filter {
         }
     }
 
-    private static boolean isSmall(String contentLength) {
-        if (contentLength == null || contentLength.isEmpty() || contentLength.length() > 5) {
+    private static boolean isSmall(String contentLength, long limit) {
+        if (contentLength == null || contentLength.isEmpty() || contentLength.length() > 12) {
             return false;
         }
         for (int i = 0; i < contentLength.length(); i++) {
@@ -348,7 +354,7 @@ public final class ProxyFilter implements Filter {
                 return false;
             }
         }
-        return Integer.parseInt(contentLength) <= SMALL_BODY;
+        return Long.parseLong(contentLength) <= limit;
     }
 
     private static boolean isConnectTimeout(Throwable t) {

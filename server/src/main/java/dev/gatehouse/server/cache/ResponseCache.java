@@ -1,0 +1,91 @@
+package dev.gatehouse.server.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.gatehouse.core.config.CacheConfig;
+import dev.gatehouse.core.time.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-process (L1) response cache, bounded by bytes. Entries are found in two steps: the request's
+ * base key (route, path, query, caller) names the headers the stored answer varies on, and the full key
+ * adds their values. An index by route and path lets a write to a resource drop every variant of it.
+ */
+public final class ResponseCache {
+
+    private final Cache<String, CachedResponse> entries;
+    private final Cache<String, List<String>> varyByBase;
+    private final ConcurrentHashMap<String, Set<String>> keysByPath = new ConcurrentHashMap<>();
+    private final Ticker ticker;
+    private final long l1TtlNanos;
+
+    public ResponseCache(CacheConfig config, Ticker ticker, MeterRegistry meters) {
+        this.ticker = ticker;
+        this.l1TtlNanos = config.l1Ttl().toNanos();
+        this.entries = Caffeine.newBuilder()
+                .maximumWeight(config.maxBytes())
+                .weigher((String key, CachedResponse value) -> value.weight() + key.length())
+                .expireAfter(Expiry.<String, CachedResponse>creating((k, v) -> java.time.Duration.ofNanos(Math.min(v.ttlNanos(), l1TtlNanos))))
+                .ticker(ticker::read)
+                .removalListener((String key, CachedResponse value, com.github.benmanes.caffeine.cache.RemovalCause cause) -> unindex(key))
+                .recordStats()
+                .build();
+        this.varyByBase = Caffeine.newBuilder().maximumSize(100_000).ticker(ticker::read)
+                .expireAfterWrite(config.l1Ttl().multipliedBy(2)).build();
+        CaffeineCacheMetrics.monitor(meters, entries, "gatehouse.cache.l1");
+    }
+
+    long now() {
+        return ticker.read();
+    }
+
+    /** The vary header names recorded for a base key, or null when nothing is stored under it. */
+    List<String> varyNames(String baseKey) {
+        return varyByBase.getIfPresent(baseKey);
+    }
+
+    CachedResponse get(String fullKey) {
+        CachedResponse entry = entries.getIfPresent(fullKey);
+        return entry != null && entry.freshAt(now()) ? entry : null;
+    }
+
+    void put(String pathKey, String baseKey, String fullKey, CachedResponse response) {
+        varyByBase.put(baseKey, response.varyNames());
+        keysByPath.computeIfAbsent(pathKey, k -> ConcurrentHashMap.newKeySet()).add(fullKey);
+        entries.put(fullKey, response);
+    }
+
+    /** Drops every stored variant of a route's path. */
+    public int invalidatePath(String pathKey) {
+        Set<String> keys = keysByPath.remove(pathKey);
+        if (keys == null) {
+            return 0;
+        }
+        entries.invalidateAll(keys);
+        return keys.size();
+    }
+
+    public long size() {
+        return entries.estimatedSize();
+    }
+
+    public long weight() {
+        return entries.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+    }
+
+    private void unindex(String fullKey) {
+        int cut = fullKey.indexOf('\u0001');
+        if (cut > 0) {
+            Set<String> keys = keysByPath.get(fullKey.substring(0, cut));
+            if (keys != null) {
+                keys.remove(fullKey);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.gatehouse.server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ResponseCacheTest {
+
+    static TestBed bed;
+    static TestUpstream upstream;
+    static GatewayHarness gateway;
+    static final AtomicInteger version = new AtomicInteger();
+
+    @BeforeAll
+    static void start() {
+        bed = new TestBed();
+        upstream = bed.upstream("svc");
+        upstream.handler(request -> {
+            String path = request.path();
+            String body = "{\"path\":\"" + path + "\",\"version\":" + version.get() + ",\"accept\":\"" + request.getHeader("accept") + "\"}";
+            if (path.startsWith("/slow")) {
+                bed.vertx.setTimer(300, t -> request.response().putHeader("cache-control", "max-age=60").end(body));
+            } else if (path.startsWith("/nostore")) {
+                request.response().putHeader("cache-control", "no-store").end(body);
+            } else if (path.startsWith("/varied")) {
+                request.response().putHeader("cache-control", "max-age=60").putHeader("vary", "Accept").end(body);
+            } else if (path.startsWith("/big")) {
+                request.response().putHeader("cache-control", "max-age=60").end("x".repeat(20_000) + path);
+            } else if (request.method().name().equals("PUT")) {
+                version.incrementAndGet();
+                request.response().end("{}");
+            } else {
+                request.response().putHeader("cache-control", "max-age=60").end(body);
+            }
+        });
+        gateway = GatewayHarness.start(bed.database, """
+                cache: {maxBytes: 1MiB, l1Ttl: 1m}
+                upstreams:
+                  svc: {targets: [{url: "%s"}]}
+                routes:
+                  - {name: cached, match: {prefix: /c}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
+                  - {name: other, match: {prefix: /o}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
+                  - {name: uncached, match: {prefix: /u}, upstream: svc, stripPrefix: true}
+                """.formatted(upstream.url()));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        bed.close();
+    }
+
+    @Test
+    void aSecondRequestIsServedFromTheCacheWithAge() {
+        int before = upstream.requests();
+        HttpResponse<String> first = gateway.get("/c/items/1?b=2&a=1");
+        HttpResponse<String> second = gateway.get("/c/items/1?a=1&b=2");
+        assertThat(first.headers().firstValue("x-cache")).hasValue("MISS");
+        assertThat(second.headers().firstValue("x-cache")).hasValue("HIT-L1");
+        assertThat(second.headers().firstValue("age")).isPresent();
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(second.headers().firstValue("x-request-id")).isNotEqualTo(first.headers().firstValue("x-request-id"));
+        assertThat(upstream.requests() - before).isEqualTo(1);
+        assertThat(gateway.get("/u/items/1").headers().firstValue("x-cache")).as("routes without a cache are untouched").isEmpty();
+    }
+
+    @Test
+    void noStoreAnswersAreNotKept() {
+        int before = upstream.requests();
+        gateway.get("/c/nostore");
+        assertThat(gateway.get("/c/nostore").headers().firstValue("x-cache")).hasValue("MISS");
+        assertThat(upstream.requests() - before).isEqualTo(2);
+    }
+
+    @Test
+    void variedHeadersArePartOfTheKey() {
+        HttpResponse<String> json = gateway.get("/c/varied", "Accept", "application/json");
+        HttpResponse<String> xml = gateway.get("/c/varied", "Accept", "application/xml");
+        assertThat(xml.body()).contains("application/xml").isNotEqualTo(json.body());
+        assertThat(gateway.get("/c/varied", "Accept", "application/json").headers().firstValue("x-cache")).hasValue("HIT-L1");
+    }
+
+    @Test
+    void concurrentMissesForOneKeyMakeOneUpstreamCall() throws Exception {
+        int before = upstream.requests();
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(CompletableFuture.supplyAsync(() -> gateway.get("/c/slow/report"), pool));
+        }
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            assertThat(call.get().statusCode()).isEqualTo(200);
+            assertThat(call.get().body()).contains("/slow/report");
+        }
+        pool.shutdown();
+        assertThat(upstream.requests() - before).isEqualTo(1);
+    }
+
+    @Test
+    void aSuccessfulWriteDropsTheCachedResource() {
+        gateway.get("/c/items/9");
+        assertThat(gateway.get("/c/items/9").headers().firstValue("x-cache")).hasValue("HIT-L1");
+        HttpResponse<String> put = gateway.send(HttpRequest.newBuilder(gateway.uri("/c/items/9"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}")).build());
+        assertThat(put.statusCode()).isEqualTo(200);
+        HttpResponse<String> after = gateway.get("/c/items/9");
+        assertThat(after.headers().firstValue("x-cache")).hasValue("MISS");
+    }
+
+    @Test
+    void nothingCachedForOneRouteIsServedForAnother() {
+        gateway.get("/c/shared");
+        assertThat(gateway.get("/o/shared").headers().firstValue("x-cache")).hasValue("MISS");
+    }
+
+    @Test
+    void authenticatedRequestsAreNotStoredOnAPrivateRoute() {
+        gateway.get("/c/mine", "Authorization", "Bearer something");
+        assertThat(gateway.get("/c/mine", "Authorization", "Bearer something").headers().firstValue("x-cache")).hasValue("MISS");
+    }
+
+    @Test
+    void theCacheStaysWithinItsByteBudget() {
+        for (int i = 0; i < 200; i++) {
+            gateway.get("/c/big/" + i);
+        }
+        String metrics = gateway.admin("/metrics").body();
+        double weight = metrics.lines().filter(l -> l.startsWith("cache_eviction_weight_total{cache=\"gatehouse.cache.l1\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(weight).as("entries were evicted to stay under 1 MiB").isPositive();
+    }
+}
