@@ -48,6 +48,13 @@ public record RateLimit(long limit, Duration window) {
         return new RateLimit(limit, window);
     }
 
+    /** The rate as {@link #parse} reads it back, e.g. {@code 100/min}. */
+    public String text() {
+        long seconds = window.toSeconds();
+        String unit = seconds == 86_400 ? "day" : seconds == 3600 ? "hour" : seconds == 60 ? "min" : seconds == 1 ? "s" : null;
+        return unit != null ? limit + "/" + unit : limit + " per " + window;
+    }
+
     /** This limit shared out among {@code nodes}, rounded up: what each node allows on its own. */
     public RateLimit perNode(int nodes) {
         return new RateLimit(Math.max(1, (limit + nodes - 1) / nodes), window);

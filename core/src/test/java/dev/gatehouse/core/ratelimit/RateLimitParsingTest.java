@@ -13,7 +13,9 @@ class RateLimitParsingTest {
     @ParameterizedTest
     @CsvSource({"100/min,100,PT1M", "10/s,10,PT1S", "5000 / hour,5000,PT1H", "500000/day,500000,PT24H", "7/second,7,PT1S"})
     void parsesRates(String text, long limit, Duration window) {
-        assertThat(RateLimit.parse(text)).isEqualTo(new RateLimit(limit, window));
+        RateLimit parsed = RateLimit.parse(text);
+        assertThat(parsed).isEqualTo(new RateLimit(limit, window));
+        assertThat(RateLimit.parse(parsed.text())).as("text() reads back").isEqualTo(parsed);
     }
 
     @ParameterizedTest

@@ -61,7 +61,7 @@ final class IdentityAdmin {
         }));
         router.get("/tiers").handler(ctx -> {
             JsonObject tiers = new JsonObject();
-            identities.tiers().forEach((name, limits) -> tiers.put(name, new JsonArray(limits.stream().map(this::rate).toList())));
+            identities.tiers().forEach((name, limits) -> tiers.put(name, new JsonArray(limits.stream().map(RateLimit::text).toList())));
             json(ctx, 200, tiers.encodePrettily());
         });
         router.put("/tiers/:name").handler(this::putTier);
@@ -157,7 +157,7 @@ final class IdentityAdmin {
         blocking(ctx, () -> {
             identities.tierStore().put(name, limits);
             return null;
-        }).onSuccess(v -> json(ctx, 200, new JsonObject().put(name, new JsonArray(limits.stream().map(this::rate).toList())).encodePrettily()));
+        }).onSuccess(v -> json(ctx, 200, new JsonObject().put(name, new JsonArray(limits.stream().map(RateLimit::text).toList())).encodePrettily()));
     }
 
     private static List<String> strings(JsonObject body, String field) {
@@ -178,14 +178,6 @@ final class IdentityAdmin {
         return out;
     }
 
-    private String rate(RateLimit limit) {
-        return limit.limit() + "/" + switch ((int) limit.window().toSeconds()) {
-            case 1 -> "s";
-            case 60 -> "min";
-            case 3600 -> "hour";
-            default -> "day";
-        };
-    }
 
     private JsonObject describe(ApiKeyRecord k) {
         return new JsonObject()
@@ -194,7 +186,7 @@ final class IdentityAdmin {
                 .put("name", k.name())
                 .put("tier", k.tier())
                 .put("scopes", new JsonArray(k.scopes()))
-                .put("rateLimit", k.override() == null ? null : new JsonArray(k.override().stream().map(this::rate).toList()))
+                .put("rateLimit", k.override() == null ? null : new JsonArray(k.override().stream().map(RateLimit::text).toList()))
                 .put("active", k.usableAt(Instant.now()))
                 .put("expiresAt", k.expiresAt() == null ? null : k.expiresAt().toString())
                 .put("createdAt", k.createdAt().toString())

@@ -45,7 +45,7 @@ public final class KeyStore {
             s.setString(3, name);
             s.setString(4, tier);
             s.setArray(5, c.createArrayOf("text", scopes.toArray()));
-            s.setArray(6, override == null ? null : c.createArrayOf("text", override.stream().map(KeyStore::rate).toArray()));
+            s.setArray(6, override == null ? null : c.createArrayOf("text", override.stream().map(RateLimit::text).toArray()));
             s.setTimestamp(7, expiresAt == null ? null : Timestamp.from(expiresAt));
             try (ResultSet r = s.executeQuery()) {
                 r.next();
@@ -128,11 +128,6 @@ public final class KeyStore {
         }
     }
 
-    static String rate(RateLimit limit) {
-        long seconds = limit.window().toSeconds();
-        String unit = seconds == 86_400 ? "day" : seconds == 3600 ? "hour" : seconds == 60 ? "min" : "s";
-        return limit.limit() + "/" + unit;
-    }
 
     static List<RateLimit> rates(Array array) throws SQLException {
         if (array == null) {

@@ -44,7 +44,7 @@ public final class TierStore {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO gatehouse_tiers (name, limits) VALUES (?, ?) "
                     + "ON CONFLICT (name) DO UPDATE SET limits = excluded.limits, updated_at = now()")) {
                 s.setString(1, name);
-                s.setArray(2, c.createArrayOf("text", limits.stream().map(KeyStore::rate).toArray()));
+                s.setArray(2, c.createArrayOf("text", limits.stream().map(RateLimit::text).toArray()));
                 s.executeUpdate();
                 ChangeNotices.send(c, "tier:" + name);
                 c.commit();
