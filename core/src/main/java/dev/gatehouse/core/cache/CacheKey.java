@@ -24,8 +24,20 @@ public final class CacheKey {
      */
     public static String of(String route, String path, String query, String vary, Function<String, String> header, String caller) {
         StringBuilder key = new StringBuilder(64).append(route).append('\u0000').append(path).append('\u0000').append(canonicalQuery(query));
+        for (String name : varyNames(vary)) {
+            String value = header.apply(name);
+            key.append('\u0000').append(name).append('=').append(value == null ? "" : value.trim());
+        }
+        if (caller != null) {
+            key.append('\u0000').append("caller=").append(caller);
+        }
+        return key.toString();
+    }
+
+    /** The header names a {@code Vary} value lists: lower case, without duplicates, sorted. */
+    public static List<String> varyNames(String vary) {
+        List<String> names = new ArrayList<>();
         if (vary != null) {
-            List<String> names = new ArrayList<>();
             for (String name : vary.split(",")) {
                 String n = name.trim().toLowerCase(Locale.ROOT);
                 if (!n.isEmpty() && !names.contains(n)) {
@@ -33,15 +45,8 @@ public final class CacheKey {
                 }
             }
             names.sort(null);
-            for (String name : names) {
-                String value = header.apply(name);
-                key.append('\u0000').append(name).append('=').append(value == null ? "" : value.trim());
-            }
         }
-        if (caller != null) {
-            key.append('\u0000').append("caller=").append(caller);
-        }
-        return key.toString();
+        return names;
     }
 
     /** Parameters sorted by name, then value, so {@code ?b=2&a=1} and {@code ?a=1&b=2} share an entry. */

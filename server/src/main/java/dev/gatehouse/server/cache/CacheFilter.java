@@ -138,7 +138,7 @@ public final class CacheFilter implements Filter {
                 if (!decision.store()) {
                     return;
                 }
-                List<String> varyNames = varyNames(vary);
+                List<String> varyNames = CacheKey.varyNames(vary);
                 List<Map.Entry<String, String>> stored = new ArrayList<>();
                 for (Map.Entry<String, String> h : headers) {
                     if (!NOT_STORED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -160,20 +160,6 @@ public final class CacheFilter implements Filter {
     private String fullKey(String pathKey, Exchange exchange, List<String> varyNames, String caller) {
         return pathKey + "\u0001" + CacheKey.of(route, exchange.path(), exchange.request().query(),
                 varyNames.isEmpty() ? null : String.join(",", varyNames), exchange.request()::getHeader, caller);
-    }
-
-    private static List<String> varyNames(String vary) {
-        List<String> names = new ArrayList<>();
-        if (vary != null) {
-            for (String name : vary.split(",")) {
-                String n = name.trim().toLowerCase(Locale.ROOT);
-                if (!n.isEmpty() && !names.contains(n)) {
-                    names.add(n);
-                }
-            }
-            names.sort(null);
-        }
-        return names;
     }
 
     private Future<Void> serve(HttpServerResponse response, CachedResponse hit) {
