@@ -82,6 +82,7 @@ public final class GatewayNode implements AutoCloseable {
     private final RouteCompiler compiler;
     private final RateLimiters limiters;
     private final Identities identities;
+    private final ResponseCache cache;
     private final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
     private final AtomicBoolean storageReady = new AtomicBoolean(true);
     private final AtomicInteger gatewayPort = new AtomicInteger();
@@ -100,8 +101,8 @@ public final class GatewayNode implements AutoCloseable {
         this.limiters = new RateLimiters(vertx, redis, metrics.registry(), GatewayNode::wallClockMicros);
         this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations(),
                 identity.jwt() == null ? null : new JwtVerifier(identity.jwt()));
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities,
-                new ResponseCache(cache, ticker, metrics.registry()));
+        this.cache = new ResponseCache(cache, ticker, metrics.registry());
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, this.cache);
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -145,7 +146,7 @@ public final class GatewayNode implements AutoCloseable {
                 metrics.upstreamConnections(), maxConnections, gatewayPort);
         await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
-        AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities);
+        AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache);
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
                 .requestHandler(api.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         if (options.configFile() != null) {

@@ -34,6 +34,8 @@ class ResponseCacheTest {
                 request.response().putHeader("cache-control", "no-store").end(body);
             } else if (path.startsWith("/varied")) {
                 request.response().putHeader("cache-control", "max-age=60").putHeader("vary", "Accept").end(body);
+            } else if (path.startsWith("/tagged")) {
+                request.response().putHeader("cache-control", "max-age=60").putHeader("surrogate-key", "items item-7").end(body);
             } else if (path.startsWith("/big")) {
                 request.response().putHeader("cache-control", "max-age=60").end("x".repeat(20_000) + path);
             } else if (request.method().name().equals("PUT")) {
@@ -127,6 +129,41 @@ class ResponseCacheTest {
     void authenticatedRequestsAreNotStoredOnAPrivateRoute() {
         gateway.get("/c/mine", "Authorization", "Bearer something");
         assertThat(gateway.get("/c/mine", "Authorization", "Bearer something").headers().firstValue("x-cache")).hasValue("MISS");
+    }
+
+    private HttpResponse<String> adminPost(String path, String body, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.node().adminPort() + path))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("x-api-key", key);
+        }
+        return gateway.send(request.build());
+    }
+
+    @Test
+    void adminsPurgeByTagPrefixAndPathAndReadStatistics() throws Exception {
+        String admin = gateway.node().identities().keys().create("ops", "enterprise", List.of("admin"), null, null).key();
+        gateway.get("/c/tagged/7");
+        gateway.get("/c/catalog/a");
+        gateway.get("/c/catalog/b");
+        gateway.get("/c/single");
+        assertThat(gateway.get("/c/tagged/7").headers().firstValue("x-cache")).hasValue("HIT-L1");
+
+        assertThat(adminPost("/cache/purge", "{\"tag\": \"item-7\"}", null).statusCode()).isEqualTo(401);
+        assertThat(adminPost("/cache/purge", "{\"tag\": \"item-7\"}", admin).body()).contains("\"purged\":1");
+        assertThat(gateway.get("/c/tagged/7").headers().firstValue("x-cache")).hasValue("MISS");
+
+        assertThat(adminPost("/cache/purge", "{\"prefix\": \"/c/catalog\"}", admin).body()).contains("\"purged\":2");
+        assertThat(gateway.get("/c/catalog/a").headers().firstValue("x-cache")).hasValue("MISS");
+
+        assertThat(adminPost("/cache/purge", "{\"route\": \"cached\", \"path\": \"/c/single\"}", admin).body()).contains("\"purged\":1");
+        assertThat(adminPost("/cache/purge", "{\"nothing\": 1}", admin).statusCode()).isEqualTo(400);
+
+        HttpResponse<String> stats = gateway.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.node().adminPort() + "/cache"))
+                .header("x-api-key", admin).build());
+        assertThat(stats.body()).contains("\"hits\"", "\"misses\"", "\"entries\"", "\"bytes\"");
+        assertThat(adminPost("/cache/clear", "{}", admin).statusCode()).isEqualTo(200);
+        assertThat(gateway.get("/c/catalog/a").headers().firstValue("x-cache")).hasValue("MISS");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.gatehouse.server.admin;
 
 import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.HealthEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.Problem;
@@ -27,14 +28,16 @@ public final class AdminApi {
     private final Supplier<RoutingSnapshot> snapshot;
     private final HealthEndpoints health;
     private final Identities identities;
+    private final ResponseCache cache;
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
-                    HealthEndpoints health, Identities identities) {
+                    HealthEndpoints health, Identities identities, ResponseCache cache) {
         this.metrics = metrics;
         this.pools = pools;
         this.snapshot = snapshot;
         this.health = health;
         this.identities = identities;
+        this.cache = cache;
     }
 
     public Router router(Vertx vertx) {
@@ -49,10 +52,12 @@ public final class AdminApi {
                 ctx.next();
             }
         });
-        new IdentityAdmin(vertx, identities).mount(router);
+        AdminGuard guard = new AdminGuard(identities);
+        new IdentityAdmin(vertx, identities, guard).mount(router);
+        new CacheAdmin(cache, guard).mount(router);
         router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not found",
                         "the admin API has no " + ctx.request().method() + " " + ctx.request().path()
-                                + "; see /metrics, /upstreams, /routes, /keys, /tiers, /health/ready")
+                                + "; see /metrics, /upstreams, /routes, /keys, /tiers, /users, /cache, /health/ready")
                 .send(ctx.response(), ctx.request().path(), null));
         return router;
     }

@@ -30,16 +30,18 @@ import java.util.concurrent.Callable;
 final class IdentityAdmin {
     private final Vertx vertx;
     private final Identities identities;
+    private final AdminGuard guard;
 
-    IdentityAdmin(Vertx vertx, Identities identities) {
+    IdentityAdmin(Vertx vertx, Identities identities, AdminGuard guard) {
         this.vertx = vertx;
         this.identities = identities;
+        this.guard = guard;
     }
 
     void mount(Router router) {
-        router.route("/keys*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::requireAdmin);
-        router.route("/tiers*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::requireAdmin);
-        router.route("/users*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::requireAdmin);
+        router.route("/keys*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
+        router.route("/tiers*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
+        router.route("/users*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
         router.get("/users").handler(ctx -> blocking(ctx, () -> identities.users().list()).onSuccess(users -> {
             JsonArray list = new JsonArray();
             users.forEach(u -> list.add(new JsonObject().put("id", u.id()).put("email", u.email()).put("role", u.role()).put("tier", u.tier())));
@@ -65,30 +67,6 @@ final class IdentityAdmin {
             json(ctx, 200, tiers.encodePrettily());
         });
         router.put("/tiers/:name").handler(this::putTier);
-    }
-
-    private void requireAdmin(RoutingContext ctx) {
-        String key = ctx.request().getHeader("x-api-key");
-        String authorization = ctx.request().getHeader("authorization");
-        if (key == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            key = authorization.substring(7).trim();
-        }
-        if (key == null) {
-            ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\"");
-            problem(ctx, 401, "unauthorized", "Unauthorized", "the admin API needs an API key with the admin scope (X-API-Key or Authorization: Bearer)");
-            return;
-        }
-        identities.authenticate(key).onComplete(result -> {
-            Optional<Identity> identity = result.succeeded() ? result.result() : Optional.empty();
-            if (identity.isEmpty()) {
-                ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\"");
-                problem(ctx, 401, "unauthorized", "Unauthorized", "the API key is not valid");
-            } else if (!identity.get().scopes().contains("admin") && !"admin".equals(identity.get().role())) {
-                problem(ctx, 403, "insufficient-scope", "Forbidden", "the admin API needs a key with the admin scope or an admin's session");
-            } else {
-                ctx.next();
-            }
-        });
     }
 
     private void createKey(RoutingContext ctx) {
@@ -194,7 +172,7 @@ final class IdentityAdmin {
                 .put("lastUsedAt", k.lastUsedAt() == null ? null : k.lastUsedAt().toString());
     }
 
-    private static JsonObject body(RoutingContext ctx) {
+    static JsonObject body(RoutingContext ctx) {
         try {
             JsonObject body = ctx.body().asJsonObject();
             if (body != null) {
@@ -217,11 +195,11 @@ final class IdentityAdmin {
         });
     }
 
-    private static void json(RoutingContext ctx, int status, String body) {
+    static void json(RoutingContext ctx, int status, String body) {
         ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
     }
 
-    private static void problem(RoutingContext ctx, int status, String slug, String title, String detail) {
+    static void problem(RoutingContext ctx, int status, String slug, String title, String detail) {
         Problem.of(status, slug, title, detail).send(ctx.response(), ctx.request().path(), null);
     }
 

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CacheFilter implements Filter {
     private static final Set<String> NOT_STORED = Set.of("x-request-id", "x-cache", "age", "x-ratelimit-limit", "x-ratelimit-remaining",
-            "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "set-cookie", "connection", "transfer-encoding");
+            "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "set-cookie", "connection", "transfer-encoding", "surrogate-key");
     private static final long COALESCE_WAIT_MILLIS = 5000;
 
     private final String route;
@@ -145,8 +145,11 @@ public final class CacheFilter implements Filter {
                         stored.add(new AbstractMap.SimpleImmutableEntry<>(h.getKey(), h.getValue()));
                     }
                 }
+                String surrogate = headers.get("surrogate-key");
+                List<String> tags = surrogate == null ? List.of()
+                        : java.util.Arrays.stream(surrogate.trim().split("\\s+")).filter(t -> !t.isEmpty()).toList();
                 cache.put(pathKey, base, fullKey(pathKey, exchange, varyNames, caller),
-                        new CachedResponse(status, stored, body.copy(), cache.now(), decision.ttl().toNanos(), varyNames));
+                        new CachedResponse(status, stored, body.copy(), cache.now(), decision.ttl().toNanos(), varyNames, tags));
             }
         });
         return chain.proceed(exchange).andThen(r -> {

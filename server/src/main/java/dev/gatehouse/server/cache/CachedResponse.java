@@ -9,9 +9,10 @@ import java.util.Map;
  * A stored answer: status, end-to-end headers, body, when it was stored and how long it is fresh.
  *
  * @param varyNames the request headers (lower case) this answer varies on
+ * @param tags the answer's {@code Surrogate-Key} tags, for purging by tag
  */
 record CachedResponse(int status, List<Map.Entry<String, String>> headers, Buffer body, long storedAtNanos,
-                      long ttlNanos, List<String> varyNames) {
+                      long ttlNanos, List<String> varyNames, List<String> tags) {
 
     int weight() {
         int size = body.length() + 64;

@@ -8,7 +8,11 @@ import dev.gatehouse.core.time.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,6 +26,7 @@ public final class ResponseCache {
     private final Cache<String, CachedResponse> entries;
     private final Cache<String, List<String>> varyByBase;
     private final ConcurrentHashMap<String, Set<String>> keysByPath = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<String>> keysByTag = new ConcurrentHashMap<>();
     private final Ticker ticker;
     private final long l1TtlNanos;
 
@@ -58,6 +63,9 @@ public final class ResponseCache {
     void put(String pathKey, String baseKey, String fullKey, CachedResponse response) {
         varyByBase.put(baseKey, response.varyNames());
         keysByPath.computeIfAbsent(pathKey, k -> ConcurrentHashMap.newKeySet()).add(fullKey);
+        for (String tag : response.tags()) {
+            keysByTag.computeIfAbsent(tag, k -> ConcurrentHashMap.newKeySet()).add(fullKey);
+        }
         entries.put(fullKey, response);
     }
 
@@ -69,6 +77,50 @@ public final class ResponseCache {
         }
         entries.invalidateAll(keys);
         return keys.size();
+    }
+
+    /** Drops every entry of a route whose path starts with {@code prefix} (any route when {@code route} is null). */
+    public int invalidatePrefix(String route, String prefix) {
+        int dropped = 0;
+        for (String pathKey : keysByPath.keySet()) {
+            int cut = pathKey.indexOf('\u0000');
+            String keyRoute = pathKey.substring(0, cut);
+            String path = pathKey.substring(cut + 1);
+            if ((route == null || route.equals(keyRoute)) && path.startsWith(prefix)) {
+                dropped += invalidatePath(pathKey);
+            }
+        }
+        return dropped;
+    }
+
+    /** Drops every entry tagged {@code tag} by its {@code Surrogate-Key}. */
+    public int invalidateTag(String tag) {
+        Set<String> keys = keysByTag.remove(tag);
+        if (keys == null) {
+            return 0;
+        }
+        entries.invalidateAll(keys);
+        return keys.size();
+    }
+
+    public void clear() {
+        entries.invalidateAll();
+        keysByPath.clear();
+        keysByTag.clear();
+        varyByBase.invalidateAll();
+    }
+
+    /** Hits, misses, evictions, entries and bytes, as the admin API shows them. */
+    public Map<String, Object> stats() {
+        CacheStats stats = entries.stats();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("entries", entries.estimatedSize());
+        out.put("bytes", weight());
+        out.put("hits", stats.hitCount());
+        out.put("misses", stats.missCount());
+        out.put("hitRatio", stats.hitRate());
+        out.put("evictions", stats.evictionCount());
+        return out;
     }
 
     public long size() {
