@@ -49,6 +49,13 @@ class CliTest {
     }
 
     @Test
+    void theExampleConfigurationInTheRepositoryIsValid() {
+        Run run = run("check-config", "../gatehouse.example.yaml");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("2 route(s), 1 upstream(s)");
+    }
+
+    @Test
     void checkConfigNamesTheFileAndKeyOfEveryProblem(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("broken.yaml");
         Files.writeString(file, """
