@@ -10,6 +10,7 @@ import dev.gatehouse.core.config.UpstreamConfig;
 import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.admin.AdminApi;
 import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.cache.CacheBroadcast;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.auth.JwtVerifier;
@@ -83,6 +84,7 @@ public final class GatewayNode implements AutoCloseable {
     private final RateLimiters limiters;
     private final Identities identities;
     private final ResponseCache cache;
+    private final CacheBroadcast cacheBroadcast;
     private final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
     private final AtomicBoolean storageReady = new AtomicBoolean(true);
     private final AtomicInteger gatewayPort = new AtomicInteger();
@@ -104,6 +106,7 @@ public final class GatewayNode implements AutoCloseable {
         this.cache = new ResponseCache(cache, ticker, metrics.registry());
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, this.cache);
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.cacheBroadcast = redis.enabled() ? new CacheBroadcast(vertx, redis, this.cache, nodeId, metrics.registry()) : null;
     }
 
     /** Starts a node and returns once both listeners accept connections. Blocking: call from a main or test thread. */
@@ -255,6 +258,9 @@ public final class GatewayNode implements AutoCloseable {
             watcher.close();
         }
         healthChecker.close();
+        if (cacheBroadcast != null) {
+            cacheBroadcast.close();
+        }
         identities.close();
         limiters.close();
         await(vertx.close(), "stop Vert.x");

@@ -29,6 +29,7 @@ public final class ResponseCache {
     private final ConcurrentHashMap<String, Set<String>> keysByTag = new ConcurrentHashMap<>();
     private final Ticker ticker;
     private final long l1TtlNanos;
+    private volatile java.util.function.Consumer<String> broadcast = event -> { };
 
     public ResponseCache(CacheConfig config, Ticker ticker, MeterRegistry meters) {
         this.ticker = ticker;
@@ -69,8 +70,33 @@ public final class ResponseCache {
         entries.put(fullKey, response);
     }
 
-    /** Drops every stored variant of a route's path. */
+    /** Where local invalidations are announced so other nodes apply them too (see {@link CacheBroadcast}). */
+    void broadcastTo(java.util.function.Consumer<String> broadcast) {
+        this.broadcast = broadcast;
+    }
+
+    /** Applies an invalidation announced by another node. */
+    void applyRemote(String event) {
+        if (event.startsWith("path:")) {
+            dropPath(event.substring(5));
+        } else if (event.startsWith("prefix:")) {
+            String rest = event.substring(7);
+            int cut = rest.indexOf('\u0002');
+            dropPrefix(cut == 0 ? null : rest.substring(0, cut), rest.substring(cut + 1));
+        } else if (event.startsWith("tag:")) {
+            dropTag(event.substring(4));
+        } else if (event.equals("clear")) {
+            dropAll();
+        }
+    }
+
+    /** Drops every stored variant of a route's path, here and on every node. */
     public int invalidatePath(String pathKey) {
+        broadcast.accept("path:" + pathKey);
+        return dropPath(pathKey);
+    }
+
+    private int dropPath(String pathKey) {
         Set<String> keys = keysByPath.remove(pathKey);
         if (keys == null) {
             return 0;
@@ -79,22 +105,32 @@ public final class ResponseCache {
         return keys.size();
     }
 
-    /** Drops every entry of a route whose path starts with {@code prefix} (any route when {@code route} is null). */
+    /** Drops every entry of a route whose path starts with {@code prefix} (any route when {@code route} is null), on every node. */
     public int invalidatePrefix(String route, String prefix) {
+        broadcast.accept("prefix:" + (route == null ? "" : route) + "\u0002" + prefix);
+        return dropPrefix(route, prefix);
+    }
+
+    private int dropPrefix(String route, String prefix) {
         int dropped = 0;
         for (String pathKey : keysByPath.keySet()) {
             int cut = pathKey.indexOf('\u0000');
             String keyRoute = pathKey.substring(0, cut);
             String path = pathKey.substring(cut + 1);
             if ((route == null || route.equals(keyRoute)) && path.startsWith(prefix)) {
-                dropped += invalidatePath(pathKey);
+                dropped += dropPath(pathKey);
             }
         }
         return dropped;
     }
 
-    /** Drops every entry tagged {@code tag} by its {@code Surrogate-Key}. */
+    /** Drops every entry tagged {@code tag} by its {@code Surrogate-Key}, on every node. */
     public int invalidateTag(String tag) {
+        broadcast.accept("tag:" + tag);
+        return dropTag(tag);
+    }
+
+    private int dropTag(String tag) {
         Set<String> keys = keysByTag.remove(tag);
         if (keys == null) {
             return 0;
@@ -104,6 +140,11 @@ public final class ResponseCache {
     }
 
     public void clear() {
+        broadcast.accept("clear");
+        dropAll();
+    }
+
+    private void dropAll() {
         entries.invalidateAll();
         keysByPath.clear();
         keysByTag.clear();
