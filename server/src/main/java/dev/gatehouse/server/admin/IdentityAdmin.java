@@ -3,8 +3,6 @@ package dev.gatehouse.server.admin;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.ApiKeyRecord;
 import dev.gatehouse.server.auth.Identities;
-import dev.gatehouse.server.auth.Identity;
-import dev.gatehouse.server.auth.KeyStore;
 import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,7 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**

@@ -4,7 +4,6 @@ import dev.gatehouse.core.balance.Balancer;
 import dev.gatehouse.core.config.UpstreamConfig;
 
 import java.util.List;
-import java.util.Set;
 
 /** A named set of targets behind one balancer; routes send requests here. */
 public final class UpstreamPool {

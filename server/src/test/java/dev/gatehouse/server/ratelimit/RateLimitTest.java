@@ -1,6 +1,5 @@
 package dev.gatehouse.server.ratelimit;
 
-import dev.gatehouse.core.config.InvalidConfigException;
 import dev.gatehouse.server.GatewayNode;
 import dev.gatehouse.server.TestNodes;
 import dev.gatehouse.testkit.RedisNamespace;
