@@ -1,12 +1,14 @@
 package dev.gatehouse.core.http;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /** Headers that describe one connection, not the message, and so must not be forwarded by a proxy (RFC 9110 §7.6.1). */
 public final class HopByHopHeaders {
 
-    private static final Set<String> NAMES = Set.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+    /** The hop-by-hop header names, lower case. */
+    public static final List<String> NAMES = List.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
 
     private HopByHopHeaders() {

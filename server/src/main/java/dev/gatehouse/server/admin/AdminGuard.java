@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.auth.Credentials;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.Identity;
 import io.vertx.core.Handler;
@@ -23,11 +24,7 @@ final class AdminGuard implements Handler<RoutingContext> {
     }
 
     private void requireAdmin(RoutingContext ctx) {
-        String key = ctx.request().getHeader("x-api-key");
-        String authorization = ctx.request().getHeader("authorization");
-        if (key == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            key = authorization.substring(7).trim();
-        }
+        String key = Credentials.presented(ctx.request());
         if (key == null) {
             ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\"");
             problem(ctx, 401, "unauthorized", "Unauthorized", "the admin API needs an API key with the admin scope (X-API-Key or Authorization: Bearer)");

@@ -7,7 +7,6 @@ import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
 
@@ -27,7 +26,7 @@ public final class AuthFilter implements Filter {
 
     @Override
     public Future<Void> filter(Exchange exchange, Chain chain) {
-        String credential = credential(exchange.request());
+        String credential = Credentials.presented(exchange.request());
         if (credential == null) {
             if (config.required()) {
                 return unauthorized(exchange, "this route needs credentials: an API key as X-API-Key, or an API key or session token as Authorization: Bearer", null);
@@ -62,7 +61,7 @@ public final class AuthFilter implements Filter {
             }
             exchange.put(Identity.KEY, identity);
             exchange.request().headers().remove("x-api-key");
-            if (credential.equals(bearer(exchange.request()))) {
+            if (credential.equals(Credentials.bearer(exchange.request()))) {
                 exchange.request().headers().remove("authorization");
             }
             return chain.proceed(exchange);
@@ -81,17 +80,4 @@ public final class AuthFilter implements Filter {
         return first > 0 && credential.indexOf('.', first + 1) > first + 1 && !credential.startsWith("gh_");
     }
 
-    /** The credential presented, or null: X-API-Key first, then a Bearer token. */
-    static String credential(HttpServerRequest request) {
-        String key = request.getHeader("x-api-key");
-        return key != null ? key.trim() : bearer(request);
-    }
-
-    private static String bearer(HttpServerRequest request) {
-        String authorization = request.getHeader("authorization");
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return authorization.substring(7).trim();
-        }
-        return null;
-    }
 }

@@ -116,7 +116,7 @@ public final class IdentityEndpoints {
     }
 
     private void logout(HttpServerRequest request) {
-        String token = bearer(request);
+        String token = Credentials.bearer(request);
         if (token == null) {
             send(request, Problem.of(401, "unauthorized", "Unauthorized", "send the session token as Authorization: Bearer"));
             return;
@@ -125,7 +125,7 @@ public final class IdentityEndpoints {
     }
 
     private void me(HttpServerRequest request) {
-        String token = AuthFilter.credential(request);
+        String token = Credentials.presented(request);
         if (token == null) {
             request.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse\"");
             send(request, Problem.of(401, "unauthorized", "Unauthorized", "send a session token or API key as Authorization: Bearer"));
@@ -150,11 +150,6 @@ public final class IdentityEndpoints {
 
     private static JsonObject user(UserStore.User user) {
         return new JsonObject().put("id", user.id()).put("email", user.email()).put("role", user.role()).put("tier", user.tier());
-    }
-
-    private static String bearer(HttpServerRequest request) {
-        String authorization = request.getHeader("authorization");
-        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
     }
 
     private static void json(HttpServerRequest request, int status, JsonObject body) {

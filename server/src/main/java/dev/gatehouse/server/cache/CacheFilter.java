@@ -77,40 +77,37 @@ public final class CacheFilter implements Filter {
         String query = request.query();
         String base = CacheKey.of(route, exchange.path(), query, null, request::getHeader, caller);
         if (config.policy().mayServe(method, requestCc)) {
-            List<String> vary = cache.varyNames(base);
-            if (vary != null) {
-                CachedResponse hit = cache.get(fullKey(pathKey, exchange, vary, caller));
-                if (hit != null) {
-                    hits.increment();
-                    return serve(exchange.response(), hit);
-                }
+            CachedResponse hit = lookup(exchange, pathKey, base, caller);
+            if (hit != null) {
+                return serve(exchange.response(), hit);
             }
             Future<Void> leader = inflight.get(base);
             if (leader != null) {
                 coalesced.increment();
                 Context context = Vertx.currentContext();
                 Promise<Void> turn = Promise.promise();
-                leader.timeout(COALESCE_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-                        .onComplete(r -> context.runOnContext(v -> retryAfterLeader(exchange, chain, pathKey, base, caller).onComplete(turn)));
+                boolean authenticated = identity != null || request.getHeader("authorization") != null;
+                leader.timeout(COALESCE_WAIT_MILLIS, TimeUnit.MILLISECONDS).onComplete(r -> context.runOnContext(v -> {
+                    // the leader has stored the answer by now, unless it was not cacheable or took too long
+                    CachedResponse stored = lookup(exchange, pathKey, base, caller);
+                    Future<Void> answered = stored != null ? serve(exchange.response(), stored)
+                            : fetch(exchange, chain, pathKey, base, caller, authenticated, requestCc);
+                    answered.onComplete(turn);
+                }));
                 return turn.future();
             }
         }
         return fetch(exchange, chain, pathKey, base, caller, identity != null || request.getHeader("authorization") != null, requestCc);
     }
 
-    private Future<Void> retryAfterLeader(Exchange exchange, Chain chain, String pathKey, String base, String caller) {
+    /** A fresh stored answer for this request, counted as a hit, or null. */
+    private CachedResponse lookup(Exchange exchange, String pathKey, String base, String caller) {
         List<String> vary = cache.varyNames(base);
-        if (vary != null) {
-            CachedResponse hit = cache.get(fullKey(pathKey, exchange, vary, caller));
-            if (hit != null) {
-                hits.increment();
-                return serve(exchange.response(), hit);
-            }
+        CachedResponse hit = vary == null ? null : cache.get(fullKey(pathKey, exchange, vary, caller));
+        if (hit != null) {
+            hits.increment();
         }
-        Identity identity = exchange.get(Identity.KEY);
-        return fetch(exchange, chain, pathKey, base, caller,
-                identity != null || exchange.request().getHeader("authorization") != null,
-                CacheControl.parse(exchange.request().getHeader("cache-control")));
+        return hit;
     }
 
     private Future<Void> fetch(Exchange exchange, Chain chain, String pathKey, String base, String caller, boolean authenticated,

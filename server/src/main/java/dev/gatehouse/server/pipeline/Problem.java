@@ -18,6 +18,11 @@ public record Problem(int status, String type, String title, String detail, Long
         return new Problem(status, "urn:gatehouse:problem:" + slug, title, detail, null);
     }
 
+    /** The last part of the type, e.g. {@code no-route}, as the access log names the failure. */
+    public String slug() {
+        return type.substring(type.lastIndexOf(':') + 1);
+    }
+
     public Problem retryAfter(long seconds) {
         return new Problem(status, type, title, detail, Math.max(1, seconds));
     }

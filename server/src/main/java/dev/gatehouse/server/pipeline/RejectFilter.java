@@ -16,7 +16,7 @@ public final class RejectFilter implements Filter {
         if (problem == null) {
             problem = Problem.noRoute(exchange.request().method().name(), exchange.path());
         }
-        exchange.failure(problem.type().substring(problem.type().lastIndexOf(':') + 1));
+        exchange.failure(problem.slug());
         return problem.send(exchange.response(), exchange.path(), exchange.requestId());
     }
 }

@@ -278,7 +278,7 @@ public final class ProxyFilter implements Filter {
         }
 
         private void answer(Problem problem) {
-            exchange.failure(problem.type().substring(problem.type().lastIndexOf(':') + 1));
+            exchange.failure(problem.slug());
             if (hasBody) {
                 // the client may still be sending a body we will never read: do not keep the connection
                 response.putHeader(HttpHeaders.CONNECTION, "close");
@@ -326,9 +326,6 @@ public final class ProxyFilter implements Filter {
         }
     }
 
-    private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
-
     /** Forwarding headers only a trusted proxy may set; the three X-Forwarded-* ones are always rewritten. */
     private static final String[] UNTRUSTED_FORWARDING = {"forwarded", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip"};
 
@@ -339,7 +336,7 @@ public final class ProxyFilter implements Filter {
                 headers.remove(listed);
             }
         }
-        for (String name : HOP_BY_HOP) {
+        for (String name : HopByHopHeaders.NAMES) {
             headers.remove(name);
         }
     }
