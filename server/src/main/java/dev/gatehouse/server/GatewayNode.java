@@ -10,8 +10,12 @@ import dev.gatehouse.core.config.UpstreamConfig;
 import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.admin.AdminApi;
 import dev.gatehouse.server.auth.Identities;
-import dev.gatehouse.server.cache.CacheBroadcast;
 import dev.gatehouse.server.cache.ResponseCache;
+import dev.gatehouse.cache.CacheClock;
+import dev.gatehouse.cache.InvalidationFeed;
+import dev.gatehouse.cache.RedisLevel;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.auth.JwtVerifier;
 import dev.gatehouse.server.config.ConfigLoader;
@@ -84,7 +88,8 @@ public final class GatewayNode implements AutoCloseable {
     private final RateLimiters limiters;
     private final Identities identities;
     private final ResponseCache cache;
-    private final CacheBroadcast cacheBroadcast;
+    private final InvalidationFeed invalidations;
+    private final Redis cacheRedis;
     private final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
     private final AtomicBoolean storageReady = new AtomicBoolean(true);
     private final AtomicInteger gatewayPort = new AtomicInteger();
@@ -103,10 +108,14 @@ public final class GatewayNode implements AutoCloseable {
         this.limiters = new RateLimiters(vertx, redis, metrics.registry(), GatewayNode::wallClockMicros);
         this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations(),
                 identity.jwt() == null ? null : new JwtVerifier(identity.jwt()));
-        this.cache = new ResponseCache(cache, ticker, metrics.registry());
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, this.cache);
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        this.cacheBroadcast = redis.enabled() ? new CacheBroadcast(vertx, redis, this.cache, nodeId, metrics.registry()) : null;
+        this.invalidations = redis.enabled()
+                ? new InvalidationFeed(vertx, redis.url(), redis.keyPrefix() + "cache-invalidations", nodeId, metrics.registry()) : null;
+        this.cacheRedis = redis.enabled() && cache.redis() ? Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
+                .setMaxPoolSize(redis.poolSize()).setMaxPoolWaiting(redis.poolSize() * 256)) : null;
+        RedisLevel l2 = cacheRedis == null ? null : new RedisLevel(cacheRedis, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry());
+        this.cache = new ResponseCache(cache, new CacheClock(ticker, System.currentTimeMillis()), l2, invalidations, metrics.registry());
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, this.cache);
     }
 
     /** Starts a node and returns once both listeners accept connections. Blocking: call from a main or test thread. */
@@ -258,8 +267,11 @@ public final class GatewayNode implements AutoCloseable {
             watcher.close();
         }
         healthChecker.close();
-        if (cacheBroadcast != null) {
-            cacheBroadcast.close();
+        if (invalidations != null) {
+            invalidations.close();
+        }
+        if (cacheRedis != null) {
+            cacheRedis.close();
         }
         identities.close();
         limiters.close();

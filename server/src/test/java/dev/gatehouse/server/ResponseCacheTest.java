@@ -172,7 +172,7 @@ class ResponseCacheTest {
             gateway.get("/c/big/" + i);
         }
         String metrics = gateway.admin("/metrics").body();
-        double weight = metrics.lines().filter(l -> l.startsWith("cache_eviction_weight_total{cache=\"gatehouse.cache.l1\""))
+        double weight = metrics.lines().filter(l -> l.startsWith("cache_eviction_weight_total{cache=\"responses\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
         assertThat(weight).as("entries were evicted to stay under 1 MiB").isPositive();
     }

@@ -15,20 +15,37 @@ import java.util.Set;
  * @param maxTtl the longest freshness the route allows, whatever the upstream says
  * @param publicContent whether answers to authenticated requests are the same for every caller
  * @param perCaller whether the cache key includes the caller's identity (then authenticated answers may be stored)
- * @param maxStale the longest a stale answer may be served (while revalidating or on error)
+ * @param maxStale the longest a stale answer may be served (while revalidating or on error), whatever the upstream says
+ * @param staleWhileRevalidate how long a stale answer is served while it is refreshed in the background, when the upstream does not say
+ * @param staleIfError how long a stale answer is served when the upstream fails, when the upstream does not say
  */
-public record CachePolicy(Duration defaultTtl, Duration maxTtl, boolean publicContent, boolean perCaller, Duration maxStale) {
+public record CachePolicy(Duration defaultTtl, Duration maxTtl, boolean publicContent, boolean perCaller, Duration maxStale,
+                          Duration staleWhileRevalidate, Duration staleIfError) {
 
     /** Statuses a cache may store without explicit freshness (RFC 9110 §15.1 "heuristically cacheable"). */
     private static final Set<Integer> CACHEABLE = Set.of(200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501);
 
     public CachePolicy {
-        if (defaultTtl.isNegative() || maxTtl.isNegative() || maxStale.isNegative()) {
+        if (defaultTtl.isNegative() || maxTtl.isNegative() || maxStale.isNegative() || staleWhileRevalidate.isNegative()
+                || staleIfError.isNegative()) {
             throw new IllegalArgumentException("cache durations must not be negative");
         }
         if (defaultTtl.compareTo(maxTtl) > 0) {
             throw new IllegalArgumentException("the default TTL " + defaultTtl + " exceeds the maximum " + maxTtl);
         }
+        if (staleWhileRevalidate.compareTo(maxStale) > 0 || staleIfError.compareTo(maxStale) > 0) {
+            throw new IllegalArgumentException("stale windows must not exceed maxStale " + maxStale);
+        }
+    }
+
+    /** A policy without stale serving. */
+    public CachePolicy(Duration defaultTtl, Duration maxTtl, boolean publicContent, boolean perCaller, Duration maxStale) {
+        this(defaultTtl, maxTtl, publicContent, perCaller, maxStale, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** The longest an entry of this route can be kept: its longest freshness plus its longest staleness. */
+    public Duration longestLifetime() {
+        return maxTtl.plus(maxStale);
     }
 
     /** Whether a request may be answered from the cache at all (before looking anything up). */
@@ -71,13 +88,17 @@ public record CachePolicy(Duration defaultTtl, Duration maxTtl, boolean publicCo
         if (ttl.isZero()) {
             return CacheDecision.refuse("the response is already stale (max-age=0)");
         }
-        Duration swr = response.mustRevalidate() ? Duration.ZERO : cap(response.staleWhileRevalidate());
-        Duration sie = response.mustRevalidate() ? Duration.ZERO : cap(response.staleIfError());
+        Duration swr = response.mustRevalidate() ? Duration.ZERO : cap(response.staleWhileRevalidate(), staleWhileRevalidate);
+        Duration sie = response.mustRevalidate() ? Duration.ZERO : cap(response.staleIfError(), staleIfError);
         return new CacheDecision(true, ttl, swr, sie, "stored for " + ttl.toSeconds() + " s");
     }
 
-    private Duration cap(long seconds) {
-        if (seconds <= 0) {
+    /** The upstream's stale window (or the route's when the upstream is silent), capped by {@code maxStale}. */
+    private Duration cap(long seconds, Duration routeDefault) {
+        if (seconds < 0) {
+            return routeDefault;
+        }
+        if (seconds == 0) {
             return Duration.ZERO;
         }
         Duration d = Duration.ofSeconds(seconds);

@@ -3,10 +3,12 @@ package dev.gatehouse.core.config;
 import java.time.Duration;
 
 /**
- * The node's in-process (L1) response cache.
+ * The node's response cache.
  *
- * @param maxBytes total bytes of stored bodies and headers
- * @param l1Ttl the longest an entry lives in process, whatever its freshness
+ * @param maxBytes total bytes of stored bodies and headers held in process (L1)
+ * @param l1Ttl the longest an entry lives in process when Redis holds it too; without Redis, entries
+ *              live in process for their whole lifetime
+ * @param redis whether the cache keeps a shared level (L2) in Redis when {@code redis.url} is set
  */
-public record CacheConfig(long maxBytes, Duration l1Ttl) {
+public record CacheConfig(long maxBytes, Duration l1Ttl, boolean redis) {
 }

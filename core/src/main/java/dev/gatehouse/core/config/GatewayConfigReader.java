@@ -73,7 +73,8 @@ public final class GatewayConfigReader {
         IdentityConfig identity = identity(root.child("auth"));
         ConfigNode c = root.child("cache");
         CacheConfig cache = new CacheConfig(c.bytes("maxBytes", 64L * 1024 * 1024, 1024 * 1024, 1L << 40),
-                c.duration("l1Ttl", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1)));
+                c.duration("l1Ttl", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1)),
+                c.bool("redis", true));
         c.rejectUnknownKeys();
         root.rejectUnknownKeys();
 
@@ -358,8 +359,16 @@ public final class GatewayConfigReader {
         if (isPublic && perCaller) {
             n.problem("perCaller", "give public or perCaller, not both");
         }
+        Duration swr = n.duration("staleWhileRevalidate", Duration.ZERO, Duration.ZERO, Duration.ofDays(1));
+        Duration sie = n.duration("staleIfError", Duration.ZERO, Duration.ZERO, Duration.ofDays(1));
+        Duration longestDefault = swr.compareTo(sie) > 0 ? swr : sie;
+        Duration maxStale = n.duration("maxStale", longestDefault, Duration.ZERO, Duration.ofDays(1));
+        if (longestDefault.compareTo(maxStale) > 0) {
+            n.problem("maxStale", "must be at least staleWhileRevalidate and staleIfError (" + ConfigNode.human(longestDefault) + ")");
+            maxStale = longestDefault;
+        }
         RouteCacheConfig config = new RouteCacheConfig(
-                new CachePolicy(ttl, maxTtl, isPublic, perCaller, n.duration("maxStale", Duration.ZERO, Duration.ZERO, Duration.ofDays(1))),
+                new CachePolicy(ttl, maxTtl, isPublic, perCaller, maxStale, swr, sie),
                 n.bytes("maxEntryBytes", 1024 * 1024, 1, 64L * 1024 * 1024));
         n.rejectUnknownKeys();
         return config;

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.cache;
 
+import dev.gatehouse.cache.TwoLevelCache;
 import dev.gatehouse.core.cache.CacheControl;
 import dev.gatehouse.core.cache.CacheDecision;
 import dev.gatehouse.core.cache.CacheKey;
@@ -21,6 +22,7 @@ import io.vertx.core.http.HttpServerResponse;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,10 +31,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A route's response cache (in process): serves fresh stored answers with {@code X-Cache: HIT-L1} and
- * {@code Age}; on a miss lets one request per key reach the upstream while concurrent ones wait for it
- * (up to 5 s, then they go themselves); stores what {@link dev.gatehouse.core.cache.CachePolicy} allows;
- * drops a path's entries when an unsafe method on it succeeds.
+ * A route's response cache: serves fresh stored answers ({@code X-Cache: HIT-L1} from process memory,
+ * {@code HIT-L2} from Redis) with {@code Age}; serves a stale answer within its stale-while-revalidate
+ * window while one background request refreshes it, and within its stale-if-error window when the
+ * upstream fails ({@code STALE}); on a miss lets one request per key reach the upstream while concurrent
+ * ones wait for it (up to 5 s, then they go themselves); stores what {@link dev.gatehouse.core.cache.CachePolicy}
+ * allows; drops a path's entries everywhere when an unsafe method on it succeeds.
  */
 public final class CacheFilter implements Filter {
     private static final Set<String> NOT_STORED = Set.of("x-request-id", "x-cache", "age", "x-ratelimit-limit", "x-ratelimit-remaining",
@@ -43,132 +47,227 @@ public final class CacheFilter implements Filter {
     private final RouteCacheConfig config;
     private final ResponseCache cache;
     private final Map<String, Future<Void>> inflight = new ConcurrentHashMap<>();
-    private final Counter hits;
+    private final Counter hitsL1;
+    private final Counter hitsL2;
     private final Counter misses;
+    private final Counter stale;
     private final Counter coalesced;
 
     public CacheFilter(String route, RouteCacheConfig config, ResponseCache cache, MeterRegistry meters) {
         this.route = route;
         this.config = config;
         this.cache = cache;
-        this.hits = Counter.builder("gatehouse.cache.requests").tag("route", route).tag("result", "hit-l1").register(meters);
-        this.misses = Counter.builder("gatehouse.cache.requests").tag("route", route).tag("result", "miss").register(meters);
-        this.coalesced = Counter.builder("gatehouse.cache.requests").tag("route", route).tag("result", "coalesced").register(meters);
+        this.hitsL1 = requests(meters, "hit-l1");
+        this.hitsL2 = requests(meters, "hit-l2");
+        this.misses = requests(meters, "miss");
+        this.stale = requests(meters, "stale");
+        this.coalesced = requests(meters, "coalesced");
+    }
+
+    private Counter requests(MeterRegistry meters, String result) {
+        return Counter.builder("gatehouse.cache.requests").tag("route", route).tag("result", result)
+                .description("Requests to cached routes by how the cache answered").register(meters);
+    }
+
+    /** What one request is looked up and stored under. */
+    private final class Lookup {
+        final Exchange exchange;
+        final String caller;
+        final String pathKey;
+        final String base;
+        final boolean authenticated;
+        final CacheControl requestCc;
+
+        Lookup(Exchange exchange) {
+            this.exchange = exchange;
+            HttpServerRequest request = exchange.request();
+            Identity identity = exchange.get(Identity.KEY);
+            this.caller = config.policy().perCaller() ? (identity == null ? "anonymous" : identity.subject()) : null;
+            this.pathKey = ResponseCache.pathKey(route, exchange.path());
+            this.base = CacheKey.of(route, exchange.path(), request.query(), null, request::getHeader, caller);
+            this.authenticated = identity != null || request.getHeader("authorization") != null;
+            this.requestCc = CacheControl.parse(request.getHeader("cache-control"));
+        }
+
+        String fullKey(List<String> varyNames) {
+            return varyNames.isEmpty() ? base : CacheKey.of(route, exchange.path(), exchange.request().query(),
+                    String.join(",", varyNames), exchange.request()::getHeader, caller);
+        }
     }
 
     @Override
     public Future<Void> filter(Exchange exchange, Chain chain) {
-        HttpServerRequest request = exchange.request();
-        String method = request.method().name();
-        String pathKey = route + "\u0000" + exchange.path();
+        String method = exchange.request().method().name();
         if (!method.equals("GET") && !method.equals("HEAD")) {
             if (method.equals("OPTIONS") || method.equals("TRACE")) {
                 return chain.proceed(exchange);
             }
             return chain.proceed(exchange).andThen(done -> {
                 if (exchange.response().getStatusCode() / 100 == 2) {
-                    cache.invalidatePath(pathKey);
+                    cache.invalidatePath(ResponseCache.pathKey(route, exchange.path()));
                 }
             });
         }
-        Identity identity = exchange.get(Identity.KEY);
-        String caller = config.policy().perCaller() ? (identity == null ? "anonymous" : identity.subject()) : null;
-        CacheControl requestCc = CacheControl.parse(request.getHeader("cache-control"));
-        String query = request.query();
-        String base = CacheKey.of(route, exchange.path(), query, null, request::getHeader, caller);
-        if (config.policy().mayServe(method, requestCc)) {
-            CachedResponse hit = lookup(exchange, pathKey, base, caller);
-            if (hit != null) {
-                return serve(exchange.response(), hit);
-            }
-            Future<Void> leader = inflight.get(base);
-            if (leader != null) {
-                coalesced.increment();
-                Context context = Vertx.currentContext();
-                Promise<Void> turn = Promise.promise();
-                boolean authenticated = identity != null || request.getHeader("authorization") != null;
-                leader.timeout(COALESCE_WAIT_MILLIS, TimeUnit.MILLISECONDS).onComplete(r -> context.runOnContext(v -> {
-                    // the leader has stored the answer by now, unless it was not cacheable or took too long
-                    CachedResponse stored = lookup(exchange, pathKey, base, caller);
-                    Future<Void> answered = stored != null ? serve(exchange.response(), stored)
-                            : fetch(exchange, chain, pathKey, base, caller, authenticated, requestCc);
-                    answered.onComplete(turn);
-                }));
-                return turn.future();
-            }
+        Lookup lookup = new Lookup(exchange);
+        if (!config.policy().mayServe(method, lookup.requestCc)) {
+            return fetch(lookup, chain, null);
         }
-        return fetch(exchange, chain, pathKey, base, caller, identity != null || request.getHeader("authorization") != null, requestCc);
+        Future<TwoLevelCache.Hit<CachedResponse>> found = cache.find(lookup.base, lookup::fullKey);
+        if (found.succeeded()) {
+            return answer(lookup, chain, found.result()); // process memory answered synchronously
+        }
+        return found.compose(hit -> answer(lookup, chain, hit));
     }
 
-    /** A fresh stored answer for this request, counted as a hit, or null. */
-    private CachedResponse lookup(Exchange exchange, String pathKey, String base, String caller) {
-        List<String> vary = cache.varyNames(base);
-        CachedResponse hit = vary == null ? null : cache.get(fullKey(pathKey, exchange, vary, caller));
-        if (hit != null) {
-            hits.increment();
+    private Future<Void> answer(Lookup lookup, Chain chain, TwoLevelCache.Hit<CachedResponse> hit) {
+        if (hit == null) {
+            return coalesceOrFetch(lookup, chain, null);
         }
-        return hit;
+        CachedResponse entry = hit.value();
+        return switch (entry.stateAt(cache.nowMillis())) {
+            case FRESH -> {
+                (hit.level() == TwoLevelCache.Level.L1 ? hitsL1 : hitsL2).increment();
+                cache.countHit(hit.level());
+                yield serve(lookup.exchange.response(), entry, hit.level() == TwoLevelCache.Level.L1 ? "HIT-L1" : "HIT-L2");
+            }
+            case STALE_REVALIDATE -> {
+                if (lookup.exchange.request().method().name().equals("GET")) {
+                    revalidate(lookup, chain);
+                }
+                yield serveStale(lookup.exchange.response(), entry);
+            }
+            case STALE_IF_ERROR -> coalesceOrFetch(lookup, chain, entry);
+            case EXPIRED -> coalesceOrFetch(lookup, chain, null);
+        };
     }
 
-    private Future<Void> fetch(Exchange exchange, Chain chain, String pathKey, String base, String caller, boolean authenticated,
-                               CacheControl requestCc) {
+    private Future<Void> coalesceOrFetch(Lookup lookup, Chain chain, CachedResponse fallback) {
+        Future<Void> leader = inflight.get(lookup.base);
+        if (leader == null) {
+            return fetch(lookup, chain, fallback);
+        }
+        coalesced.increment();
+        Context context = Vertx.currentContext();
+        Promise<Void> turn = Promise.promise();
+        leader.timeout(COALESCE_WAIT_MILLIS, TimeUnit.MILLISECONDS).onComplete(r -> context.runOnContext(v -> {
+            // the leader has stored the answer by now, unless it was not cacheable or took too long
+            CachedResponse stored = cache.findLocal(lookup.base, lookup::fullKey);
+            Future<Void> answered;
+            if (stored != null && stored.stateAt(cache.nowMillis()) == CachedResponse.State.FRESH) {
+                hitsL1.increment();
+                cache.countHit(TwoLevelCache.Level.L1);
+                answered = serve(lookup.exchange.response(), stored, "HIT-L1");
+            } else {
+                answered = fetch(lookup, chain, fallback);
+            }
+            answered.onComplete(turn);
+        }));
+        return turn.future();
+    }
+
+    /** Sends the request upstream, storing what may be stored; a stale {@code fallback} answers upstream failures. */
+    private Future<Void> fetch(Lookup lookup, Chain chain, CachedResponse fallback) {
         misses.increment();
+        cache.countMiss();
         Promise<Void> done = Promise.promise();
         Future<Void> mine = done.future();
-        boolean leading = inflight.putIfAbsent(base, mine) == null;
-        exchange.response().putHeader("x-cache", "MISS");
-        String method = exchange.request().method().name();
-        exchange.put(ResponseTap.KEY, new ResponseTap() {
-            @Override
-            public long maxBytes() {
-                return config.maxEntryBytes();
-            }
-
-            @Override
-            public void offer(int status, MultiMap headers, Buffer body) {
-                if (headers.contains("set-cookie")) {
-                    return;
-                }
-                String vary = headers.get("vary");
-                CacheDecision decision = config.policy().decide(method, authenticated, requestCc, status,
-                        CacheControl.parse(headers.get("cache-control")), vary);
-                if (!decision.store()) {
-                    return;
-                }
-                List<String> varyNames = CacheKey.varyNames(vary);
-                List<Map.Entry<String, String>> stored = new ArrayList<>();
-                for (Map.Entry<String, String> h : headers) {
-                    if (!NOT_STORED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                        stored.add(new AbstractMap.SimpleImmutableEntry<>(h.getKey(), h.getValue()));
-                    }
-                }
-                String surrogate = headers.get("surrogate-key");
-                List<String> tags = surrogate == null ? List.of()
-                        : java.util.Arrays.stream(surrogate.trim().split("\\s+")).filter(t -> !t.isEmpty()).toList();
-                cache.put(pathKey, base, fullKey(pathKey, exchange, varyNames, caller),
-                        new CachedResponse(status, stored, body.copy(), cache.now(), decision.ttl().toNanos(), varyNames, tags));
-            }
-        });
-        return chain.proceed(exchange).andThen(r -> {
+        boolean leading = inflight.putIfAbsent(lookup.base, mine) == null;
+        lookup.exchange.response().putHeader("x-cache", "MISS");
+        lookup.exchange.put(ResponseTap.KEY, new Tap(lookup, false, fallback));
+        return chain.proceed(lookup.exchange).andThen(r -> {
             if (leading) {
-                inflight.remove(base, mine);
+                inflight.remove(lookup.base, mine);
             }
             done.tryComplete();
         });
     }
 
-    private String fullKey(String pathKey, Exchange exchange, List<String> varyNames, String caller) {
-        return pathKey + "\u0001" + CacheKey.of(route, exchange.path(), exchange.request().query(),
-                varyNames.isEmpty() ? null : String.join(",", varyNames), exchange.request()::getHeader, caller);
+    /** Refreshes a stale entry with one background request per key; the client is answered from the stale copy. */
+    private void revalidate(Lookup lookup, Chain chain) {
+        Promise<Void> done = Promise.promise();
+        Future<Void> mine = done.future();
+        if (inflight.putIfAbsent(lookup.base, mine) != null) {
+            return;
+        }
+        lookup.exchange.put(ResponseTap.KEY, new Tap(lookup, true, null));
+        chain.proceed(lookup.exchange).onComplete(r -> {
+            inflight.remove(lookup.base, mine);
+            done.tryComplete();
+        });
     }
 
-    private Future<Void> serve(HttpServerResponse response, CachedResponse hit) {
-        response.setStatusCode(hit.status());
-        for (Map.Entry<String, String> h : hit.headers()) {
+    /** Where the proxy hands the upstream's answer (and its failures) back to the cache. */
+    private final class Tap implements ResponseTap {
+        private final Lookup lookup;
+        private final boolean background;
+        private final CachedResponse fallback;
+
+        Tap(Lookup lookup, boolean background, CachedResponse fallback) {
+            this.lookup = lookup;
+            this.background = background;
+            this.fallback = fallback;
+        }
+
+        @Override
+        public long maxBytes() {
+            return config.maxEntryBytes();
+        }
+
+        @Override
+        public boolean clientAnswered() {
+            return background;
+        }
+
+        @Override
+        public Future<Void> answerInsteadOfError(int status) {
+            if (fallback == null || background || fallback.stateAt(cache.nowMillis()) == CachedResponse.State.EXPIRED) {
+                return null;
+            }
+            return serveStale(lookup.exchange.response(), fallback);
+        }
+
+        @Override
+        public void offer(int status, MultiMap headers, Buffer body) {
+            if (headers.contains("set-cookie")) {
+                return;
+            }
+            String vary = headers.get("vary");
+            String method = lookup.exchange.request().method().name();
+            CacheDecision decision = config.policy().decide(method, lookup.authenticated, lookup.requestCc, status,
+                    CacheControl.parse(headers.get("cache-control")), vary);
+            if (!decision.store()) {
+                return;
+            }
+            List<String> varyNames = CacheKey.varyNames(vary);
+            List<Map.Entry<String, String>> stored = new ArrayList<>();
+            for (Map.Entry<String, String> h : headers) {
+                if (!NOT_STORED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                    stored.add(new AbstractMap.SimpleImmutableEntry<>(h.getKey(), h.getValue()));
+                }
+            }
+            String surrogate = headers.get("surrogate-key");
+            List<String> tags = surrogate == null ? List.of()
+                    : Arrays.stream(surrogate.trim().split("\\s+")).filter(t -> !t.isEmpty()).toList();
+            CachedResponse response = new CachedResponse(status, List.copyOf(stored), body.copy(), cache.nowMillis(),
+                    decision.ttl().toMillis(), decision.staleWhileRevalidate().toMillis(), decision.staleIfError().toMillis(),
+                    varyNames, tags);
+            cache.put(lookup.base, lookup.fullKey(varyNames), response, config.policy().longestLifetime());
+        }
+    }
+
+    private Future<Void> serveStale(HttpServerResponse response, CachedResponse entry) {
+        stale.increment();
+        cache.countStale();
+        return serve(response, entry, "STALE");
+    }
+
+    private Future<Void> serve(HttpServerResponse response, CachedResponse entry, String how) {
+        response.setStatusCode(entry.status());
+        for (Map.Entry<String, String> h : entry.headers()) {
             response.headers().add(h.getKey(), h.getValue());
         }
-        response.putHeader("age", Long.toString(hit.ageSeconds(cache.now())));
-        response.putHeader("x-cache", "HIT-L1");
-        return response.end(hit.body());
+        response.putHeader("age", Long.toString(entry.ageSeconds(cache.nowMillis())));
+        response.putHeader("x-cache", how);
+        return response.end(entry.body());
     }
 }

@@ -76,6 +76,9 @@ public final class ProxyFilter implements Filter {
         private final List<UpstreamTarget> tried = new ArrayList<>(2);
         private final boolean hasBody;
         private final boolean replayable;
+        /** Set when the cache takes the upstream's answer; {@code background} when the client already has one. */
+        private final ResponseTap tap;
+        private final boolean background;
         private MultiMap upstreamHeaders;
         private int retriesLeft = route.retries();
         private HttpClientRequest inFlight;
@@ -89,9 +92,16 @@ public final class ProxyFilter implements Filter {
             String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
             this.hasBody = (contentLength != null && !contentLength.equals("0")) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
             this.replayable = !hasBody && IDEMPOTENT.contains(request.method());
+            this.tap = exchange.get(ResponseTap.KEY);
+            this.background = tap != null && tap.clientAnswered();
         }
 
         Future<Void> start() {
+            if (background) {
+                // a cache refresh after the client was answered: the client's connection is not ours to watch
+                attempt(null);
+                return done.future();
+            }
             response.closeHandler(v -> {
                 clientGone = true;
                 if (inFlight != null) {
@@ -208,14 +218,22 @@ public final class ProxyFilter implements Filter {
                     upstream.body().onComplete(ignored -> attempt(null));
                     return;
                 }
+                Future<Void> instead = background ? Future.succeededFuture() : tap == null ? null : tap.answerInsteadOfError(status);
+                if (instead != null) {
+                    // a stale copy answers instead (or nobody is waiting): drain the failed answer
+                    upstream.body().onComplete(ignored -> instead.onComplete(done));
+                    return;
+                }
             } else {
                 target.succeeded(elapsed);
             }
-            response.setStatusCode(status);
-            if (upstream.statusMessage() != null) {
-                response.setStatusMessage(upstream.statusMessage());
+            MultiMap out = background ? MultiMap.caseInsensitiveMultiMap() : response.headers();
+            if (!background) {
+                response.setStatusCode(status);
+                if (upstream.statusMessage() != null) {
+                    response.setStatusMessage(upstream.statusMessage());
+                }
             }
-            MultiMap out = response.headers();
             String requestId = out.get("x-request-id");
             // a bulk copy, then drop what describes the upstream connection rather than the message
             out.addAll(upstream.headers());
@@ -225,11 +243,10 @@ public final class ProxyFilter implements Filter {
             }
             HeaderEdits.apply(route.responseHeaders(), out);
             if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {
-                upstream.body().onComplete(ignored -> response.end().onComplete(done));
+                upstream.body().onComplete(ignored -> (background ? Future.<Void>succeededFuture() : response.end()).onComplete(done));
                 return;
             }
             String length = out.get(HttpHeaders.CONTENT_LENGTH);
-            ResponseTap tap = exchange.get(ResponseTap.KEY);
             if (isSmall(length, tap == null ? SMALL_BODY : tap.maxBytes())) {
                 // a small body of known length is gathered and sent with the head in one write
                 // (and offered to the cache when the route has one)
@@ -238,13 +255,20 @@ public final class ProxyFilter implements Filter {
                         if (tap != null) {
                             tap.offer(status, out, body.result());
                         }
-                        response.end(body.result()).onComplete(done);
+                        (background ? Future.<Void>succeededFuture() : response.end(body.result())).onComplete(done);
+                    } else if (background) {
+                        done.tryComplete();
                     } else {
                         exchange.failure("response stream broken: " + describe(body.cause()));
                         request.connection().close();
                         done.tryFail(body.cause());
                     }
                 });
+                return;
+            }
+            if (background) {
+                // too large (or of unknown length) to store: nothing to refresh
+                upstream.body().onComplete(ignored -> done.tryComplete());
                 return;
             }
             if (length == null) {
@@ -278,7 +302,16 @@ public final class ProxyFilter implements Filter {
         }
 
         private void answer(Problem problem) {
+            if (background) {
+                done.tryComplete();
+                return;
+            }
             exchange.failure(problem.slug());
+            Future<Void> instead = tap == null ? null : tap.answerInsteadOfError(problem.status());
+            if (instead != null) {
+                instead.onComplete(done);
+                return;
+            }
             if (hasBody) {
                 // the client may still be sending a body we will never read: do not keep the connection
                 response.putHeader(HttpHeaders.CONNECTION, "close");

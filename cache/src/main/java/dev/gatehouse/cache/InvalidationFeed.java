@@ -1,6 +1,5 @@
-package dev.gatehouse.server.cache;
+package dev.gatehouse.cache;
 
-import dev.gatehouse.core.config.RedisConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -12,40 +11,55 @@ import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
 /**
- * Cross-node cache invalidation over Redis pub/sub: every purge, clear and write-triggered invalidation
- * on one node is published, and every other node drops the same entries from its in-process cache
- * (typically within milliseconds). Without Redis, invalidations stay on the node that made them.
- * The subscription reconnects by itself; while it is down, entries still expire with {@code cache.l1Ttl}.
+ * Cross-node cache invalidation over Redis pub/sub: what one node's caches drop is announced on one
+ * channel and every other node drops the same from its process memory (typically within milliseconds).
+ * Each cache listens on a topic of its own. The subscription reconnects by itself; while it is down,
+ * in-process entries still expire with their short in-process lifetime.
  */
-public final class CacheBroadcast implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(CacheBroadcast.class);
+public final class InvalidationFeed implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InvalidationFeed.class);
 
     private final Vertx vertx;
     private final Redis publisher;
     private final Redis subscriber;
     private final String channel;
     private final String nodeId;
-    private final ResponseCache cache;
+    private final Map<String, Consumer<String>> topics = new ConcurrentHashMap<>();
     private final Counter received;
     private volatile boolean running = true;
     private volatile RedisConnection subscription;
 
-    public CacheBroadcast(Vertx vertx, RedisConfig config, ResponseCache cache, String nodeId, MeterRegistry meters) {
+    /**
+     * @param channel the pub/sub channel every node of one deployment shares
+     * @param nodeId this node's name, so it ignores its own announcements
+     */
+    public InvalidationFeed(Vertx vertx, String redisUrl, String channel, String nodeId, MeterRegistry meters) {
         this.vertx = vertx;
-        this.cache = cache;
         this.nodeId = nodeId;
-        this.channel = config.keyPrefix() + "cache-invalidations";
-        this.publisher = Redis.createClient(vertx, config.url());
-        this.subscriber = Redis.createClient(vertx, config.url());
+        this.channel = channel;
+        this.publisher = Redis.createClient(vertx, redisUrl);
+        this.subscriber = Redis.createClient(vertx, redisUrl);
         this.received = Counter.builder("gatehouse.cache.invalidations.received")
                 .description("Cache invalidations applied on behalf of other nodes").register(meters);
-        cache.broadcastTo(this::publish);
         subscribe();
     }
 
-    private void publish(String event) {
-        publisher.send(Request.cmd(Command.PUBLISH).arg(channel).arg(nodeId + "|" + event))
+    /** Calls {@code handler} with each event another node publishes on {@code topic}. */
+    public void listen(String topic, Consumer<String> handler) {
+        if (topic.indexOf('|') >= 0) {
+            throw new IllegalArgumentException("a topic must not contain '|': " + topic);
+        }
+        topics.put(topic, handler);
+    }
+
+    /** Announces {@code event} on {@code topic} to every other node (best effort; a failure is logged). */
+    public void publish(String topic, String event) {
+        publisher.send(Request.cmd(Command.PUBLISH).arg(channel).arg(nodeId + "|" + topic + "|" + event))
                 .onFailure(e -> log.warn("could not announce a cache invalidation to other nodes: {}", e.getMessage()));
     }
 
@@ -80,12 +94,16 @@ public final class CacheBroadcast implements AutoCloseable {
             return;
         }
         String payload = message.get(2).toString();
-        int bar = payload.indexOf('|');
-        if (bar < 0 || payload.substring(0, bar).equals(nodeId)) {
+        int first = payload.indexOf('|');
+        int second = first < 0 ? -1 : payload.indexOf('|', first + 1);
+        if (second < 0 || payload.substring(0, first).equals(nodeId)) {
             return;
         }
-        received.increment();
-        cache.applyRemote(payload.substring(bar + 1));
+        Consumer<String> handler = topics.get(payload.substring(first + 1, second));
+        if (handler != null) {
+            received.increment();
+            handler.accept(payload.substring(second + 1));
+        }
     }
 
     @Override

@@ -1,0 +1,179 @@
+package dev.gatehouse.cache;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The shared (L2) level of the caches: byte values in Redis under one key prefix, plus index sets for
+ * purging by path or tag. Every call has a short timeout and passes a breaker, and a failure reads as
+ * a miss (or a skipped write): a cache never makes a request wait on a dead Redis, and recovers by itself.
+ */
+public final class RedisLevel {
+    private static final Logger log = LoggerFactory.getLogger(RedisLevel.class);
+    private static final int DELETE_BATCH = 500;
+
+    private final Redis redis;
+    private final String prefix;
+    private final long timeoutMillis;
+    private final CircuitBreaker breaker;
+    private final Counter errors;
+    private volatile String lastError = "none";
+
+    /**
+     * @param prefix put before every key, e.g. {@code gh:cache:}; clearing deletes only keys under it
+     * @param timeout the longest a lookup may wait before it counts as a miss
+     */
+    public RedisLevel(Redis redis, String prefix, Duration timeout, MeterRegistry meters) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.timeoutMillis = timeout.toMillis();
+        this.breaker = CircuitBreaker.of("redis-cache", CircuitBreakerConfig.custom()
+                .failureRateThreshold(50)
+                .minimumNumberOfCalls(5)
+                .slidingWindow(10, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(Duration.ofSeconds(2))
+                .permittedNumberOfCallsInHalfOpenState(2)
+                .build());
+        breaker.getEventPublisher().onStateTransition(e -> {
+            switch (e.getStateTransition().getToState()) {
+                case OPEN -> log.warn("Redis cache level unavailable ({}); serving from process memory only", lastError);
+                case CLOSED -> log.info("Redis cache level recovered");
+                default -> { }
+            }
+        });
+        this.errors = Counter.builder("gatehouse.cache.l2.errors")
+                .description("Redis cache calls that failed or timed out (each read as a miss or a skipped write)").register(meters);
+        Gauge.builder("gatehouse.cache.l2.available", breaker, b -> b.getState() == CircuitBreaker.State.OPEN ? 0 : 1)
+                .description("1 while the Redis cache level answers; 0 while its breaker is open").register(meters);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public boolean available() {
+        return breaker.getState() != CircuitBreaker.State.OPEN;
+    }
+
+    /** The bytes under {@code key}, or null when absent or when Redis did not answer in time. */
+    public Future<Buffer> get(String key) {
+        return call(Request.cmd(Command.GET).arg(prefix + key)).map(r -> r == null ? null : r.toBuffer());
+    }
+
+    /** Stores {@code value} for {@code ttl}; a failure is counted and otherwise ignored. */
+    public Future<Void> set(String key, Buffer value, Duration ttl) {
+        return call(Request.cmd(Command.SET).arg(prefix + key).arg(value).arg("PX").arg(Math.max(1, ttl.toMillis()))).mapEmpty();
+    }
+
+    /**
+     * Adds {@code member} to the index set {@code index} and resets the set's expiry to {@code ttl}: pass
+     * the longest any member can live, so the set never expires before an entry it names.
+     */
+    public Future<Void> index(String index, String member, Duration ttl) {
+        String key = prefix + index;
+        return call(Request.cmd(Command.SADD).arg(key).arg(member))
+                .compose(r -> call(Request.cmd(Command.PEXPIRE).arg(key).arg(Math.max(1, ttl.toMillis()))))
+                .mapEmpty();
+    }
+
+    /** The members of an index set (empty when absent or unreachable). */
+    public Future<List<String>> members(String index) {
+        return call(Request.cmd(Command.SMEMBERS).arg(prefix + index)).map(r -> {
+            List<String> out = new ArrayList<>();
+            if (r != null) {
+                r.forEach(m -> out.add(m.toString()));
+            }
+            return out;
+        });
+    }
+
+    /** Deletes these keys (without the prefix); completes with how many existed. */
+    public Future<Integer> delete(Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return Future.succeededFuture(0);
+        }
+        List<Future<Response>> calls = new ArrayList<>();
+        Request request = null;
+        int inRequest = 0;
+        for (String key : keys) {
+            if (request == null) {
+                request = Request.cmd(Command.UNLINK);
+            }
+            request.arg(prefix + key);
+            if (++inRequest == DELETE_BATCH) {
+                calls.add(call(request));
+                request = null;
+                inRequest = 0;
+            }
+        }
+        if (request != null) {
+            calls.add(call(request));
+        }
+        return Future.all(calls).map(all -> {
+            int deleted = 0;
+            for (int i = 0; i < all.size(); i++) {
+                Response r = all.resultAt(i);
+                deleted += r == null ? 0 : r.toInteger();
+            }
+            return deleted;
+        });
+    }
+
+    /** Keys (without the prefix) whose name after the prefix matches the glob {@code pattern}. Admin use only. */
+    public Future<List<String>> scan(String pattern) {
+        List<String> found = new ArrayList<>();
+        return scan("0", prefix + pattern, found).map(v -> found);
+    }
+
+    private Future<Void> scan(String cursor, String pattern, List<String> found) {
+        return call(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000)).compose(r -> {
+            if (r == null) {
+                return Future.succeededFuture();
+            }
+            r.get(1).forEach(k -> found.add(k.toString().substring(prefix.length())));
+            String next = r.get(0).toString();
+            return next.equals("0") ? Future.succeededFuture() : scan(next, pattern, found);
+        });
+    }
+
+    /** Escapes glob characters so {@code text} matches only itself in {@link #scan}. */
+    public static String globEscape(String text) {
+        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+    }
+
+    /** One guarded call: null (never a failure) when the breaker is open, Redis fails, or the timeout passes. */
+    private Future<Response> call(Request request) {
+        if (!breaker.tryAcquirePermission()) {
+            return Future.succeededFuture(null);
+        }
+        long started = System.nanoTime();
+        return redis.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS).transform(result -> {
+            if (result.succeeded()) {
+                breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                return Future.succeededFuture(result.result());
+            }
+            Throwable error = result.cause();
+            lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
+            errors.increment();
+            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
+            return Future.succeededFuture(null);
+        });
+    }
+}
