@@ -159,13 +159,17 @@ public final class TwoLevelCache<V> {
         });
     }
 
-    /** Stores {@code value} for {@code lifetime} in both levels (the Redis write is not awaited). */
-    public void put(String key, V value, Duration lifetime) {
+    /**
+     * Stores {@code value} for {@code lifetime} in both levels. It is in process memory on return; the
+     * future completes when Redis has it too (callers on a request path need not wait for that).
+     */
+    public Future<Void> put(String key, V value, Duration lifetime) {
         putLocal(key, value, clock.nanos() + lifetime.toNanos());
-        if (l2 != null) {
-            Buffer bytes = Buffer.buffer().appendLong(clock.epochMillis() + lifetime.toMillis()).appendBuffer(codec.encode(value));
-            l2.set(l2Key(key), bytes, lifetime);
+        if (l2 == null) {
+            return Future.succeededFuture();
         }
+        Buffer bytes = Buffer.buffer().appendLong(clock.epochMillis() + lifetime.toMillis()).appendBuffer(codec.encode(value));
+        return l2.set(l2Key(key), bytes, lifetime);
     }
 
     /**
