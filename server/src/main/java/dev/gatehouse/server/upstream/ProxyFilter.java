@@ -253,7 +253,7 @@ public final class ProxyFilter implements Filter {
                 upstream.body().onComplete(body -> {
                     if (body.succeeded()) {
                         if (tap != null) {
-                            tap.offer(status, out, body.result());
+                            offer(status, out, body.result());
                         }
                         (background ? Future.<Void>succeededFuture() : response.end(body.result())).onComplete(done);
                     } else if (background) {
@@ -283,6 +283,15 @@ public final class ProxyFilter implements Filter {
                     done.tryFail(piped.cause());
                 }
             });
+        }
+
+        /** Hands the answer to the cache; a failure there is a bug to log, never a reason to leave the client waiting. */
+        private void offer(int status, MultiMap headers, io.vertx.core.buffer.Buffer body) {
+            try {
+                tap.offer(status, headers, body);
+            } catch (RuntimeException e) {
+                log.error("the response cache could not store an answer for {}", exchange.path(), e);
+            }
         }
 
         private void failedTarget(UpstreamTarget target, long began, Throwable cause) {
