@@ -32,8 +32,8 @@ import java.util.function.Supplier;
  */
 public final class TwoLevelCache<V> {
 
-    /** Where a value was found. */
-    public enum Level { L1, L2 }
+    /** Where a value was found: process memory, Redis, or (for {@link #getOrLoad}) the source itself. */
+    public enum Level { L1, L2, SOURCE }
 
     /** A value and the level it came from. */
     public record Hit<V>(V value, Level level) {
@@ -69,7 +69,7 @@ public final class TwoLevelCache<V> {
     private final InvalidationFeed feed;
     private final CacheClock clock;
     private final Cache<String, Held<V>> l1;
-    private final Map<String, Future<V>> loading = new ConcurrentHashMap<>();
+    private final Map<String, Future<Hit<V>>> loading = new ConcurrentHashMap<>();
     private final Counter l1Hits;
     private final Counter l2Hits;
     private final Counter misses;
@@ -173,29 +173,26 @@ public final class TwoLevelCache<V> {
     }
 
     /**
-     * Cache-aside read: the cached value, else {@code loader}'s, stored for {@code lifetime}. Concurrent
-     * calls for one key on this node share one load. A null from the loader is returned and not stored.
+     * Cache-aside read: the cached value, else {@code loader}'s, stored for {@code lifetime}; null when the
+     * loader finds nothing (which is not stored). Concurrent calls for one key on this node share one load.
      */
-    public Future<V> getOrLoad(String key, Duration lifetime, Supplier<Future<V>> loader) {
+    public Future<Hit<V>> getOrLoad(String key, Duration lifetime, Supplier<Future<V>> loader) {
         V local = getLocal(key);
         if (local != null) {
-            return Future.succeededFuture(local);
+            return Future.succeededFuture(new Hit<>(local, Level.L1));
         }
-        Promise<V> mine = Promise.promise();
-        Future<V> running = loading.putIfAbsent(key, mine.future());
+        Promise<Hit<V>> mine = Promise.promise();
+        Future<Hit<V>> running = loading.putIfAbsent(key, mine.future());
         if (running != null) {
             return running;
         }
-        get(key).compose(hit -> {
-            if (hit != null) {
-                return Future.succeededFuture(hit.value());
+        get(key).compose(hit -> hit != null ? Future.succeededFuture(hit) : loader.get().map(value -> {
+            if (value == null) {
+                return null;
             }
-            return loader.get().onSuccess(value -> {
-                if (value != null) {
-                    put(key, value, lifetime);
-                }
-            });
-        }).onComplete(result -> {
+            put(key, value, lifetime);
+            return new Hit<>(value, Level.SOURCE);
+        })).onComplete(result -> {
             loading.remove(key, mine.future());
             mine.handle(result);
         });

@@ -95,8 +95,12 @@ class TwoLevelCacheTest {
         TwoLevelCache<String> a = node("items", "a");
         TwoLevelCache<String> b = node("items", "b");
         Loader loader = new Loader();
-        assertThat(result(a.getOrLoad("item:1", Duration.ofMinutes(1), () -> loader.load("one")))).isEqualTo("one");
-        assertThat(result(a.getOrLoad("item:1", Duration.ofMinutes(1), () -> loader.load("again")))).isEqualTo("one");
+        TwoLevelCache.Hit<String> loaded = result(a.getOrLoad("item:1", Duration.ofMinutes(1), () -> loader.load("one")));
+        assertThat(loaded.value()).isEqualTo("one");
+        assertThat(loaded.level()).isEqualTo(TwoLevelCache.Level.SOURCE);
+        TwoLevelCache.Hit<String> again = result(a.getOrLoad("item:1", Duration.ofMinutes(1), () -> loader.load("again")));
+        assertThat(again.value()).isEqualTo("one");
+        assertThat(again.level()).isEqualTo(TwoLevelCache.Level.L1);
         // the Redis write is not awaited by getOrLoad: the first hit on the other node comes once it lands
         List<TwoLevelCache.Hit<String>> seen = new ArrayList<>();
         await().atMost(Duration.ofSeconds(2)).until(() -> seen.add(result(b.get("item:1"))) && seen.get(seen.size() - 1) != null);
@@ -111,11 +115,11 @@ class TwoLevelCacheTest {
     void concurrentLoadsOfOneKeyShareOneLoad() {
         TwoLevelCache<String> a = node("shared-load", "a");
         Loader loader = new Loader();
-        List<Future<String>> reads = new ArrayList<>();
+        List<Future<TwoLevelCache.Hit<String>>> reads = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             reads.add(a.getOrLoad("report", Duration.ofMinutes(1), () -> loader.load("report")));
         }
-        reads.forEach(r -> assertThat(result(r)).isEqualTo("report"));
+        reads.forEach(r -> assertThat(result(r).value()).isEqualTo("report"));
         assertThat(loader.calls).hasValue(1);
     }
 
@@ -169,7 +173,7 @@ class TwoLevelCacheTest {
                 STRINGS, l2, null, new CacheClock(ticker, 0), meters);
         Loader loader = new Loader();
         for (int i = 0; i < 10; i++) {
-            assertThat(result(a.getOrLoad("k" + i, Duration.ofMinutes(1), () -> loader.load("v")))).isEqualTo("v");
+            assertThat(result(a.getOrLoad("k" + i, Duration.ofMinutes(1), () -> loader.load("v"))).value()).isEqualTo("v");
         }
         assertThat(loader.calls).hasValue(10);
         assertThat(a.getLocal("k3")).as("process memory still serves").isEqualTo("v");

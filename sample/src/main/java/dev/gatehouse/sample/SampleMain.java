@@ -27,6 +27,13 @@ public final class SampleMain implements Callable<Integer> {
     @Option(names = "--jdbc-url", required = true, description = "PostgreSQL JDBC URL for the resources API.")
     String jdbcUrl;
 
+    @Option(names = "--redis-url", description = "Redis for the resource cache's shared level and cross-instance invalidation (optional).")
+    String redisUrl;
+
+    @Option(names = "--cache-ttl-seconds", defaultValue = "60", description = "How long a resource stays cached when Redis is given "
+            + "(default: ${DEFAULT-VALUE}); without Redis an instance keeps resources at most 2 s, since writes through other instances do not reach it.")
+    int cacheTtlSeconds;
+
     @Option(names = "--external-failure-rate", defaultValue = "0.3", description = "Share of /api/v1/external calls that fail (default: ${DEFAULT-VALUE}).")
     double failureRate;
 
@@ -49,9 +56,13 @@ public final class SampleMain implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
+        if (cacheTtlSeconds < 1 || cacheTtlSeconds > 86_400) {
+            System.err.println("--cache-ttl-seconds must be between 1 and 86400, got " + cacheTtlSeconds);
+            return 2;
+        }
         ResourceStore store = new ResourceStore(jdbcUrl, 4);
         Vertx vertx = Vertx.vertx();
-        SampleService service = new SampleService(vertx, instanceId, store, external);
+        SampleService service = new SampleService(vertx, instanceId, store, external, resourceCache(vertx));
         service.listen(host, port).toCompletionStage().toCompletableFuture().join();
         System.out.println("sample " + instanceId + " listening on " + host + ":" + service.port());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -62,5 +73,11 @@ public final class SampleMain implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    private ResourceCache resourceCache(Vertx vertx) {
+        return redisUrl == null
+                ? ResourceCache.inProcess(Duration.ofSeconds(Math.min(cacheTtlSeconds, 2)))
+                : ResourceCache.shared(vertx, redisUrl, "gh:sample:", instanceId, Duration.ofSeconds(cacheTtlSeconds));
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.sample;
 
+import dev.gatehouse.cache.TwoLevelCache;
 import dev.gatehouse.sample.ResourceStore.Resource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,7 +18,9 @@ import java.util.concurrent.Callable;
 
 /**
  * The sample upstream service the demo and end-to-end tests run behind the gateway: its instance
- * status, a resources API in PostgreSQL, a deliberately flaky "external" call, and health endpoints.
+ * status, a resources API in PostgreSQL read through a two-level cache ({@code X-Data-Cache} says which
+ * level answered; {@code GET /api/v1/cache} shows its statistics), a deliberately flaky "external" call,
+ * and health endpoints.
  */
 public final class SampleService {
 
@@ -25,14 +28,16 @@ public final class SampleService {
     private final String instanceId;
     private final ResourceStore store;
     private final FlakyDependency external;
+    private final ResourceCache cache;
     private final Instant started = Instant.now();
     private HttpServer server;
 
-    public SampleService(Vertx vertx, String instanceId, ResourceStore store, FlakyDependency external) {
+    public SampleService(Vertx vertx, String instanceId, ResourceStore store, FlakyDependency external, ResourceCache cache) {
         this.vertx = vertx;
         this.instanceId = instanceId;
         this.store = store;
         this.external = external;
+        this.cache = cache;
     }
 
     public Future<HttpServer> listen(String host, int port) {
@@ -61,6 +66,7 @@ public final class SampleService {
         router.put("/api/v1/resources/:id").handler(this::update);
         router.delete("/api/v1/resources/:id").handler(this::delete);
         router.get("/api/v1/external").handler(this::external);
+        router.get("/api/v1/cache").handler(ctx -> json(ctx, 200, new JsonObject(cache.stats()).put("instanceId", instanceId)));
         router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP").put("instanceId", instanceId)));
         router.get("/health/ready").handler(ctx -> blocking(ctx, store::ping).onSuccess(up ->
                 json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("instanceId", instanceId))));
@@ -87,7 +93,20 @@ public final class SampleService {
         if (id == null) {
             return;
         }
-        blocking(ctx, () -> store.find(id)).onSuccess(found -> respond(ctx, id, found, 200));
+        // the load may be shared by concurrent requests for this id, so it must not answer any one of them
+        cache.find(id, () -> vertx.executeBlocking(() -> store.find(id).orElse(null), false)).onComplete(result -> {
+            if (result.failed()) {
+                problem(ctx, 500, "Storage error", "the resource store failed: " + result.cause().getMessage());
+                return;
+            }
+            TwoLevelCache.Hit<Resource> found = result.result();
+            if (found == null) {
+                problem(ctx, 404, "Not found", "no resource with id " + id);
+                return;
+            }
+            ctx.response().putHeader("x-data-cache", found.level() == TwoLevelCache.Level.SOURCE ? "MISS" : "HIT-" + found.level());
+            json(ctx, 200, toJson(found.value()));
+        });
     }
 
     private void create(RoutingContext ctx) {
@@ -109,6 +128,7 @@ public final class SampleService {
             return;
         }
         blocking(ctx, () -> store.update(id, body.getString("name"), body.getString("type")))
+                .compose(updated -> cache.invalidate(id).map(updated))
                 .onSuccess(updated -> respond(ctx, id, updated, 200));
     }
 
@@ -117,7 +137,7 @@ public final class SampleService {
         if (id == null) {
             return;
         }
-        blocking(ctx, () -> store.delete(id)).onSuccess(deleted -> {
+        blocking(ctx, () -> store.delete(id)).compose(deleted -> cache.invalidate(id).map(deleted)).onSuccess(deleted -> {
             if (deleted) {
                 ctx.response().setStatusCode(204).end();
             } else {
@@ -211,7 +231,7 @@ public final class SampleService {
                 problem(ctx, 500, "Storage error", "the resource store failed: " + e.getMessage()));
     }
 
-    private static JsonObject toJson(Resource r) {
+    static JsonObject toJson(Resource r) {
         return new JsonObject().put("id", r.id()).put("name", r.name()).put("type", r.type())
                 .put("createdAt", r.createdAt()).put("updatedAt", r.updatedAt());
     }

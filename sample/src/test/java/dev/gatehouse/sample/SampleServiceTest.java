@@ -1,7 +1,10 @@
 package dev.gatehouse.sample;
 
 import dev.gatehouse.testkit.TestDatabase;
+import dev.gatehouse.testkit.RedisNamespace;
+import dev.gatehouse.testkit.RespClient;
 import dev.gatehouse.testkit.TestPostgres;
+import dev.gatehouse.testkit.TestRedis;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class SampleServiceTest {
 
@@ -24,6 +28,8 @@ class SampleServiceTest {
     static TestDatabase database;
     static ResourceStore store;
     static SampleService service;
+    static SampleService peer;
+    static RedisNamespace namespace;
     static final AtomicReference<Double> roll = new AtomicReference<>(0.9);
     static final HttpClient http = HttpClient.newHttpClient();
 
@@ -32,8 +38,13 @@ class SampleServiceTest {
         vertx = Vertx.vertx();
         database = TestPostgres.newDatabase();
         store = new ResourceStore(database.jdbcUrl(), 2);
-        service = new SampleService(vertx, "api-test", store, new FlakyDependency(0.3, 0.2, Duration.ofMillis(50), roll::get));
+        namespace = TestRedis.newNamespace();
+        service = new SampleService(vertx, "api-test", store, new FlakyDependency(0.3, 0.2, Duration.ofMillis(50), roll::get),
+                ResourceCache.shared(vertx, TestRedis.url(), namespace.prefix(), "api-test", Duration.ofMinutes(1)));
         service.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().join();
+        peer = new SampleService(vertx, "api-peer", store, new FlakyDependency(0, 0, Duration.ofMillis(50), roll::get),
+                ResourceCache.shared(vertx, TestRedis.url(), namespace.prefix(), "api-peer", Duration.ofMinutes(1)));
+        peer.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().join();
     }
 
     @AfterAll
@@ -41,10 +52,15 @@ class SampleServiceTest {
         vertx.close().toCompletionStage().toCompletableFuture().join();
         store.close();
         database.close();
+        namespace.close();
     }
 
     static HttpResponse<String> call(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+        return call(service, method, path, body);
+    }
+
+    static HttpResponse<String> call(SampleService instance, String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("content-type", "application/json");
@@ -81,6 +97,33 @@ class SampleServiceTest {
         assertThat(call("DELETE", "/api/v1/resources/" + id, null).statusCode()).isEqualTo(204);
         assertThat(call("GET", "/api/v1/resources/" + id, null).statusCode()).isEqualTo(404);
         assertThat(call("DELETE", "/api/v1/resources/" + id, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void resourceReadsComeFromTheTwoLevelCacheAndWritesReachEveryInstance() throws Exception {
+        long id = new JsonObject(call("POST", "/api/v1/resources", "{\"name\": \"Cached\", \"type\": \"document\"}").body()).getLong("id");
+        String path = "/api/v1/resources/" + id;
+        assertThat(call("GET", path, null).headers().firstValue("x-data-cache")).hasValue("MISS");
+        assertThat(call("GET", path, null).headers().firstValue("x-data-cache")).hasValue("HIT-L1");
+        // the reader does not wait for the Redis write; once it has landed the peer finds the resource there
+        await().atMost(Duration.ofSeconds(2)).until(() -> {
+            try (RespClient redis = new RespClient(TestRedis.host(), TestRedis.port())) {
+                return redis.command("EXISTS", namespace.prefix() + "resources:resource:" + id).equals(1L);
+            }
+        });
+        assertThat(call(peer, "GET", path, null).headers().firstValue("x-data-cache")).hasValue("HIT-L2");
+        assertThat(call(peer, "GET", path, null).headers().firstValue("x-data-cache")).hasValue("HIT-L1");
+
+        assertThat(call("PUT", path, "{\"name\": \"Renamed\", \"type\": \"image\"}").statusCode()).isEqualTo(200);
+        HttpResponse<String> fresh = call("GET", path, null);
+        assertThat(fresh.headers().firstValue("x-data-cache")).hasValue("MISS");
+        assertThat(new JsonObject(fresh.body()).getString("name")).isEqualTo("Renamed");
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(new JsonObject(call(peer, "GET", path, null).body()).getString("name")).isEqualTo("Renamed"));
+
+        assertThat(call("DELETE", path, null).statusCode()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(call(peer, "GET", path, null).statusCode()).isEqualTo(404));
+        assertThat(call("GET", "/api/v1/cache", null).body()).contains("\"l1Hits\"", "\"l2\":\"available\"");
     }
 
     @Test
