@@ -57,6 +57,27 @@ class CachePolicyTest {
     }
 
     @Test
+    void theRoutesStaleWindowsApplyOnlyWhenTheUpstreamIsSilent() {
+        CachePolicy lenient = new CachePolicy(Duration.ofSeconds(30), Duration.ofHours(1), false, false, Duration.ofMinutes(5),
+                Duration.ofSeconds(20), Duration.ofMinutes(2));
+        CacheDecision silent = lenient.decide("GET", false, CacheControl.NONE, 200, CacheControl.parse("max-age=60"), null);
+        assertThat(silent.staleWhileRevalidate()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(silent.staleIfError()).isEqualTo(Duration.ofMinutes(2));
+        CacheDecision said = lenient.decide("GET", false, CacheControl.NONE, 200,
+                CacheControl.parse("max-age=60, stale-while-revalidate=0, stale-if-error=3600"), null);
+        assertThat(said.staleWhileRevalidate()).as("the upstream's 0 wins").isZero();
+        assertThat(said.staleIfError()).as("capped by maxStale").isEqualTo(Duration.ofMinutes(5));
+        assertThat(lenient.longestLifetime()).isEqualTo(Duration.ofMinutes(65));
+    }
+
+    @Test
+    void staleWindowsLongerThanMaxStaleAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CachePolicy(Duration.ofSeconds(30), Duration.ofHours(1), false, false,
+                        Duration.ofMinutes(1), Duration.ZERO, Duration.ofMinutes(2)))
+                .hasMessageContaining("must not exceed maxStale");
+    }
+
+    @Test
     void aRouteCanDeclareAuthenticatedContentPublicOrKeyItByCaller() {
         CachePolicy shared = new CachePolicy(Duration.ofSeconds(30), Duration.ofHours(1), true, false, Duration.ZERO);
         CachePolicy perCaller = new CachePolicy(Duration.ofSeconds(30), Duration.ofHours(1), false, true, Duration.ZERO);

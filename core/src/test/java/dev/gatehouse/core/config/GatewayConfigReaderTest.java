@@ -1,5 +1,6 @@
 package dev.gatehouse.core.config;
 
+import dev.gatehouse.core.cache.CachePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -119,6 +120,36 @@ class GatewayConfigReaderTest {
         assertThat(limit.limits()).containsExactly(dev.gatehouse.core.ratelimit.RateLimit.perSecond(10), dev.gatehouse.core.ratelimit.RateLimit.perMinute(100));
         assertThat(limit.exact()).as("exact is the default with Redis").isTrue();
         assertThat(limit.failOpen()).isFalse();
+    }
+
+    @Test
+    void readsARouteCacheWithItsStaleWindows() throws InvalidConfigException {
+        GatewayConfig config = read(Map.of(
+                "cache", Map.of("maxBytes", "8MiB", "l1Ttl", "2s", "redis", false),
+                "upstreams", Map.of("api", upstream()),
+                "routes", List.of(Map.of("name", "api", "match", Map.of("prefix", "/api"), "upstream", "api",
+                        "cache", Map.of("ttl", "1m", "staleWhileRevalidate", "30s", "staleIfError", "10m")))));
+        assertThat(config.cache().maxBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(config.cache().l1Ttl()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.cache().redis()).isFalse();
+        CachePolicy policy = config.routes().get(0).cache().policy();
+        assertThat(policy.defaultTtl()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(policy.staleWhileRevalidate()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(policy.staleIfError()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(policy.maxStale()).as("defaults to the longer stale window").isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void cacheMistakesAreNamed() {
+        assertThat(problems(Map.of("upstreams", Map.of("api", upstream()),
+                "routes", List.of(
+                        Map.of("name", "a", "match", Map.of("prefix", "/a"), "upstream", "api",
+                                "cache", Map.of("staleIfError", "10m", "maxStale", "1m")),
+                        Map.of("name", "b", "match", Map.of("prefix", "/b"), "upstream", "api",
+                                "cache", Map.of("ttl", "2h", "maxTtl", "1h", "staleWhileRevalidate", "-1s"))))))
+                .contains("routes[0].cache.maxStale: must be at least staleWhileRevalidate and staleIfError (10m)",
+                        "routes[1].cache.ttl: must not exceed maxTtl (1h)")
+                .anyMatch(p -> p.startsWith("routes[1].cache.staleWhileRevalidate: "));
     }
 
     @Test
