@@ -95,6 +95,8 @@ class DemoIT {
 
         // the walkthrough
         assertThat(request("GET", gateway + "/api/v1/resources/1", null).body()).contains("\"id\":1");
+        assertThat(request("GET", gateway + "/api/v1/resources/1", null).headers().firstValue("x-cache"))
+                .as("the demo caches resource reads").hasValue("HIT-L1");
         assertThat(request("POST", gateway + "/api/v1/resources", "{\"name\": \"New Resource\", \"type\": \"document\"}").statusCode())
                 .as("writing needs a login").isEqualTo(401);
         HttpResponse<String> login = request("POST", gateway + "/api/v1/auth/login", "{\"email\": \"admin@example.com\", \"password\": \"admin123\"}");

@@ -53,6 +53,8 @@ class ResponseCacheTest {
                   - {name: cached, match: {prefix: /c}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
                   - {name: other, match: {prefix: /o}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
                   - {name: uncached, match: {prefix: /u}, upstream: svc, stripPrefix: true}
+                  - {name: reads, match: {prefix: /w, methods: [GET, HEAD]}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
+                  - {name: writes, match: {prefix: /w, methods: [PUT, POST, PATCH, DELETE]}, upstream: svc, stripPrefix: true}
                 """.formatted(upstream.url()));
     }
 
@@ -117,6 +119,17 @@ class ResponseCacheTest {
         assertThat(put.statusCode()).isEqualTo(200);
         HttpResponse<String> after = gateway.get("/c/items/9");
         assertThat(after.headers().firstValue("x-cache")).hasValue("MISS");
+    }
+
+    @Test
+    void aWriteThroughAnotherRouteDropsWhatACachedRouteHoldsForThePath() {
+        gateway.get("/w/items/3");
+        assertThat(gateway.get("/w/items/3").headers().firstValue("x-cache")).hasValue("HIT-L1");
+        HttpResponse<String> put = gateway.send(HttpRequest.newBuilder(gateway.uri("/w/items/3"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}")).build());
+        assertThat(put.statusCode()).isEqualTo(200);
+        assertThat(put.headers().firstValue("x-cache")).as("the write route has no cache of its own").isEmpty();
+        assertThat(gateway.get("/w/items/3").headers().firstValue("x-cache")).hasValue("MISS");
     }
 
     @Test

@@ -44,11 +44,11 @@ final class CacheAdmin {
                 purged = cache.invalidateTag(tag);
             } else if (request.getValue("prefix") instanceof String prefix && prefix.startsWith("/")) {
                 purged = cache.invalidatePrefix((String) route, prefix);
-            } else if (request.getValue("path") instanceof String path && path.startsWith("/") && route != null) {
-                purged = cache.invalidatePath(ResponseCache.pathKey((String) route, path));
+            } else if (request.getValue("path") instanceof String path && path.startsWith("/")) {
+                purged = cache.invalidatePath((String) route, path);
             } else {
                 problem(ctx, 400, "invalid-body", "Invalid body",
-                        "send {\"tag\": \"...\"}, {\"prefix\": \"/api/v1/items\"} or {\"route\": \"api\", \"path\": \"/api/v1/items/1\"}");
+                        "send {\"tag\": \"...\"}, {\"prefix\": \"/api/v1/items\"} or {\"path\": \"/api/v1/items/1\"} (each optionally with \"route\")");
                 return;
             }
             purged.onComplete(result -> json(ctx, 200, new JsonObject().put("purged", result.succeeded() ? result.result() : 0).encode()));

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * window while one background request refreshes it, and within its stale-if-error window when the
  * upstream fails ({@code STALE}); on a miss lets one request per key reach the upstream while concurrent
  * ones wait for it (up to 5 s, then they go themselves); stores what {@link dev.gatehouse.core.cache.CachePolicy}
- * allows; drops a path's entries everywhere when an unsafe method on it succeeds.
+ * allows; drops a path's entries everywhere when an unsafe method on it succeeds ({@link WriteInvalidation}).
  */
 public final class CacheFilter implements Filter {
     private static final Set<String> NOT_STORED = Set.of("x-request-id", "x-cache", "age", "x-ratelimit-limit", "x-ratelimit-remaining",
@@ -46,6 +46,7 @@ public final class CacheFilter implements Filter {
     private final String route;
     private final RouteCacheConfig config;
     private final ResponseCache cache;
+    private final WriteInvalidation writes;
     private final Map<String, Future<Void>> inflight = new ConcurrentHashMap<>();
     private final Counter hitsL1;
     private final Counter hitsL2;
@@ -57,6 +58,7 @@ public final class CacheFilter implements Filter {
         this.route = route;
         this.config = config;
         this.cache = cache;
+        this.writes = new WriteInvalidation(cache);
         this.hitsL1 = requests(meters, "hit-l1");
         this.hitsL2 = requests(meters, "hit-l2");
         this.misses = requests(meters, "miss");
@@ -73,7 +75,6 @@ public final class CacheFilter implements Filter {
     private final class Lookup {
         final Exchange exchange;
         final String caller;
-        final String pathKey;
         final String base;
         final boolean authenticated;
         final CacheControl requestCc;
@@ -83,7 +84,6 @@ public final class CacheFilter implements Filter {
             HttpServerRequest request = exchange.request();
             Identity identity = exchange.get(Identity.KEY);
             this.caller = config.policy().perCaller() ? (identity == null ? "anonymous" : identity.subject()) : null;
-            this.pathKey = ResponseCache.pathKey(route, exchange.path());
             this.base = CacheKey.of(route, exchange.path(), request.query(), null, request::getHeader, caller);
             this.authenticated = identity != null || request.getHeader("authorization") != null;
             this.requestCc = CacheControl.parse(request.getHeader("cache-control"));
@@ -99,14 +99,7 @@ public final class CacheFilter implements Filter {
     public Future<Void> filter(Exchange exchange, Chain chain) {
         String method = exchange.request().method().name();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            if (method.equals("OPTIONS") || method.equals("TRACE")) {
-                return chain.proceed(exchange);
-            }
-            return chain.proceed(exchange).andThen(done -> {
-                if (exchange.response().getStatusCode() / 100 == 2) {
-                    cache.invalidatePath(ResponseCache.pathKey(route, exchange.path()));
-                }
-            });
+            return writes.filter(exchange, chain);
         }
         Lookup lookup = new Lookup(exchange);
         if (!config.policy().mayServe(method, lookup.requestCc)) {

@@ -22,8 +22,9 @@ import java.util.function.Function;
 
 /**
  * The node's response cache: a {@link TwoLevelCache} of {@link CachedResponse}s (process memory, then
- * Redis when configured) plus indexes by route+path and by {@code Surrogate-Key} tag, kept in process
- * and in Redis, so a write or a purge drops every stored variant everywhere.
+ * Redis when configured) plus indexes by path (across routes, so a write through any route drops what
+ * every route stored for that path) and by {@code Surrogate-Key} tag, kept in process and in Redis, so a
+ * write or a purge drops every stored variant everywhere.
  *
  * <p>Entries are found in two steps: the request's base key (route, path, query, caller) holds the
  * answer itself, or a vary marker naming the headers its variants differ on; the full key adds their values.
@@ -124,7 +125,7 @@ public final class ResponseCache {
         store.put(key, response, lifetime);
         indexLocally(key, response);
         if (l2 != null) {
-            l2.index(PATH_INDEX + pathKeyOf(key), key, longestLifetime);
+            l2.index(PATH_INDEX + pathOf(key), key, longestLifetime);
             for (String tag : response.tags()) {
                 l2.index(TAG_INDEX + tag, key, longestLifetime);
             }
@@ -132,7 +133,7 @@ public final class ResponseCache {
     }
 
     private void indexLocally(String key, CachedResponse response) {
-        keysByPath.computeIfAbsent(pathKeyOf(key), k -> ConcurrentHashMap.newKeySet()).add(key);
+        keysByPath.computeIfAbsent(pathOf(key), k -> ConcurrentHashMap.newKeySet()).add(key);
         for (String tag : response.tags()) {
             keysByTag.computeIfAbsent(tag, k -> ConcurrentHashMap.newKeySet()).add(key);
         }
@@ -142,7 +143,7 @@ public final class ResponseCache {
         if (response.isVaryMarker()) {
             return;
         }
-        Set<String> keys = keysByPath.get(pathKeyOf(key));
+        Set<String> keys = keysByPath.get(pathOf(key));
         if (keys != null) {
             keys.remove(key);
         }
@@ -154,21 +155,24 @@ public final class ResponseCache {
         }
     }
 
-    /** {@code route \0 path}: how entries are grouped for invalidation by path. */
-    public static String pathKey(String route, String path) {
-        return route + '\u0000' + path;
-    }
-
-    private static String pathKeyOf(String key) {
+    /** The path an entry's key names (keys are {@code route \0 path \0 query ...}, see {@link dev.gatehouse.core.cache.CacheKey}). */
+    private static String pathOf(String key) {
         int first = key.indexOf('\u0000');
         int second = key.indexOf('\u0000', first + 1);
-        return second < 0 ? key : key.substring(0, second);
+        return second < 0 ? key.substring(first + 1) : key.substring(first + 1, second);
     }
 
-    /** Drops every stored variant of a route's path, here, in Redis and on every node; completes with how many. */
-    public Future<Integer> invalidatePath(String pathKey) {
-        announce("path:" + pathKey);
-        return dropShared(PATH_INDEX + pathKey, dropPath(pathKey));
+    private static boolean ofRoute(String key, String route) {
+        return route == null || (key.startsWith(route) && key.length() > route.length() && key.charAt(route.length()) == '\u0000');
+    }
+
+    /**
+     * Drops every stored variant of a path (of one route, or of every route when {@code route} is null),
+     * here, in Redis and on every node; completes with how many entries.
+     */
+    public Future<Integer> invalidatePath(String route, String path) {
+        announce("path:" + (route == null ? "" : route) + "\u0002" + path);
+        return dropShared(route, List.of(PATH_INDEX + path), dropPath(route, path));
     }
 
     /** Drops every entry of a route whose path starts with {@code prefix} (any route when {@code route} is null). */
@@ -178,27 +182,13 @@ public final class ResponseCache {
         if (l2 == null) {
             return Future.succeededFuture(local.size());
         }
-        String pattern = RedisLevel.globEscape(PATH_INDEX) + (route == null ? "*" : RedisLevel.globEscape(route)) + "\u0000"
-                + RedisLevel.globEscape(prefix) + "*";
-        return l2.scan(pattern).compose(indexes -> {
-            List<Future<Set<String>>> each = new ArrayList<>();
-            for (String index : indexes) {
-                each.add(sharedMembers(index));
-            }
-            return Future.all(each).compose(all -> {
-                Set<String> keys = new HashSet<>(local);
-                for (int i = 0; i < all.size(); i++) {
-                    keys.addAll(all.<Set<String>>resultAt(i));
-                }
-                return deleteShared(keys, indexes);
-            });
-        });
+        return l2.scan(RedisLevel.globEscape(PATH_INDEX + prefix) + "*").compose(indexes -> dropShared(route, indexes, local));
     }
 
     /** Drops every entry tagged {@code tag} by its {@code Surrogate-Key}, everywhere. */
     public Future<Integer> invalidateTag(String tag) {
         announce("tag:" + tag);
-        return dropShared(TAG_INDEX + tag, dropTag(tag));
+        return dropShared(null, List.of(TAG_INDEX + tag), dropTag(tag));
     }
 
     /** Drops every stored answer, everywhere (in Redis, only the response cache's own keys). */
@@ -216,12 +206,15 @@ public final class ResponseCache {
 
     /** Applies an invalidation another node announced: it has already dropped the entries from Redis. */
     void applyRemote(String event) {
-        if (event.startsWith("path:")) {
-            dropPath(event.substring(5));
-        } else if (event.startsWith("prefix:")) {
-            String rest = event.substring(7);
+        if (event.startsWith("path:") || event.startsWith("prefix:")) {
+            String rest = event.substring(event.indexOf(':') + 1);
             int cut = rest.indexOf('\u0002');
-            dropPrefix(cut == 0 ? null : rest.substring(0, cut), rest.substring(cut + 1));
+            String route = cut == 0 ? null : rest.substring(0, cut);
+            if (event.startsWith("path:")) {
+                dropPath(route, rest.substring(cut + 1));
+            } else {
+                dropPrefix(route, rest.substring(cut + 1));
+            }
         } else if (event.startsWith("tag:")) {
             dropTag(event.substring(4));
         } else if (event.equals("clear")) {
@@ -229,42 +222,55 @@ public final class ResponseCache {
         }
     }
 
-    private Future<Integer> dropShared(String index, Set<String> local) {
+    /**
+     * Deletes from Redis the entries the index sets name (those of {@code route} only, when given) plus
+     * the ones dropped locally; index sets are deleted when they were emptied for every route.
+     */
+    private Future<Integer> dropShared(String route, List<String> indexes, Set<String> local) {
         if (l2 == null) {
             return Future.succeededFuture(local.size());
         }
-        return sharedMembers(index).compose(shared -> {
+        List<Future<List<String>>> each = new ArrayList<>();
+        indexes.forEach(index -> each.add(l2.members(index)));
+        return Future.all(each).compose(all -> {
             Set<String> keys = new HashSet<>(local);
-            keys.addAll(shared);
-            return deleteShared(keys, List.of(index));
+            for (int i = 0; i < all.size(); i++) {
+                for (String key : all.<List<String>>resultAt(i)) {
+                    if (ofRoute(key, route)) {
+                        keys.add(key);
+                    }
+                }
+            }
+            List<String> doomed = new ArrayList<>(route == null ? indexes : List.of());
+            keys.forEach(k -> doomed.add("responses:" + k));
+            return l2.delete(doomed).map(v -> keys.size());
         });
     }
 
-    private Future<Set<String>> sharedMembers(String index) {
-        return l2.members(index).map(HashSet::new);
-    }
-
-    private Future<Integer> deleteShared(Set<String> keys, List<String> indexes) {
-        List<String> doomed = new ArrayList<>(indexes);
-        keys.forEach(k -> doomed.add("responses:" + k));
-        return l2.delete(doomed).map(v -> keys.size());
-    }
-
-    private Set<String> dropPath(String pathKey) {
-        Set<String> keys = keysByPath.remove(pathKey);
+    private Set<String> dropPath(String route, String path) {
+        Set<String> keys = keysByPath.get(path);
         if (keys == null) {
             return Set.of();
         }
-        store.evictLocal(keys);
-        return keys;
+        Set<String> dropped = new HashSet<>();
+        for (String key : keys) {
+            if (ofRoute(key, route)) {
+                dropped.add(key);
+            }
+        }
+        keys.removeAll(dropped);
+        if (keys.isEmpty()) {
+            keysByPath.remove(path, keys);
+        }
+        store.evictLocal(dropped);
+        return dropped;
     }
 
     private Set<String> dropPrefix(String route, String prefix) {
         Set<String> dropped = new HashSet<>();
-        for (String pathKey : keysByPath.keySet()) {
-            int cut = pathKey.indexOf('\u0000');
-            if ((route == null || route.equals(pathKey.substring(0, cut))) && pathKey.startsWith(prefix, cut + 1)) {
-                dropped.addAll(dropPath(pathKey));
+        for (String path : keysByPath.keySet()) {
+            if (path.startsWith(prefix)) {
+                dropped.addAll(dropPath(route, path));
             }
         }
         return dropped;

@@ -170,6 +170,12 @@ final class DemoCommand implements Callable<Integer> {
                       window: 20
                       openWait: 15s
                 routes:
+                  - name: resources-read       # reads are cached here (X-Cache, Age); a write through any route drops the path
+                    match: { prefix: /api/v1/resources, methods: [GET, HEAD] }
+                    upstream: api
+                    auth: { mode: optional }
+                    rateLimit: { tiers: true, mode: local }
+                    cache: { ttl: 10s, public: true, staleIfError: 1m }   # a stale copy answers while every instance fails
                   - name: resources-write      # creating, changing and deleting resources needs a login or an API key
                     match: { prefix: /api/v1/resources, methods: [POST, PUT, PATCH, DELETE] }
                     upstream: api
@@ -200,7 +206,7 @@ final class DemoCommand implements Callable<Integer> {
 
                 Try:
                   curl %1$s/api/v1/status                 # which instance answered
-                  curl %1$s/api/v1/resources/1            # a resource from PostgreSQL
+                  curl -i %1$s/api/v1/resources/1         # a resource from PostgreSQL; again: X-Cache: HIT-L1
                   curl -X POST %1$s/api/v1/auth/login -H 'Content-Type: application/json' \\
                     -d '{"email": "admin@example.com", "password": "admin123"}'      # -> {"token": "gh_sess_..."}
                   curl -X POST %1$s/api/v1/resources -H 'Authorization: Bearer <token>' \\

@@ -9,6 +9,7 @@ import dev.gatehouse.server.auth.AuthFilter;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.cache.CacheFilter;
 import dev.gatehouse.server.cache.ResponseCache;
+import dev.gatehouse.server.cache.WriteInvalidation;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.ratelimit.RateLimitFilter;
@@ -43,8 +44,9 @@ public final class RouteCompiler {
     public RoutingSnapshot compile(GatewayConfig config, Map<String, UpstreamPool> pools) {
         TrustedProxies trusted = TrustedProxies.parse(config.gateway().trustedProxies());
         RouteTable.Builder<CompiledRoute> table = RouteTable.builder();
+        boolean anyCache = config.routes().stream().anyMatch(r -> r.cache() != null);
         for (RouteConfig route : config.routes()) {
-            table.add(route.rule(), compile(route, config.gateway().maxHeaderBytes(), pools.get(route.upstream()), trusted));
+            table.add(route.rule(), compile(route, config.gateway().maxHeaderBytes(), pools.get(route.upstream()), trusted, anyCache));
         }
         CompiledRoute unrouted = new CompiledRoute("none", null,
                 new Chain(List.of(new RequestIdFilter(), new ObserveFilter(accessLog), new RejectFilter())),
@@ -52,7 +54,7 @@ public final class RouteCompiler {
         return new RoutingSnapshot(config, table.build(), unrouted);
     }
 
-    private CompiledRoute compile(RouteConfig route, int listenerHeaderLimit, UpstreamPool pool, TrustedProxies trusted) {
+    private CompiledRoute compile(RouteConfig route, int listenerHeaderLimit, UpstreamPool pool, TrustedProxies trusted, boolean anyCache) {
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
         filters.add(new ObserveFilter(accessLog));
@@ -68,6 +70,9 @@ public final class RouteCompiler {
         }
         if (route.cache() != null) {
             filters.add(new CacheFilter(route.name(), route.cache(), cache, metrics.registry()));
+        } else if (anyCache) {
+            // a write through this route must still drop what cached routes hold for the path
+            filters.add(new WriteInvalidation(cache));
         }
         filters.add(new BodyLimitFilter(route.maxBodyBytes()));
         if (route.rewrite() != PathRewrite.NONE) {
