@@ -144,6 +144,11 @@ public final class TwoLevelCache<V> {
         if (local != null) {
             return Future.succeededFuture(new Hit<>(local, Level.L1));
         }
+        return getShared(key);
+    }
+
+    /** The value from Redis only (filling process memory), or null; for callers that already looked in process memory. */
+    public Future<Hit<V>> getShared(String key) {
         if (l2 == null) {
             misses.increment();
             return Future.succeededFuture(null);

@@ -105,23 +105,20 @@ public final class CacheFilter implements Filter {
         if (!config.policy().mayServe(method, lookup.requestCc)) {
             return fetch(lookup, chain, null);
         }
-        Future<TwoLevelCache.Hit<CachedResponse>> found = cache.find(lookup.base, lookup::fullKey);
-        if (found.succeeded()) {
-            return answer(lookup, chain, found.result()); // process memory answered synchronously
+        CachedResponse local = cache.findLocal(lookup.base, lookup::fullKey);
+        if (local != null) {
+            return answer(lookup, chain, local, TwoLevelCache.Level.L1); // the hot path: no futures, no Redis
         }
-        return found.compose(hit -> answer(lookup, chain, hit));
+        return cache.findShared(lookup.base, lookup::fullKey)
+                .compose(hit -> hit == null ? coalesceOrFetch(lookup, chain, null) : answer(lookup, chain, hit.value(), hit.level()));
     }
 
-    private Future<Void> answer(Lookup lookup, Chain chain, TwoLevelCache.Hit<CachedResponse> hit) {
-        if (hit == null) {
-            return coalesceOrFetch(lookup, chain, null);
-        }
-        CachedResponse entry = hit.value();
+    private Future<Void> answer(Lookup lookup, Chain chain, CachedResponse entry, TwoLevelCache.Level level) {
         return switch (entry.stateAt(cache.nowMillis())) {
             case FRESH -> {
-                (hit.level() == TwoLevelCache.Level.L1 ? hitsL1 : hitsL2).increment();
-                cache.countHit(hit.level());
-                yield serve(lookup.exchange.response(), entry, hit.level() == TwoLevelCache.Level.L1 ? "HIT-L1" : "HIT-L2");
+                (level == TwoLevelCache.Level.L1 ? hitsL1 : hitsL2).increment();
+                cache.countHit(level);
+                yield serve(lookup.exchange.response(), entry, level == TwoLevelCache.Level.L1 ? "HIT-L1" : "HIT-L2");
             }
             case STALE_REVALIDATE -> {
                 if (lookup.exchange.request().method().name().equals("GET")) {

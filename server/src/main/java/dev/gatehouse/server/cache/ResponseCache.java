@@ -84,18 +84,27 @@ public final class ResponseCache {
         staleServed.increment();
     }
 
-    /** The entry for a request, from process memory or Redis; {@code fullKey} turns vary names into the full key. */
-    Future<Hit<CachedResponse>> find(String baseKey, Function<List<String>, String> fullKey) {
-        return store.get(baseKey).compose(hit -> {
+    /**
+     * The entry for a request from Redis (after {@link #findLocal} found nothing), filling process memory;
+     * {@code fullKey} turns vary names into the full key. Completes with null on a miss; never fails.
+     */
+    Future<Hit<CachedResponse>> findShared(String baseKey, Function<List<String>, String> fullKey) {
+        if (!store.shared()) {
+            return Future.succeededFuture(null);
+        }
+        CachedResponse localMarker = store.getLocal(baseKey);
+        Future<Hit<CachedResponse>> base = localMarker != null ? Future.succeededFuture(new Hit<>(localMarker, TwoLevelCache.Level.L1))
+                : store.getShared(baseKey);
+        return base.compose(hit -> {
             if (hit == null || !hit.value().isVaryMarker()) {
                 return Future.succeededFuture(indexed(baseKey, hit));
             }
             String key = fullKey.apply(hit.value().varyNames());
-            return store.get(key).map(variant -> variant != null && variant.value().isVaryMarker() ? null : indexed(key, variant));
+            return store.getShared(key).map(variant -> variant != null && variant.value().isVaryMarker() ? null : indexed(key, variant));
         });
     }
 
-    /** The entry for a request from process memory only, or null. */
+    /** The entry for a request from process memory only, or null; synchronous, for the hit path. */
     CachedResponse findLocal(String baseKey, Function<List<String>, String> fullKey) {
         CachedResponse entry = store.getLocal(baseKey);
         if (entry != null && entry.isVaryMarker()) {
