@@ -215,4 +215,35 @@ class CacheLevelsAndStaleTest {
                 .header("x-api-key", admin).build());
         assertThat(stats.body()).contains("\"l1Hits\"", "\"l2Hits\"", "\"staleServed\"", "\"evictions\"", "\"l2\" : \"available\"");
     }
+    @Test
+    void aRedisThatStopsAnsweringOnlyCostsTheTimeout() throws Exception {
+        // accepts connections and reads commands but never replies
+        io.vertx.core.net.NetServer silent = bed.vertx.createNetServer().connectHandler(socket -> socket.handler(bytes -> { }));
+        int port = TestUpstream.await(silent.listen(0, "127.0.0.1")).actualPort();
+        try (GatewayHarness node = GatewayHarness.start(bed.database, "", """
+                redis: {url: "redis://127.0.0.1:%d", timeout: 100ms}
+                upstreams:
+                  svc: {targets: [{url: "%s"}]}
+                routes:
+                  - {name: cached, match: {prefix: /c}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
+                """.formatted(port, upstream.url()), ticker)) {
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 24; i++) {
+                    String path = "/c/silent/" + (i % 6);
+                    calls.add(clients.submit(() -> node.get(path)));
+                }
+                for (java.util.concurrent.Future<HttpResponse<String>> call : calls) {
+                    HttpResponse<String> response = call.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    assertThat(cache(response)).isIn("MISS", "HIT-L1");
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+        } finally {
+            silent.close();
+        }
+    }
 }

@@ -6,7 +6,9 @@ import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -19,7 +21,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -27,29 +31,56 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Rate-limit state in Redis, shared by every node: one Lua script per algorithm decides all windows of
- * a policy atomically in one round trip (EVALSHA, falling back to EVAL once if the script cache was
- * flushed). Keys carry the subject as a hash tag, so a policy's keys live in one Cluster slot.
+ * Rate-limit state in Redis, shared by every node: Lua scripts per algorithm decide all windows of a
+ * policy atomically (EVALSHA, falling back to EVAL once if the script cache was flushed). Keys carry the
+ * subject as a hash tag, so a policy's keys live in one Cluster slot.
+ *
+ * <p>On an event loop, the decisions requested during one I/O round are sent together: those of one
+ * algorithm, one Cluster slot and one clock go in one script call (at most {@value #MAX_BATCH}), decided
+ * in order and atomically, so every decision is still made by Redis and exact, with one round trip and
+ * one script run for the lot instead of one each.
  */
 public final class RedisRateLimiterStore implements RateLimiterStore {
+
+    /** The most decisions one script call carries. */
+    static final int MAX_BATCH = 64;
 
     private record Script(String source, String sha) {
     }
 
+    /** A decision waiting for its batch to be sent. */
+    private record Pending(String tag, Algorithm algorithm, List<RateLimit> windows, long cost, long nowMicros, Promise<Decision> promise) {
+    }
+
+    /** What one event loop has collected in the current I/O round; touched only by that loop's thread. */
+    private static final class Round {
+        final Map<String, List<Pending>> groups = new HashMap<>();
+        boolean flushScheduled;
+    }
+
     private final Redis redis;
     private final String prefix;
-    private final Map<Algorithm, Script> scripts = new EnumMap<>(Algorithm.class);
+    private final Map<Algorithm, Script> singles = new EnumMap<>(Algorithm.class);
+    private final Map<Algorithm, Script> batches = new EnumMap<>(Algorithm.class);
     private final Map<Thread, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
+    private final Map<Thread, Round> rounds = new ConcurrentHashMap<>();
 
     /** @param prefix put before every key, e.g. {@code gh:rl:} */
     public RedisRateLimiterStore(Redis redis, String prefix) {
         this.redis = redis;
         this.prefix = prefix;
         String common = resource("common.lua");
+        String single = resource("single.lua");
+        String batch = resource("batch.lua");
         for (Algorithm algorithm : Algorithm.values()) {
-            String source = common.replace("-- STEP --", resource(algorithm.configName() + ".lua"));
-            scripts.put(algorithm, new Script(source, sha1(source)));
+            String decide = common.replace("-- STEP --", resource(algorithm.configName() + ".lua"));
+            singles.put(algorithm, script(decide + "\n" + single));
+            batches.put(algorithm, script(decide + "\n" + batch));
         }
+    }
+
+    private static Script script(String source) {
+        return new Script(source, sha1(source));
     }
 
     @Override
@@ -65,19 +96,73 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         if (cost < 1) {
             return Future.failedFuture(new IllegalArgumentException("cost must be at least 1, got " + cost));
         }
-        Script script = scripts.get(algorithm);
         String tag = "{" + key.replace('{', '(').replace('}', ')') + "}";
-        return send(call(Command.EVALSHA, script.sha(), tag, algorithm, windows, cost, nowMicros))
-                .recover(error -> error.getMessage() != null && error.getMessage().startsWith("NOSCRIPT")
-                        ? send(call(Command.EVAL, script.source(), tag, algorithm, windows, cost, nowMicros))
-                        : Future.failedFuture(error))
-                .map(RedisRateLimiterStore::decision);
+        Context context = Vertx.currentContext();
+        if (context == null || !context.isEventLoopContext()) {
+            return single(new Pending(tag, algorithm, windows, cost, nowMicros, Promise.promise()));
+        }
+        Round round = rounds.computeIfAbsent(Thread.currentThread(), t -> new Round());
+        // bound to the caller's context: whatever completes it (a reply, a timeout), the caller continues on its own thread
+        Pending pending = new Pending(tag, algorithm, windows, cost, nowMicros, ((ContextInternal) context).promise());
+        String group = algorithm.ordinal() + ":" + slot(tag) + ":" + nowMicros;
+        List<Pending> members = round.groups.computeIfAbsent(group, g -> new ArrayList<>());
+        members.add(pending);
+        if (members.size() >= MAX_BATCH) {
+            round.groups.remove(group);
+            send(members);
+        } else if (!round.flushScheduled) {
+            // runs after the event loop has handled every connection that was ready in this round
+            round.flushScheduled = true;
+            context.runOnContext(v -> flush(round));
+        }
+        return pending.promise().future();
+    }
+
+    private void flush(Round round) {
+        round.flushScheduled = false;
+        List<List<Pending>> ready = new ArrayList<>(round.groups.values());
+        round.groups.clear();
+        ready.forEach(this::send);
+    }
+
+    private Future<Decision> single(Pending p) {
+        Script script = singles.get(p.algorithm());
+        sendWithReload(single(Command.EVALSHA, script.sha(), p), () -> single(Command.EVAL, script.source(), p))
+                .map(r -> decision(r, 0))
+                .onComplete(p.promise());
+        return p.promise().future();
+    }
+
+    private void send(List<Pending> members) {
+        if (members.size() == 1) {
+            single(members.get(0));
+            return;
+        }
+        Pending first = members.get(0);
+        Script script = batches.get(first.algorithm());
+        sendWithReload(batch(Command.EVALSHA, script.sha(), members), () -> batch(Command.EVAL, script.source(), members))
+                .onComplete(result -> {
+                    for (int i = 0; i < members.size(); i++) {
+                        Promise<Decision> promise = members.get(i).promise();
+                        if (result.succeeded()) {
+                            promise.complete(decision(result.result(), 5 * i));
+                        } else {
+                            promise.fail(result.cause());
+                        }
+                    }
+                });
+    }
+
+    /** Sends an EVALSHA; when Redis has lost the script (a flush or a restart), sends the EVAL form once. */
+    private Future<Response> sendWithReload(Request evalsha, java.util.function.Supplier<Request> eval) {
+        return send(evalsha).recover(error -> error.getMessage() != null && error.getMessage().startsWith("NOSCRIPT")
+                ? send(eval.get()) : Future.failedFuture(error));
     }
 
     /**
-     * On an event loop, decisions are pipelined over one connection held for that event-loop thread (no
-     * pool check-out per call; concurrent decisions share writes). Keyed by thread, not context: Vert.x
-     * gives every HTTP request a context of its own. Elsewhere (tests, tools) the pool is used.
+     * On an event loop, requests are pipelined over one connection held for that event-loop thread (no
+     * pool check-out per call). Keyed by thread, not context: Vert.x gives every HTTP request a context
+     * of its own. Elsewhere (tests, tools) the pool is used.
      */
     private Future<Response> send(Request request) {
         Context context = Vertx.currentContext();
@@ -105,26 +190,67 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         }
     }
 
-    private Request call(Command command, String script, String tag, Algorithm algorithm, List<RateLimit> windows,
-                         long cost, long nowMicros) {
-        Request request = Request.cmd(command).arg(script).arg(windows.size());
-        for (RateLimit window : windows) {
-            request.arg(prefix + tag + ":" + algorithm.configName() + ":" + window.limit() + ":" + window.windowMicros());
+    private Request single(Command command, String script, Pending p) {
+        Request request = Request.cmd(command).arg(script).arg(p.windows().size());
+        keys(request, p);
+        request.arg(p.nowMicros()).arg(p.cost());
+        limits(request, p);
+        return request;
+    }
+
+    private Request batch(Command command, String script, List<Pending> members) {
+        int keyCount = 0;
+        for (Pending p : members) {
+            keyCount += p.windows().size();
         }
-        request.arg(nowMicros).arg(cost);
-        for (RateLimit window : windows) {
-            request.arg(window.limit()).arg(window.windowMicros());
+        Request request = Request.cmd(command).arg(script).arg(keyCount);
+        for (Pending p : members) {
+            keys(request, p);
+        }
+        request.arg(members.get(0).nowMicros()).arg(members.size());
+        for (Pending p : members) {
+            request.arg(p.windows().size()).arg(p.cost());
+            limits(request, p);
         }
         return request;
     }
 
-    private static Decision decision(Response r) {
-        long limit = r.get(1).toLong();
-        long remaining = r.get(2).toLong();
-        long reset = r.get(3).toLong();
-        return r.get(0).toLong() == 1
+    private void keys(Request request, Pending p) {
+        for (RateLimit window : p.windows()) {
+            request.arg(prefix + p.tag() + ":" + p.algorithm().configName() + ":" + window.limit() + ":" + window.windowMicros());
+        }
+    }
+
+    private static void limits(Request request, Pending p) {
+        for (RateLimit window : p.windows()) {
+            request.arg(window.limit()).arg(window.windowMicros());
+        }
+    }
+
+    private static Decision decision(Response r, int at) {
+        long limit = r.get(at + 1).toLong();
+        long remaining = r.get(at + 2).toLong();
+        long reset = r.get(at + 3).toLong();
+        return r.get(at).toLong() == 1
                 ? Decision.allow(limit, remaining, reset)
-                : Decision.reject(limit, remaining, reset, r.get(4).toLong());
+                : Decision.reject(limit, remaining, reset, r.get(at + 4).toLong());
+    }
+
+    /** The Redis Cluster slot of a hash tag {@code {...}}: CRC16-XMODEM of what is inside, mod 16384. */
+    static int slot(String tag) {
+        int crc = 0;
+        for (byte b : tag.substring(1, tag.length() - 1).getBytes(StandardCharsets.UTF_8)) {
+            crc = crc16(crc, b & 0xff);
+        }
+        return crc & 0x3fff;
+    }
+
+    private static int crc16(int crc, int b) {
+        crc ^= b << 8;
+        for (int bit = 0; bit < 8; bit++) {
+            crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+        }
+        return crc & 0xffff;
     }
 
     private static String resource(String name) {

@@ -197,4 +197,38 @@ class RateLimitTest {
             redis.stop();
         }
     }
+    @Test
+    void aRedisThatStopsAnsweringCostsAtMostTheTimeoutAndEveryRequestIsAnswered() throws Exception {
+        // accepts connections and reads commands but never replies: every decision must end by its timeout
+        io.vertx.core.net.NetServer silent = vertx.createNetServer().connectHandler(socket -> socket.handler(bytes -> { }));
+        int port = silent.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+        try {
+            GatewayNode node = node("redis: {url: \"redis://127.0.0.1:" + port + "\", timeout: 100ms}", """
+                      - name: open
+                        match: {prefix: /open}
+                        upstream: svc
+                        rateLimit: {mode: exact, limits: [1000/min], onRedisFailure: open, expectedNodes: 2}
+                      - name: closed
+                        match: {prefix: /closed}
+                        upstream: svc
+                        rateLimit: {mode: exact, limits: [1000/min], onRedisFailure: closed}
+                    """);
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<HttpResponse<String>>> calls = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    String path = i % 2 == 0 ? "/open" : "/closed";
+                    calls.add(clients.submit(() -> get(node, path)));
+                }
+                for (int i = 0; i < calls.size(); i++) {
+                    HttpResponse<String> response = calls.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(response.statusCode()).as("request %d", i).isEqualTo(i % 2 == 0 ? 200 : 503);
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+        } finally {
+            silent.close();
+        }
+    }
 }
