@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -114,11 +115,21 @@ public final class RateLimitFilter implements Filter {
         return windows.stream().map(RateLimit::policy).collect(Collectors.joining(", "));
     }
 
+    // names encoded once: set on every answer of a limited route
+    private static final CharSequence LIMIT = HttpHeaders.createOptimized("x-ratelimit-limit");
+    private static final CharSequence REMAINING = HttpHeaders.createOptimized("x-ratelimit-remaining");
+    private static final CharSequence RESET = HttpHeaders.createOptimized("x-ratelimit-reset");
+    private static final CharSequence POLICY = HttpHeaders.createOptimized("ratelimit-policy");
+    private static final CharSequence RATELIMIT = HttpHeaders.createOptimized("ratelimit");
+
     private void headers(MultiMap headers, Decision d, String policy) {
-        headers.set("x-ratelimit-limit", Long.toString(d.limit()));
-        headers.set("x-ratelimit-remaining", Long.toString(d.remaining()));
-        headers.set("x-ratelimit-reset", Long.toString(d.resetSeconds()));
-        headers.set("ratelimit-policy", policy);
-        headers.set("ratelimit", "limit=" + d.limit() + ", remaining=" + d.remaining() + ", reset=" + d.resetSeconds());
+        String limit = Long.toString(d.limit());
+        String remaining = Long.toString(d.remaining());
+        String reset = Long.toString(d.resetSeconds());
+        headers.set(LIMIT, limit);
+        headers.set(REMAINING, remaining);
+        headers.set(RESET, reset);
+        headers.set(POLICY, policy);
+        headers.set(RATELIMIT, "limit=" + limit + ", remaining=" + remaining + ", reset=" + reset);
     }
 }

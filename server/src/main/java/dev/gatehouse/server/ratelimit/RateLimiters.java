@@ -41,16 +41,14 @@ public final class RateLimiters implements AutoCloseable {
     private final Redis redis;
     private final RedisRateLimiterStore shared;
     private final CircuitBreaker breaker;
-    private final long timeoutMillis;
     private volatile String lastError = "none";
 
     public RateLimiters(Vertx vertx, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
         this.local = new LocalRateLimiter(1_000_000, clockMicros);
-        this.timeoutMillis = config.timeout().toMillis();
         if (config.enabled()) {
             redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.url())
                     .setMaxPoolSize(config.poolSize()).setMaxPoolWaiting(config.poolSize() * 256));
-            shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:");
+            shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout());
             breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
                     .failureRateThreshold(50)
                     .minimumNumberOfCalls(5)
@@ -92,8 +90,8 @@ public final class RateLimiters implements AutoCloseable {
             return fallback(key, config, windows, "Redis rate limiting is degraded");
         }
         long started = System.nanoTime();
+        // the store bounds each call to Redis by redis.timeout
         return shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK)
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .compose(decision -> {
                     breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     return Future.succeededFuture(decision);

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Rate-limit state in Redis, shared by every node: Lua scripts per algorithm decide all windows of a
@@ -60,6 +62,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
 
     private final Redis redis;
     private final String prefix;
+    private final long timeoutMillis;
     private final Map<Algorithm, Script> singles = new EnumMap<>(Algorithm.class);
     private final Map<Algorithm, Script> batches = new EnumMap<>(Algorithm.class);
     private final Map<Thread, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
@@ -67,8 +70,18 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
 
     /** @param prefix put before every key, e.g. {@code gh:rl:} */
     public RedisRateLimiterStore(Redis redis, String prefix) {
+        this(redis, prefix, Duration.ofSeconds(5));
+    }
+
+    /**
+     * @param prefix put before every key, e.g. {@code gh:rl:}
+     * @param timeout the longest a script call may take; past it, every decision it carries fails with a
+     *                {@link java.util.concurrent.TimeoutException} (one timer per call, not per decision)
+     */
+    public RedisRateLimiterStore(Redis redis, String prefix, Duration timeout) {
         this.redis = redis;
         this.prefix = prefix;
+        this.timeoutMillis = timeout.toMillis();
         String common = resource("common.lua");
         String single = resource("single.lua");
         String batch = resource("batch.lua");
@@ -156,7 +169,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     /** Sends an EVALSHA; when Redis has lost the script (a flush or a restart), sends the EVAL form once. */
     private Future<Response> sendWithReload(Request evalsha, java.util.function.Supplier<Request> eval) {
         return send(evalsha).recover(error -> error.getMessage() != null && error.getMessage().startsWith("NOSCRIPT")
-                ? send(eval.get()) : Future.failedFuture(error));
+                ? send(eval.get()) : Future.failedFuture(error)).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     /**
