@@ -53,6 +53,7 @@ class ResponseCacheTest {
                   - {name: cached, match: {prefix: /c}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
                   - {name: other, match: {prefix: /o}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
                   - {name: uncached, match: {prefix: /u}, upstream: svc, stripPrefix: true}
+                  - {name: mine, match: {prefix: /m}, upstream: svc, stripPrefix: true, auth: {mode: required, accept: [api-key]}, cache: {ttl: 30s, perCaller: true}}
                   - {name: reads, match: {prefix: /w, methods: [GET, HEAD]}, upstream: svc, stripPrefix: true, cache: {ttl: 30s}}
                   - {name: writes, match: {prefix: /w, methods: [PUT, POST, PATCH, DELETE]}, upstream: svc, stripPrefix: true}
                 """.formatted(upstream.url()));
@@ -136,6 +137,19 @@ class ResponseCacheTest {
     void nothingCachedForOneRouteIsServedForAnother() {
         gateway.get("/c/shared");
         assertThat(gateway.get("/o/shared").headers().firstValue("x-cache")).hasValue("MISS");
+    }
+
+    @Test
+    void onAPerCallerRouteOneCallersAnswerIsNeverServedToAnother() throws Exception {
+        String alice = gateway.node().identities().keys().create("alice", "free", List.of(), null, null).key();
+        String bob = gateway.node().identities().keys().create("bob", "free", List.of(), null, null).key();
+        int before = upstream.requests();
+        assertThat(gateway.get("/m/profile", "X-API-Key", alice).headers().firstValue("x-cache")).hasValue("MISS");
+        assertThat(gateway.get("/m/profile", "X-API-Key", alice).headers().firstValue("x-cache")).hasValue("HIT-L1");
+        assertThat(gateway.get("/m/profile", "X-API-Key", bob).headers().firstValue("x-cache")).as("bob gets his own answer").hasValue("MISS");
+        assertThat(gateway.get("/m/profile", "X-API-Key", bob).headers().firstValue("x-cache")).hasValue("HIT-L1");
+        assertThat(gateway.get("/m/profile").statusCode()).as("the cache never answers before authentication").isEqualTo(401);
+        assertThat(upstream.requests() - before).isEqualTo(2);
     }
 
     @Test
