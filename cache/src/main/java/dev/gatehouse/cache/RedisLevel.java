@@ -1,7 +1,5 @@
 package dev.gatehouse.cache;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,9 +30,8 @@ public final class RedisLevel {
     private final Redis redis;
     private final String prefix;
     private final long timeoutMillis;
-    private final CircuitBreaker breaker;
+    private final RedisBreaker breaker;
     private final Counter errors;
-    private volatile String lastError = "none";
 
     /**
      * @param prefix put before every key, e.g. {@code gh:cache:}; clearing deletes only keys under it
@@ -44,23 +41,11 @@ public final class RedisLevel {
         this.redis = redis;
         this.prefix = prefix;
         this.timeoutMillis = timeout.toMillis();
-        this.breaker = CircuitBreaker.of("redis-cache", CircuitBreakerConfig.custom()
-                .failureRateThreshold(50)
-                .minimumNumberOfCalls(5)
-                .slidingWindow(10, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .waitDurationInOpenState(Duration.ofSeconds(2))
-                .permittedNumberOfCallsInHalfOpenState(2)
-                .build());
-        breaker.getEventPublisher().onStateTransition(e -> {
-            switch (e.getStateTransition().getToState()) {
-                case OPEN -> log.warn("Redis cache level unavailable ({}); serving from process memory only", lastError);
-                case CLOSED -> log.info("Redis cache level recovered");
-                default -> { }
-            }
-        });
+        this.breaker = new RedisBreaker("redis-cache", log, "Redis cache level unavailable ({}); serving from process memory only",
+                "Redis cache level recovered");
         this.errors = Counter.builder("gatehouse.cache.l2.errors")
                 .description("Redis cache calls that failed or timed out (each read as a miss or a skipped write)").register(meters);
-        Gauge.builder("gatehouse.cache.l2.available", breaker, b -> b.getState() == CircuitBreaker.State.OPEN ? 0 : 1)
+        Gauge.builder("gatehouse.cache.l2.available", breaker, b -> b.available() ? 1 : 0)
                 .description("1 while the Redis cache level answers; 0 while its breaker is open").register(meters);
     }
 
@@ -69,7 +54,7 @@ public final class RedisLevel {
     }
 
     public boolean available() {
-        return breaker.getState() != CircuitBreaker.State.OPEN;
+        return breaker.available();
     }
 
     /** The bytes under {@code key}, or null when absent or when Redis did not answer in time. */
@@ -160,19 +145,17 @@ public final class RedisLevel {
 
     /** One guarded call: null (never a failure) when the breaker is open, Redis fails, or the timeout passes. */
     private Future<Response> call(Request request) {
-        if (!breaker.tryAcquirePermission()) {
+        if (!breaker.tryAcquire()) {
             return Future.succeededFuture(null);
         }
         long started = System.nanoTime();
         return redis.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS).transform(result -> {
             if (result.succeeded()) {
-                breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                breaker.succeeded(started);
                 return Future.succeededFuture(result.result());
             }
-            Throwable error = result.cause();
-            lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
             errors.increment();
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
+            breaker.failed(started, result.cause());
             return Future.succeededFuture(null);
         });
     }

@@ -6,8 +6,7 @@ import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import dev.gatehouse.cache.RedisBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -17,9 +16,7 @@ import io.vertx.redis.client.RedisOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,8 +37,7 @@ public final class RateLimiters implements AutoCloseable {
     private final LocalRateLimiter local;
     private final Redis redis;
     private final RedisRateLimiterStore shared;
-    private final CircuitBreaker breaker;
-    private volatile String lastError = "none";
+    private final RedisBreaker breaker;
 
     public RateLimiters(Vertx vertx, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
         this.local = new LocalRateLimiter(1_000_000, clockMicros);
@@ -49,20 +45,8 @@ public final class RateLimiters implements AutoCloseable {
             redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.url())
                     .setMaxPoolSize(config.poolSize()).setMaxPoolWaiting(config.poolSize() * 256));
             shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout());
-            breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
-                    .failureRateThreshold(50)
-                    .minimumNumberOfCalls(5)
-                    .slidingWindow(10, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                    .waitDurationInOpenState(Duration.ofSeconds(2))
-                    .permittedNumberOfCallsInHalfOpenState(2)
-                    .build());
-            breaker.getEventPublisher().onStateTransition(e -> {
-                switch (e.getStateTransition().getToState()) {
-                    case OPEN -> log.warn("Redis rate limiting degraded ({}); routes apply their onRedisFailure policy", lastError);
-                    case CLOSED -> log.info("Redis rate limiting recovered");
-                    default -> { }
-                }
-            });
+            breaker = new RedisBreaker("redis", log, "Redis rate limiting degraded ({}); routes apply their onRedisFailure policy",
+                    "Redis rate limiting recovered");
         } else {
             redis = null;
             shared = null;
@@ -74,7 +58,7 @@ public final class RateLimiters implements AutoCloseable {
     }
 
     public boolean redisAvailable() {
-        return breaker != null && breaker.getState() != CircuitBreaker.State.OPEN;
+        return breaker != null && breaker.available();
     }
 
     /** Decides a request of {@code subject} on a route; fails with {@link Unavailable} only when the route fails closed. */
@@ -86,18 +70,17 @@ public final class RateLimiters implements AutoCloseable {
         if (!config.exact() || shared == null) {
             return Future.succeededFuture(local.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK));
         }
-        if (!breaker.tryAcquirePermission()) {
+        if (!breaker.tryAcquire()) {
             return fallback(key, config, windows, "Redis rate limiting is degraded");
         }
         long started = System.nanoTime();
         // the store bounds each call to Redis by redis.timeout
         return shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK)
                 .compose(decision -> {
-                    breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    breaker.succeeded(started);
                     return Future.succeededFuture(decision);
                 }, error -> {
-                    lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
-                    breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
+                    breaker.failed(started, error);
                     return fallback(key, config, windows, "Redis did not decide in time: " + error.getMessage());
                 });
     }

@@ -157,6 +157,20 @@ class RateLimitTest {
         }
     }
 
+    /** /open fails open (1000/min shared, 500 per node without Redis); /closed fails closed at {@code closedLimit}/min. */
+    private static String failurePolicyRoutes(int closedLimit) {
+        return """
+                  - name: open
+                    match: {prefix: /open}
+                    upstream: svc
+                    rateLimit: {mode: exact, limits: [1000/min], onRedisFailure: open, expectedNodes: 2}
+                  - name: closed
+                    match: {prefix: /closed}
+                    upstream: svc
+                    rateLimit: {mode: exact, limits: [%d/min], onRedisFailure: closed}
+                """.formatted(closedLimit);
+    }
+
     @Test
     void whenRedisStopsRoutesApplyTheirFailurePolicyAndRecover() throws Exception {
         int port;
@@ -166,16 +180,7 @@ class RateLimitTest {
         RedisServer redis = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"").setting("appendonly no").build();
         redis.start();
         try {
-            GatewayNode node = node("redis: {url: \"redis://127.0.0.1:" + port + "\", timeout: 200ms}", """
-                      - name: open
-                        match: {prefix: /open}
-                        upstream: svc
-                        rateLimit: {mode: exact, limits: [1000/min], onRedisFailure: open, expectedNodes: 2}
-                      - name: closed
-                        match: {prefix: /closed}
-                        upstream: svc
-                        rateLimit: {mode: exact, limits: [3/min], onRedisFailure: closed}
-                    """);
+            GatewayNode node = node("redis: {url: \"redis://127.0.0.1:" + port + "\", timeout: 200ms}", failurePolicyRoutes(3));
             assertThat(get(node, "/closed").statusCode()).isEqualTo(200);
             redis.stop();
 
@@ -203,16 +208,7 @@ class RateLimitTest {
         io.vertx.core.net.NetServer silent = vertx.createNetServer().connectHandler(socket -> socket.handler(bytes -> { }));
         int port = silent.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
         try {
-            GatewayNode node = node("redis: {url: \"redis://127.0.0.1:" + port + "\", timeout: 100ms}", """
-                      - name: open
-                        match: {prefix: /open}
-                        upstream: svc
-                        rateLimit: {mode: exact, limits: [1000/min], onRedisFailure: open, expectedNodes: 2}
-                      - name: closed
-                        match: {prefix: /closed}
-                        upstream: svc
-                        rateLimit: {mode: exact, limits: [1000/min], onRedisFailure: closed}
-                    """);
+            GatewayNode node = node("redis: {url: \"redis://127.0.0.1:" + port + "\", timeout: 100ms}", failurePolicyRoutes(1000));
             java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
             try {
                 List<java.util.concurrent.Future<HttpResponse<String>>> calls = new ArrayList<>();

@@ -1,6 +1,15 @@
 package dev.gatehouse.server.ratelimit;
 
 import dev.gatehouse.core.ratelimit.Algorithm;
+import dev.gatehouse.core.ratelimit.Decision;
+import dev.gatehouse.core.ratelimit.LocalRateLimiter;
+import io.vertx.core.Future;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
 import dev.gatehouse.core.ratelimit.RateLimiterStoreContract;
@@ -17,7 +26,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The Redis store against a real Redis, held to the same contract as the in-process store. */
+/** The Redis store against a real Redis, held to the same contract as the in-process store, batched or not. */
 class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
 
     static Vertx vertx;
@@ -56,5 +65,82 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         String key = key();
         assertThat(store.acquire(key, Algorithm.GCRA, one, 1, RateLimiterStore.STORE_CLOCK).toCompletableFuture().join().allowed()).isTrue();
         assertThat(store.acquire(key, Algorithm.GCRA, one, 1, RateLimiterStore.STORE_CLOCK).toCompletableFuture().join().allowed()).isFalse();
+    }
+
+    // Decisions requested on an event loop in one round go to Redis together (one script call per
+    // algorithm, slot and clock). Whatever the batching, every decision must be exactly the one the
+    // in-process store makes for the same requests in the same order.
+
+    record Call(String key, List<RateLimit> windows, long cost) {
+    }
+
+    /** Requests every call in the same event-loop turn, so they batch; returns the decisions in call order. */
+    static List<Decision> inOneRound(Algorithm algorithm, List<Call> calls) throws Exception {
+        CompletableFuture<List<Decision>> all = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            List<Future<Decision>> futures = new ArrayList<>();
+            for (Call call : calls) {
+                futures.add(store.decide(call.key(), algorithm, call.windows(), call.cost(), T0));
+            }
+            Future.all(futures).onComplete(done -> {
+                if (done.failed()) {
+                    all.completeExceptionally(done.cause());
+                } else {
+                    all.complete(futures.stream().map(Future::result).toList());
+                }
+            });
+        });
+        return all.get(10, TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aBatchDecidesExactlyAsTheInProcessStoreDoesOneByOne(Algorithm algorithm) throws Exception {
+        // each subject has one policy, as on a route: one window, two windows, two windows with varying cost
+        String a = "batch:" + UUID.randomUUID();
+        String b = "batch:" + UUID.randomUUID();
+        String c = "batch:" + UUID.randomUUID();
+        List<RateLimit> small = List.of(RateLimit.perSecond(3));
+        List<RateLimit> twoWindows = List.of(RateLimit.perMinute(5), RateLimit.perSecond(4));
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            calls.add(new Call(a, small, 1));
+            calls.add(new Call(b, twoWindows, 1));
+            calls.add(new Call(c, twoWindows, i % 4 == 0 ? 2 : 1));
+        }
+        calls.add(new Call(a, small, 7)); // more than the limit: can never pass
+        calls.add(new Call(c, twoWindows, 5));
+
+        List<Decision> batched = inOneRound(algorithm, calls);
+
+        LocalRateLimiter local = new LocalRateLimiter(1000, () -> T0);
+        List<Decision> oneByOne = new ArrayList<>();
+        for (Call call : calls) {
+            oneByOne.add(local.decide(call.key(), algorithm, call.windows(), call.cost(), T0));
+        }
+        assertThat(batched).containsExactlyElementsOf(oneByOne);
+        assertThat(batched.stream().filter(Decision::allowed).count()).as("some pass, some do not").isBetween(1L, (long) calls.size() - 1);
+    }
+
+    @Test
+    void moreRequestsThanOneBatchHoldsAreAllDecidedExactly() throws Exception {
+        String key = "flood:" + UUID.randomUUID();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < RedisRateLimiterStore.MAX_BATCH * 3 + 5; i++) {
+            calls.add(new Call(key, List.of(RateLimit.perMinute(100)), 1));
+        }
+        List<Decision> decisions = inOneRound(Algorithm.GCRA, calls);
+        assertThat(decisions.stream().filter(Decision::allowed).count()).isEqualTo(100);
+        assertThat(decisions.subList(0, 100)).allMatch(Decision::allowed);
+        assertThat(decisions.get(99).remaining()).isZero();
+        assertThat(decisions.subList(100, decisions.size())).noneMatch(Decision::allowed);
+    }
+
+    @Test
+    void theClusterSlotIsRedisOwn() {
+        // values from Redis's CLUSTER KEYSLOT
+        assertThat(RedisRateLimiterStore.slot("{foo}")).isEqualTo(12182);
+        assertThat(RedisRateLimiterStore.slot("{somekey}")).isEqualTo(11058);
+        assertThat(RedisRateLimiterStore.slot("{user1000}")).isEqualTo(3443);
     }
 }
