@@ -211,6 +211,19 @@ class CacheLevelsAndStaleTest {
         assertThat(purged.body()).contains("\"purged\":1");
         await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(cache(second.get("/c/purged/1"))).isEqualTo("MISS"));
 
+        first.get("/c/catalog/a");
+        first.get("/c/catalog/b");
+        awaitInRedis("cached", "/c/catalog/a");
+        awaitInRedis("cached", "/c/catalog/b");
+        assertThat(cache(second.get("/c/catalog/a"))).isEqualTo("HIT-L2");
+        HttpResponse<String> byPrefix = first.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + first.node().adminPort() + "/cache/purge"))
+                .header("x-api-key", admin).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prefix\": \"/c/catalog\"}")).build());
+        assertThat(byPrefix.body()).contains("\"purged\":2");
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(cache(second.get("/c/catalog/a"))).isEqualTo("MISS"));
+        assertThat(cache(second.get("/c/catalog/b"))).as("gone from Redis too, though the second node never held it").isEqualTo("MISS");
+
         HttpResponse<String> stats = first.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.node().adminPort() + "/cache"))
                 .header("x-api-key", admin).build());
         assertThat(stats.body()).contains("\"l1Hits\"", "\"l2Hits\"", "\"staleServed\"", "\"evictions\"", "\"l2\" : \"available\"");
