@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.Future;
@@ -99,6 +100,10 @@ public final class TwoLevelCache<V> {
                 .build();
         // tagged cache=<name> like the other Caffeine caches (Prometheus needs one tag set per meter name)
         CaffeineCacheMetrics.monitor(meters, l1, options.name());
+        Gauge.builder("gatehouse.cache.bytes", this, TwoLevelCache::weight).tag("cache", options.name()).baseUnit("bytes")
+                .description("Bytes held in process by a two-level cache (bounded by its maxBytes)").register(meters);
+        Gauge.builder("gatehouse.cache.max.bytes", options, Options::maxBytes).tag("cache", options.name()).baseUnit("bytes")
+                .description("The in-process byte budget of a two-level cache").register(meters);
         this.l1Hits = lookups(meters, "hit-l1");
         this.l2Hits = lookups(meters, "hit-l2");
         this.misses = lookups(meters, "miss");

@@ -227,6 +227,11 @@ class CacheLevelsAndStaleTest {
         HttpResponse<String> stats = first.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.node().adminPort() + "/cache"))
                 .header("x-api-key", admin).build());
         assertThat(stats.body()).contains("\"l1Hits\"", "\"l2Hits\"", "\"staleServed\"", "\"evictions\"", "\"l2\" : \"available\"");
+        assertThat(first.admin("/metrics").body()).as("the same figures for Prometheus").contains(
+                "gatehouse_cache_responses_total{result=\"hit-l1\"}", "gatehouse_cache_responses_total{result=\"hit-l2\"}",
+                "gatehouse_cache_responses_total{result=\"stale\"}", "gatehouse_cache_responses_total{result=\"miss\"}",
+                "gatehouse_cache_bytes{cache=\"responses\"}", "cache_size{cache=\"responses\"}",
+                "cache_evictions_total{cache=\"responses\"}", "gatehouse_cache_l2_available 1.0");
     }
     @Test
     void aRedisThatStopsAnsweringOnlyCostsTheTimeout() throws Exception {
