@@ -36,6 +36,9 @@ class ResponseCacheTest {
                 request.response().putHeader("cache-control", "max-age=60").putHeader("vary", "Accept").end(body);
             } else if (path.startsWith("/tagged")) {
                 request.response().putHeader("cache-control", "max-age=60").putHeader("surrogate-key", "items item-7").end(body);
+            } else if (path.startsWith("/etag")) {
+                request.response().putHeader("cache-control", "max-age=60").putHeader("etag", "\"v7\"")
+                        .putHeader("last-modified", "Fri, 27 Nov 2026 10:00:00 GMT").end(body);
             } else if (path.startsWith("/big")) {
                 request.response().putHeader("cache-control", "max-age=60").end("x".repeat(20_000) + path);
             } else if (request.method().name().equals("PUT")) {
@@ -77,6 +80,21 @@ class ResponseCacheTest {
         assertThat(second.headers().firstValue("x-request-id")).isNotEqualTo(first.headers().firstValue("x-request-id"));
         assertThat(upstream.requests() - before).isEqualTo(1);
         assertThat(gateway.get("/u/items/1").headers().firstValue("x-cache")).as("routes without a cache are untouched").isEmpty();
+    }
+
+    @Test
+    void aConditionalRequestThatMatchesTheStoredAnswerGetsNotModified() {
+        HttpResponse<String> first = gateway.get("/c/etag/1");
+        assertThat(first.statusCode()).isEqualTo(200);
+        HttpResponse<String> same = gateway.get("/c/etag/1", "If-None-Match", "W/\"v7\"");
+        assertThat(same.statusCode()).isEqualTo(304);
+        assertThat(same.body()).isEmpty();
+        assertThat(same.headers().firstValue("etag")).hasValue("\"v7\"");
+        assertThat(same.headers().firstValue("x-cache")).hasValue("HIT-L1");
+        assertThat(same.headers().firstValue("content-type")).as("no representation metadata on a 304").isEmpty();
+        assertThat(gateway.get("/c/etag/1", "If-None-Match", "\"v6\"").statusCode()).isEqualTo(200);
+        assertThat(gateway.get("/c/etag/1", "If-Modified-Since", "Sat, 28 Nov 2026 10:00:00 GMT").statusCode()).isEqualTo(304);
+        assertThat(gateway.get("/c/etag/1", "If-Modified-Since", "Thu, 26 Nov 2026 10:00:00 GMT").body()).contains("/etag/1");
     }
 
     @Test

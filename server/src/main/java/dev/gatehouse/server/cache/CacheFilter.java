@@ -4,6 +4,7 @@ import dev.gatehouse.cache.TwoLevelCache;
 import dev.gatehouse.core.cache.CacheControl;
 import dev.gatehouse.core.cache.CacheDecision;
 import dev.gatehouse.core.cache.CacheKey;
+import dev.gatehouse.core.cache.Conditional;
 import dev.gatehouse.core.config.RouteCacheConfig;
 import dev.gatehouse.server.auth.Identity;
 import dev.gatehouse.server.pipeline.Chain;
@@ -118,13 +119,13 @@ public final class CacheFilter implements Filter {
             case FRESH -> {
                 (level == TwoLevelCache.Level.L1 ? hitsL1 : hitsL2).increment();
                 cache.countHit(level);
-                yield serve(lookup.exchange.response(), entry, level == TwoLevelCache.Level.L1 ? "HIT-L1" : "HIT-L2");
+                yield serve(lookup.exchange, entry, level == TwoLevelCache.Level.L1 ? "HIT-L1" : "HIT-L2");
             }
             case STALE_REVALIDATE -> {
                 if (lookup.exchange.request().method().name().equals("GET")) {
                     revalidate(lookup, chain);
                 }
-                yield serveStale(lookup.exchange.response(), entry);
+                yield serveStale(lookup.exchange, entry);
             }
             case STALE_IF_ERROR -> coalesceOrFetch(lookup, chain, entry);
             case EXPIRED -> coalesceOrFetch(lookup, chain, null);
@@ -146,7 +147,7 @@ public final class CacheFilter implements Filter {
             if (stored != null && stored.stateAt(cache.nowMillis()) == CachedResponse.State.FRESH) {
                 hitsL1.increment();
                 cache.countHit(TwoLevelCache.Level.L1);
-                answered = serve(lookup.exchange.response(), stored, "HIT-L1");
+                answered = serve(lookup.exchange, stored, "HIT-L1");
             } else {
                 answered = fetch(lookup, chain, fallback);
             }
@@ -213,7 +214,7 @@ public final class CacheFilter implements Filter {
             if (fallback == null || background || fallback.stateAt(cache.nowMillis()) == CachedResponse.State.EXPIRED) {
                 return null;
             }
-            return serveStale(lookup.exchange.response(), fallback);
+            return serveStale(lookup.exchange, fallback);
         }
 
         @Override
@@ -245,19 +246,28 @@ public final class CacheFilter implements Filter {
         }
     }
 
-    private Future<Void> serveStale(HttpServerResponse response, CachedResponse entry) {
+    private Future<Void> serveStale(Exchange exchange, CachedResponse entry) {
         stale.increment();
         cache.countStale();
-        return serve(response, entry, "STALE");
+        return serve(exchange, entry, "STALE");
     }
 
-    private Future<Void> serve(HttpServerResponse response, CachedResponse entry, String how) {
-        response.setStatusCode(entry.status());
+    /** Headers a 304 carries from the stored answer (RFC 9110 §15.4.5); the rest describes a body it does not send. */
+    private static final Set<String> NOT_MODIFIED_HEADERS = Set.of("cache-control", "content-location", "date", "etag", "expires", "vary");
+
+    private Future<Void> serve(Exchange exchange, CachedResponse entry, String how) {
+        HttpServerRequest request = exchange.request();
+        HttpServerResponse response = exchange.response();
+        boolean notModified = entry.status() / 100 == 2 && Conditional.notModified(request.getHeader("if-none-match"),
+                request.getHeader("if-modified-since"), entry.header("etag"), entry.header("last-modified"));
+        response.setStatusCode(notModified ? 304 : entry.status());
         for (Map.Entry<String, String> h : entry.headers()) {
-            response.headers().add(h.getKey(), h.getValue());
+            if (!notModified || NOT_MODIFIED_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                response.headers().add(h.getKey(), h.getValue());
+            }
         }
         response.putHeader("age", Long.toString(entry.ageSeconds(cache.nowMillis())));
         response.putHeader("x-cache", how);
-        return response.end(entry.body());
+        return notModified ? response.end() : response.end(entry.body());
     }
 }

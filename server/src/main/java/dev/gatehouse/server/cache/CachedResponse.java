@@ -29,6 +29,16 @@ record CachedResponse(int status, List<Map.Entry<String, String>> headers, Buffe
         return new CachedResponse(0, List.of(), Buffer.buffer(), storedAtMillis, lifetimeMillis, 0, 0, varyNames, List.of());
     }
 
+    /** The first stored value of a header (any case), or null. */
+    String header(String name) {
+        for (Map.Entry<String, String> h : headers) {
+            if (h.getKey().equalsIgnoreCase(name)) {
+                return h.getValue();
+            }
+        }
+        return null;
+    }
+
     boolean isVaryMarker() {
         return status == 0;
     }
