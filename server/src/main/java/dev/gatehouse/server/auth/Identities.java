@@ -128,7 +128,11 @@ public final class Identities implements AutoCloseable {
             if (found.isEmpty() || !found.get().usableAt(now)) {
                 return Optional.empty();
             }
-            used.put(found.get().id(), now);
+            // at most one write a second per key: a hot key used from every event loop would otherwise contend on one entry
+            Instant last = used.get(found.get().id());
+            if (last == null || now.isAfter(last.plusSeconds(1))) {
+                used.put(found.get().id(), now);
+            }
             return Optional.of(Identity.of(found.get()));
         });
     }
@@ -187,7 +191,7 @@ public final class Identities implements AutoCloseable {
             return;
         }
         Map<Long, Instant> batch = new HashMap<>(used);
-        batch.forEach(used::remove);
+        batch.forEach(used::remove); // remove(key, value): a use recorded meanwhile stays for the next flush
         vertx.executeBlocking(() -> {
             keys.markUsed(batch);
             return null;
