@@ -49,10 +49,6 @@ public final class RedisLevel {
                 .description("1 while the Redis cache level answers; 0 while its breaker is open").register(meters);
     }
 
-    public String prefix() {
-        return prefix;
-    }
-
     public boolean available() {
         return breaker.available();
     }

@@ -320,12 +320,4 @@ public final class ResponseCache {
         out.put("l2", l2 == null ? "absent" : l2.available() ? "available" : "unavailable");
         return out;
     }
-
-    public long size() {
-        return store.size();
-    }
-
-    public long weight() {
-        return store.weight();
-    }
 }
