@@ -89,7 +89,8 @@ public final class GatewayNode implements AutoCloseable {
     private final Identities identities;
     private final ResponseCache cache;
     private final InvalidationFeed invalidations;
-    private final Redis cacheRedis;
+    /** One client (one pool) per node for rate limiting and the cache's shared level; null without Redis. */
+    private final Redis redisClient;
     private final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
     private final AtomicBoolean storageReady = new AtomicBoolean(true);
     private final AtomicInteger gatewayPort = new AtomicInteger();
@@ -105,15 +106,16 @@ public final class GatewayNode implements AutoCloseable {
         this.accessLog = accessLog;
         this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
         this.healthChecker = new HealthChecker(vertx);
-        this.limiters = new RateLimiters(vertx, redis, metrics.registry(), GatewayNode::wallClockMicros);
+        this.redisClient = redis.enabled() ? Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
+                .setMaxPoolSize(redis.poolSize()).setMaxPoolWaiting(redis.poolSize() * 256)) : null;
+        this.limiters = new RateLimiters(redisClient, redis, metrics.registry(), GatewayNode::wallClockMicros);
         this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations(),
                 identity.jwt() == null ? null : new JwtVerifier(identity.jwt()));
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
         this.invalidations = redis.enabled()
                 ? new InvalidationFeed(vertx, redis.url(), redis.keyPrefix() + "cache-invalidations", nodeId, metrics.registry()) : null;
-        this.cacheRedis = redis.enabled() && cache.redis() ? Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
-                .setMaxPoolSize(redis.poolSize()).setMaxPoolWaiting(redis.poolSize() * 256)) : null;
-        RedisLevel l2 = cacheRedis == null ? null : new RedisLevel(cacheRedis, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry());
+        RedisLevel l2 = redisClient == null || !cache.redis() ? null
+                : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry());
         this.cache = new ResponseCache(cache, new CacheClock(ticker, System.currentTimeMillis()), l2, invalidations, metrics.registry());
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, this.cache);
     }
@@ -270,11 +272,10 @@ public final class GatewayNode implements AutoCloseable {
         if (invalidations != null) {
             invalidations.close();
         }
-        if (cacheRedis != null) {
-            cacheRedis.close();
+        if (redisClient != null) {
+            redisClient.close();
         }
         identities.close();
-        limiters.close();
         await(vertx.close(), "stop Vert.x");
         if (accessLog != null) {
             accessLog.close();

@@ -10,9 +10,7 @@ import dev.gatehouse.cache.RedisBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +22,7 @@ import java.util.function.LongSupplier;
  * and — when Redis is configured — the shared Redis store behind a breaker and a short timeout, so no
  * request waits on a dead Redis. Degradation and recovery are logged once each and exposed as a gauge.
  */
-public final class RateLimiters implements AutoCloseable {
+public final class RateLimiters {
     private static final Logger log = LoggerFactory.getLogger(RateLimiters.class);
 
     /** Redis could not decide and the route fails closed. Stackless: an outcome, not a bug. */
@@ -35,20 +33,17 @@ public final class RateLimiters implements AutoCloseable {
     }
 
     private final LocalRateLimiter local;
-    private final Redis redis;
     private final RedisRateLimiterStore shared;
     private final RedisBreaker breaker;
 
-    public RateLimiters(Vertx vertx, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
+    /** @param redis the node's Redis client (owned and closed by the node), or null when Redis is not configured */
+    public RateLimiters(Redis redis, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
         this.local = new LocalRateLimiter(1_000_000, clockMicros);
-        if (config.enabled()) {
-            redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.url())
-                    .setMaxPoolSize(config.poolSize()).setMaxPoolWaiting(config.poolSize() * 256));
+        if (redis != null) {
             shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout());
             breaker = new RedisBreaker("redis", log, "Redis rate limiting degraded ({}); routes apply their onRedisFailure policy",
                     "Redis rate limiting recovered");
         } else {
-            redis = null;
             shared = null;
             breaker = null;
         }
@@ -91,12 +86,5 @@ public final class RateLimiters implements AutoCloseable {
         }
         List<RateLimit> share = windows.stream().map(l -> l.perNode(config.expectedNodes())).toList();
         return Future.succeededFuture(local.decide("fallback:" + key, config.algorithm(), share, config.cost(), RateLimiterStore.STORE_CLOCK));
-    }
-
-    @Override
-    public void close() {
-        if (redis != null) {
-            redis.close();
-        }
     }
 }
