@@ -15,4 +15,5 @@ for _ = 1, tonumber(ARGV[2]) do
   first = first + count
   at = at + 2 + 2 * count
 end
+persist()
 return out

@@ -1,7 +1,8 @@
 -- Fixed window aligned to multiples of the window. State (hash): s = window start µs, c = units spent.
+local FIELDS = {'s', 'c'}
 local function step(key, now, cost, limit, window)
   local start = now - (now % window)
-  local s = redis.call('HMGET', key, 's', 'c')
+  local s = load(key, FIELDS)
   local spent = 0
   if s[1] and tonumber(s[1]) == start then
     spent = tonumber(s[2])
@@ -9,8 +10,7 @@ local function step(key, now, cost, limit, window)
   local reset = start + window - now
   if spent + cost <= limit then
     return {1, limit, limit - spent - cost, reset, 0}, function()
-      redis.call('HSET', key, 's', fmt(start), 'c', fmt(spent + cost))
-      redis.call('PEXPIRE', key, fmt(math.ceil(reset / 1000) + 1000))
+      save(key, FIELDS, {start, spent + cost}, math.ceil(reset / 1000) + 1000)
     end
   end
   return {0, limit, limit - spent, reset, math.max(1, reset)}, nil

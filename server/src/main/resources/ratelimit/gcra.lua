@@ -5,8 +5,9 @@ local function free(ahead, rem, limit, window)
   end
   return math.max(0, math.floor(((window - ahead) * limit - rem) / window + 1e-9))
 end
+local FIELDS = {'a', 'r'}
 local function step(key, now, cost, limit, window)
-  local s = redis.call('HMGET', key, 'a', 'r')
+  local s = load(key, FIELDS)
   local tat, rem = now, 0
   if s[1] then
     local a, r = tonumber(s[1]), tonumber(s[2])
@@ -29,8 +30,7 @@ local function step(key, now, cost, limit, window)
   end
   if ahead < window or (ahead == window and nrem == 0) then
     return {1, limit, free(ahead, nrem, limit, window), ahead + up, 0}, function()
-      redis.call('HSET', key, 'a', fmt(ntat), 'r', fmt(nrem))
-      redis.call('PEXPIRE', key, fmt(math.ceil(window / 1000) + 1000))
+      save(key, FIELDS, {ntat, nrem}, math.ceil(window / 1000) + 1000)
     end
   end
   local current = tat - now

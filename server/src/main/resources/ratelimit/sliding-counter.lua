@@ -1,7 +1,8 @@
 -- Sliding window counter. State (hash): s = current window start µs, c = current count, p = previous count.
+local FIELDS = {'s', 'c', 'p'}
 local function step(key, now, cost, limit, window)
   local start = now - (now % window)
-  local s = redis.call('HMGET', key, 's', 'c', 'p')
+  local s = load(key, FIELDS)
   local current, previous = 0, 0
   if s[1] then
     local st = tonumber(s[1])
@@ -15,8 +16,7 @@ local function step(key, now, cost, limit, window)
   local used = weighted + current
   if used + cost <= limit then
     return {1, limit, limit - used - cost, start + 2 * window - now, 0}, function()
-      redis.call('HSET', key, 's', fmt(start), 'c', fmt(current + cost), 'p', fmt(previous))
-      redis.call('PEXPIRE', key, fmt(math.ceil((start + 2 * window - now) / 1000) + 1000))
+      save(key, FIELDS, {start, current + cost, previous}, math.ceil((start + 2 * window - now) / 1000) + 1000)
     end
   end
   local reset

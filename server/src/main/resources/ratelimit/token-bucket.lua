@@ -1,7 +1,8 @@
 -- Token bucket. State (hash): t = tokens in millionths, l = last refill µs.
 local SCALE = 1000000
+local FIELDS = {'t', 'l'}
 local function step(key, now, cost, limit, window)
-  local s = redis.call('HMGET', key, 't', 'l')
+  local s = load(key, FIELDS)
   local cap = limit * SCALE
   local tokens = cap
   if s[1] then
@@ -20,8 +21,7 @@ local function step(key, now, cost, limit, window)
   if tokens >= need then
     local left = tokens - need
     return {1, limit, math.floor(left / SCALE), refillTime(cap - left), 0}, function()
-      redis.call('HSET', key, 't', fmt(left), 'l', fmt(now))
-      redis.call('PEXPIRE', key, fmt(math.ceil(window / 1000) + 1000))
+      save(key, FIELDS, {left, now}, math.ceil(window / 1000) + 1000)
     end
   end
   return {0, limit, math.floor(tokens / SCALE), refillTime(cap - tokens), math.max(1, refillTime(need - tokens))}, nil

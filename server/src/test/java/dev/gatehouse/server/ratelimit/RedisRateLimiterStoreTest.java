@@ -16,7 +16,9 @@ import dev.gatehouse.core.ratelimit.RateLimiterStoreContract;
 import dev.gatehouse.testkit.RedisNamespace;
 import dev.gatehouse.testkit.TestRedis;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,6 +136,25 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         assertThat(decisions.subList(0, 100)).allMatch(Decision::allowed);
         assertThat(decisions.get(99).remaining()).isZero();
         assertThat(decisions.subList(100, decisions.size())).noneMatch(Decision::allowed);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void stateWrittenOnceForABatchStillExpiresAfterItsWindow(Algorithm algorithm) throws Exception {
+        // a batch keeps each key's state in the script and writes it back once at the end: with its expiry
+        String key = "expiry:" + UUID.randomUUID();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            calls.add(new Call(key, List.of(RateLimit.perMinute(10)), 1));
+        }
+        assertThat(inOneRound(algorithm, calls)).allMatch(Decision::allowed);
+
+        String stateKey = namespace.prefix() + "{" + key + "}:" + algorithm.configName() + ":10:60000000";
+        long ttl = redis.send(Request.cmd(Command.PTTL).arg(stateKey)).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS).toLong();
+        assertThat(ttl).as("milliseconds until %s expires", stateKey).isBetween(1L, 121_000L);
+        assertThat(store.acquire(key, algorithm, List.of(RateLimit.perMinute(10)), 1, T0).toCompletableFuture().join().remaining())
+                .as("the batch's five requests were written back").isEqualTo(4);
     }
 
     @Test
