@@ -87,6 +87,9 @@ public final class TwoLevelCache<V> {
         this.feed = feed;
         this.clock = clock;
         this.l1 = Caffeine.newBuilder()
+                // upkeep (and the eviction listener) runs on the thread that touched the cache, amortised,
+                // instead of waking a pool thread on every busy read
+                .executor(Runnable::run)
                 .maximumWeight(options.maxBytes())
                 .weigher((String key, Held<V> held) -> held.weight())
                 .expireAfter(Expiry.<String, Held<V>>creating((key, held) -> Duration.ofNanos(Math.max(0, held.expiresAtNanos() - clock.nanos()))))

@@ -36,6 +36,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import org.slf4j.Logger;
@@ -79,6 +80,7 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     private final Vertx vertx;
+    private final Transport transport;
     private final GatewayMetrics metrics;
     private final Database database;
     private final AccessLog accessLog;
@@ -98,10 +100,14 @@ public final class GatewayNode implements AutoCloseable {
     private ConfigWatcher watcher;
     private HttpServer admin;
 
-    private GatewayNode(Vertx vertx, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker,
+    private GatewayNode(Vertx vertx, Transport transport, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker,
                         RedisConfig redis, IdentityConfig identity, CacheConfig cache) {
         this.vertx = vertx;
+        this.transport = transport;
         this.metrics = metrics;
+        io.micrometer.core.instrument.Gauge.builder("gatehouse.node.transport", () -> 1)
+                .description("The network transport this node runs on (gateway.transport)")
+                .tag("transport", NetworkTransport.name(transport)).register(metrics.registry());
         this.database = database;
         this.accessLog = accessLog;
         this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
@@ -131,8 +137,16 @@ public final class GatewayNode implements AutoCloseable {
             database.close();
             throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
         }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setDisableTCCL(true));
-        GatewayNode node = new GatewayNode(vertx, metrics, database, accessLog, options.ticker(), config.redis(), config.identity(), config.cache());
+        Transport transport;
+        try {
+            transport = NetworkTransport.choose(config.gateway().transport());
+        } catch (RuntimeException e) {
+            accessLog.close();
+            database.close();
+            throw e;
+        }
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setDisableTCCL(true)).withTransport(transport).build();
+        GatewayNode node = new GatewayNode(vertx, transport, metrics, database, accessLog, options.ticker(), config.redis(), config.identity(), config.cache());
         try {
             node.boot(config, options);
         } catch (RuntimeException e) {
@@ -168,8 +182,9 @@ public final class GatewayNode implements AutoCloseable {
             watcher = new ConfigWatcher(vertx, options.configFile(), options.loader(), options.configPoll(), this::apply, refused::increment);
             watcher.start();
         }
-        log.info("gatehouse {} node {} serving on {}:{} (admin {}:{}), {} routes, {} upstreams", VERSION, nodeId,
-                config.gateway().host(), gatewayPort(), config.admin().host(), adminPort(), config.routes().size(), config.upstreams().size());
+        log.info("gatehouse {} node {} serving on {}:{} (admin {}:{}), {} routes, {} upstreams, {} network I/O", VERSION, nodeId,
+                config.gateway().host(), gatewayPort(), config.admin().host(), adminPort(), config.routes().size(), config.upstreams().size(),
+                transport());
     }
 
     /** Swaps in a new configuration's routes and pools; the old snapshot keeps serving requests already under way. */
@@ -237,6 +252,11 @@ public final class GatewayNode implements AutoCloseable {
 
     public int adminPort() {
         return admin == null ? -1 : admin.actualPort();
+    }
+
+    /** The network transport the node runs on: io_uring, epoll or nio. */
+    public String transport() {
+        return NetworkTransport.name(transport);
     }
 
     public String nodeId() {

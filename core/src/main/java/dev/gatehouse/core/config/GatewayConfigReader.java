@@ -94,7 +94,8 @@ public final class GatewayConfigReader {
                 n.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1), MAX_TIME),
                 n.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), MAX_TIME),
                 n.strings("trustedProxies"),
-                n.string("versionHeader", "Accept-Version"));
+                n.string("versionHeader", "Accept-Version"),
+                n.oneOf("transport", "auto", GatewayListenerConfig.TRANSPORTS));
         try {
             dev.gatehouse.core.http.TrustedProxies.parse(config.trustedProxies());
         } catch (IllegalArgumentException e) {

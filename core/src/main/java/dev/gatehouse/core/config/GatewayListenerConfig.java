@@ -13,10 +13,15 @@ import java.util.List;
  * @param idleTimeout how long an idle client connection is kept open
  * @param trustedProxies addresses whose {@code X-Forwarded-*} headers are believed
  * @param versionHeader the header that names the API version a client wants
+ * @param transport the node's network I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
+ *                  else Java NIO), or one of {@code io_uring}, {@code epoll}, {@code nio} to insist on it
  */
 public record GatewayListenerConfig(String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes,
                                     Duration requestTimeout, Duration idleTimeout, List<String> trustedProxies,
-                                    String versionHeader) {
+                                    String versionHeader, String transport) {
+
+    /** The values {@code transport} accepts. */
+    public static final String[] TRANSPORTS = {"auto", "io_uring", "epoll", "nio"};
 
     public GatewayListenerConfig {
         trustedProxies = List.copyOf(trustedProxies);

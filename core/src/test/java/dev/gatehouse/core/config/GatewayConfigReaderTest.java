@@ -42,6 +42,7 @@ class GatewayConfigReaderTest {
         assertThat(config.storage().embedded()).isTrue();
         assertThat(config.redis().enabled()).isFalse();
         assertThat(config.gateway().trustedProxies()).isEmpty();
+        assertThat(config.gateway().transport()).as("the fastest network I/O the machine allows").isEqualTo("auto");
         assertThat(config.routes()).isEmpty();
     }
 
@@ -85,7 +86,7 @@ class GatewayConfigReaderTest {
     @Test
     void everyProblemIsReportedWithItsKey() {
         List<String> problems = problems(Map.of(
-                "gateway", Map.of("prot", 8080, "requestTimeout", "soon"),
+                "gateway", Map.of("prot", 8080, "requestTimeout", "soon", "transport", "kqueue"),
                 "upstreams", Map.of("api", Map.of("targets", List.of(Map.of("url", "ftp://x")))),
                 "routes", List.of(
                         Map.of("name", "a", "upstream", "apii", "match", Map.of("prefix", "/a")),
@@ -98,6 +99,7 @@ class GatewayConfigReaderTest {
         assertThat(problems).contains(
                 "gateway.prot: unknown key; did you mean 'port'?",
                 "gateway.requestTimeout: must be a duration such as 250ms, 5s, 1m or 1h, got 'soon'",
+                "gateway.transport: must be one of auto, io_uring, epoll, nio, got 'kqueue'",
                 "upstreams.api.targets[0].url: must be an http:// or https:// URL such as http://127.0.0.1:3001, got 'ftp://x'",
                 "routes[0].upstream: no upstream named 'apii'; defined: api",
                 "routes[1].stripPrefix: only applies to a route matched by prefix",

@@ -58,13 +58,16 @@ public final class Identities implements AutoCloseable {
         this.database = database;
         this.keys = new KeyStore(database.dataSource());
         this.tierStore = new TierStore(database.dataSource());
+        // cache upkeep runs on the thread that reads (an event loop), amortised, instead of waking a pool thread
         this.cache = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumSize(100_000)
                 .expireAfter(Expiry.<String, Optional<ApiKeyRecord>>creating((k, v) -> v.isPresent() ? KNOWN_TTL : UNKNOWN_TTL))
                 .recordStats()
                 .build();
         CaffeineCacheMetrics.monitor(meters, cache, "gatehouse.api.keys");
         this.sessions = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumSize(100_000)
                 .expireAfter(Expiry.<String, Optional<UserStore.Session>>creating((k, v) -> v.isPresent() ? KNOWN_TTL : UNKNOWN_TTL))
                 .recordStats()
@@ -73,7 +76,7 @@ public final class Identities implements AutoCloseable {
         this.users = new UserStore(database.dataSource(), passwordIterations);
         this.jwt = jwt;
         // verified tokens are remembered briefly (never past their own expiry check, which runs again on use)
-        this.tokens = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+        this.tokens = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
         try {
             this.tiers = tierStore.all();
         } catch (SQLException e) {
