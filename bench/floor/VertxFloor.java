@@ -2,7 +2,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
@@ -12,7 +12,7 @@ import io.vertx.core.http.RequestOptions;
 /**
  * The floor of the stack Gatehouse is built on: the smallest Vert.x reverse proxy that does what the
  * benchmark needs (one event loop per core, each with its own keep-alive upstream pool; copy method, URI
- * and headers; send the answer back in one write) and nothing else: no routing, no policies, no metrics,
+ * and headers; send the answer back in one write; the same network transport as Gatehouse) and nothing else: no routing, no policies, no metrics,
  * no forwarding headers, no timeouts. bench/run measures it beside Gatehouse to show how much of the gap to
  * nginx is the framework's own. Not part of the product.
  *
@@ -30,10 +30,12 @@ public class VertxFloor extends VerticleBase {
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
         int upstream = Integer.parseInt(args[1]);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        // the same network I/O as a Gatehouse node with gateway.transport: auto
+        Transport transport = Transport.IO_URING.available() ? Transport.IO_URING : Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO;
+        Vertx vertx = Vertx.builder().withTransport(transport).build();
         int cores = Runtime.getRuntime().availableProcessors();
         vertx.deployVerticle(() -> new VertxFloor(port, upstream), new DeploymentOptions().setInstances(cores))
-                .onSuccess(id -> System.out.println("vertx floor on " + port + " (native transport: " + vertx.isNativeTransportEnabled() + ")"))
+                .onSuccess(id -> System.out.println("vertx floor on " + port + " (" + transport.name() + ")"))
                 .onFailure(e -> { e.printStackTrace(); System.exit(1); });
     }
 
