@@ -37,6 +37,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import org.slf4j.Logger;
@@ -105,7 +106,7 @@ public final class GatewayNode implements AutoCloseable {
         this.vertx = vertx;
         this.transport = transport;
         this.metrics = metrics;
-        io.micrometer.core.instrument.Gauge.builder("gatehouse.node.transport", () -> 1)
+        Gauge.builder("gatehouse.node.transport", () -> 1)
                 .description("The network transport this node runs on (gateway.transport)")
                 .tag("transport", NetworkTransport.name(transport)).register(metrics.registry());
         this.database = database;
@@ -128,6 +129,8 @@ public final class GatewayNode implements AutoCloseable {
 
     /** Starts a node and returns once both listeners accept connections. Blocking: call from a main or test thread. */
     public static GatewayNode start(GatewayConfig config, Options options) {
+        // first: a transport the machine cannot give stops the node before it opens anything
+        Transport transport = NetworkTransport.choose(config.gateway().transport());
         GatewayMetrics metrics = new GatewayMetrics();
         Database database = Database.open(config.storage(), metrics.registry());
         AccessLog accessLog;
@@ -136,14 +139,6 @@ public final class GatewayNode implements AutoCloseable {
         } catch (IOException e) {
             database.close();
             throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
-        }
-        Transport transport;
-        try {
-            transport = NetworkTransport.choose(config.gateway().transport());
-        } catch (RuntimeException e) {
-            accessLog.close();
-            database.close();
-            throw e;
         }
         Vertx vertx = Vertx.builder().with(new VertxOptions().setDisableTCCL(true)).withTransport(transport).build();
         GatewayNode node = new GatewayNode(vertx, transport, metrics, database, accessLog, options.ticker(), config.redis(), config.identity(), config.cache());
