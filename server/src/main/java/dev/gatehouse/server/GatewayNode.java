@@ -108,7 +108,7 @@ public final class GatewayNode implements AutoCloseable {
         this.metrics = metrics;
         Gauge.builder("gatehouse.node.transport", () -> 1)
                 .description("The network transport this node runs on (gateway.transport)")
-                .tag("transport", NetworkTransport.name(transport)).register(metrics.registry());
+                .tag("transport", transport.name()).register(metrics.registry());
         this.database = database;
         this.accessLog = accessLog;
         this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
@@ -251,7 +251,7 @@ public final class GatewayNode implements AutoCloseable {
 
     /** The network transport the node runs on: io_uring, epoll or nio. */
     public String transport() {
-        return NetworkTransport.name(transport);
+        return transport.name();
     }
 
     public String nodeId() {

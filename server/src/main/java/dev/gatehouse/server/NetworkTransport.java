@@ -1,11 +1,13 @@
 package dev.gatehouse.server;
 
+import dev.gatehouse.core.config.GatewayListenerConfig;
 import io.vertx.core.transport.Transport;
 
 /**
  * The node's network I/O, from {@code gateway.transport}. {@code auto} takes io_uring where the kernel
  * offers it (Linux 5.10+, unless a seccomp profile or {@code kernel.io_uring_disabled} forbids it), then
- * epoll, then Java NIO; naming one insists on it, and a node that cannot have it does not start.
+ * epoll, then Java NIO; naming one insists on it, and a node that cannot have it does not start. The
+ * names are Vert.x's own ({@link Transport#name()}).
  *
  * <p>io_uring is the default because it hands the kernel every socket read and write an event loop has
  * in one system call: on the proxy benchmark it cut the kernel time per proxied request by about a
@@ -23,14 +25,9 @@ public final class NetworkTransport {
             case "io_uring" -> require(Transport.IO_URING, setting);
             case "epoll" -> require(Transport.EPOLL, setting);
             case "nio" -> Transport.NIO;
-            default -> throw new IllegalArgumentException("gateway.transport: must be one of auto, io_uring, epoll, nio, got '" + setting + "'");
+            default -> throw new IllegalArgumentException("gateway.transport: must be one of "
+                    + String.join(", ", GatewayListenerConfig.TRANSPORTS) + ", got '" + setting + "'");
         };
-    }
-
-    /** The name Gatehouse uses for a transport, as in {@code gateway.transport}. */
-    public static String name(Transport transport) {
-        return transport == Transport.IO_URING ? "io_uring" : transport == Transport.EPOLL ? "epoll"
-                : transport == Transport.NIO ? "nio" : transport.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static boolean usable(Transport transport) {

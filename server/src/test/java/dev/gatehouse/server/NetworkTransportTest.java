@@ -1,5 +1,6 @@
 package dev.gatehouse.server;
 
+import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.testkit.TestDatabase;
 import io.vertx.core.transport.Transport;
 import org.junit.jupiter.api.AfterAll;
@@ -48,11 +49,11 @@ class NetworkTransportTest {
                     upstream: alpha
                 """.formatted(upstream.url());
         if (wanted != null && !wanted.available()) {
-            assertThatThrownBy(() -> GatewayHarness.start(database, "  transport: " + setting + "\n", body, dev.gatehouse.core.time.Ticker.system()))
+            assertThatThrownBy(() -> GatewayHarness.start(database, "  transport: " + setting + "\n", body, Ticker.system()))
                     .hasMessageContaining("gateway.transport: " + setting + " is not available on this machine");
             return;
         }
-        try (GatewayHarness gateway = GatewayHarness.start(database, "  transport: " + setting + "\n", body, dev.gatehouse.core.time.Ticker.system())) {
+        try (GatewayHarness gateway = GatewayHarness.start(database, "  transport: " + setting + "\n", body, Ticker.system())) {
             HttpResponse<String> response = gateway.get("/alpha/hello");
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).contains("alpha");
