@@ -1,19 +1,49 @@
--- Several requests, decided in order, atomically. KEYS: every request's window keys, request after
--- request (all in one Cluster slot). ARGV[1]: now µs or -1; ARGV[2]: the number of requests; then per
--- request: its window count n, its cost, and n pairs of limit and window.
--- Returns the five numbers of each request's decision, request after request.
+-- Requests decided in order, atomically. Each distinct policy of the call (a subject's windows) is sent
+-- once, and consecutive requests of one policy and cost as one run, so a hot key's batch costs one
+-- parse of its arguments.
+-- KEYS: the window keys of each policy, policy after policy (all in one Cluster slot).
+-- ARGV[1]: now µs or -1; ARGV[2]: the number of policies; then per policy its window count n and n
+-- pairs of limit and window µs; then the number of runs, and per run its policy (1-based), its cost and
+-- how many requests it holds.
+-- Returns four numbers per request, request after request: limit, remaining, reset µs and retry-after µs
+-- (0 when allowed) of the deciding window.
 local now = clock(ARGV[1])
-local out = {}
-local first = 1
 local at = 3
-for _ = 1, tonumber(ARGV[2]) do
-  local count = tonumber(ARGV[at])
-  local d = decide(first, count, now, tonumber(ARGV[at + 1]), at + 2)
-  for x = 1, 5 do
-    out[#out + 1] = d[x]
+local firsts, counts, limits, windows = {}, {}, {}, {}
+local key = 1
+for p = 1, tonumber(ARGV[2]) do
+  local n = tonumber(ARGV[at])
+  local l, w = {}, {}
+  for i = 1, n do
+    l[i] = tonumber(ARGV[at + 2 * i - 1])
+    w[i] = tonumber(ARGV[at + 2 * i])
   end
-  first = first + count
-  at = at + 2 + 2 * count
+  firsts[p], counts[p], limits[p], windows[p] = key, n, l, w
+  key = key + n
+  at = at + 1 + 2 * n
+end
+local out, o = {}, 0
+local runs = tonumber(ARGV[at])
+at = at + 1
+for _ = 1, runs do
+  local p, cost, m = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+  at = at + 3
+  local first, count, l, w = firsts[p], counts[p], limits[p], windows[p]
+  local j = 0
+  while j < m do
+    local limit, rem, reset, retry = decide(first, count, l, w, now, cost)
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4] = limit, rem, reset, retry
+    o = o + 4
+    j = j + 1
+    if retry > 0 then
+      -- refused: nothing was spent and the clock has not moved, so the rest of the run is refused alike
+      while j < m do
+        out[o + 1], out[o + 2], out[o + 3], out[o + 4] = limit, rem, reset, retry
+        o = o + 4
+        j = j + 1
+      end
+    end
+  end
 end
 persist()
 return out

@@ -1,8 +1,12 @@
 -- Gatehouse rate limiting: one atomic call decides requests against every window of their policies.
 -- The same rules as dev.gatehouse.core.ratelimit (Algorithm steps and MultiWindow); the contract
 -- test suite runs against both. Numbers go to Redis as strings formatted by fmt(): Lua would print
--- microsecond timestamps in exponent notation and lose digits. An entry point (single.lua or
--- batch.lua) follows this file and says how KEYS and ARGV are laid out.
+-- microsecond timestamps in exponent notation and lose digits. batch.lua follows this file and says
+-- how KEYS and ARGV are laid out.
+--
+-- Written for the interpreter's sake: a decision allocates no table and no closure (steps return
+-- several values and leave the state they would write in the scratch arrays N1..N3 and NT), since a
+-- hot key sees dozens of decisions per call.
 
 local function fmt(x)
   return string.format('%.0f', x)
@@ -25,7 +29,8 @@ end
 -- end (persist()), so a batch that decides many requests of one hot key costs one HMGET, one HSET and one
 -- PEXPIRE instead of three calls per request. The run is atomic either way: nothing else sees Redis between.
 local states = {}
-local dirty = {}
+local dirtyFields = {}
+local dirtyTtl = {}
 local written = {}
 
 -- the fields of key (false where missing), from this run's copy when it has one
@@ -38,18 +43,20 @@ local function load(key, fields)
   return s
 end
 
--- replaces the fields of key (numbers, in the order of fields) and its time to live in ms
-local function save(key, fields, values, ttl)
-  states[key] = values
-  if dirty[key] == nil then
+-- replaces the fields of key (up to three numbers, in the order of fields) and its time to live in ms
+local function save(key, fields, ttl, a, b, c)
+  local s = states[key]
+  s[1], s[2], s[3] = a, b, c
+  if dirtyFields[key] == nil then
     written[#written + 1] = key
+    dirtyFields[key] = fields
   end
-  dirty[key] = {fields, ttl}
+  dirtyTtl[key] = ttl
 end
 
 local function persist()
   for _, key in ipairs(written) do
-    local fields, ttl = dirty[key][1], dirty[key][2]
+    local fields = dirtyFields[key]
     local values = states[key]
     local args = {}
     for i = 1, #fields do
@@ -57,51 +64,48 @@ local function persist()
       args[2 * i] = fmt(values[i])
     end
     redis.call('HSET', key, unpack(args))
-    redis.call('PEXPIRE', key, fmt(ttl))
+    redis.call('PEXPIRE', key, fmt(dirtyTtl[key]))
   end
 end
 
+-- what window i of the decision under way would write if every window allows it
+local N1, N2, N3, NT = {}, {}, {}, {}
+
 -- STEP --
 
--- Decides one request of `cost` against `count` windows: their state in KEYS[first..], their limit and
--- window (µs) in pairs in ARGV[at..]. Spends nothing unless every window allows it.
--- Returns {allowed (0/1), limit, remaining, reset µs, retry-after µs} of the deciding window.
-local function decide(first, count, now, cost, at)
-  local writes = {}
-  local best
-  local worst
+-- Decides one request of `cost` against `count` windows: their state in KEYS[first..], their limits
+-- and windows (µs) in lims[1..count] and wins[1..count]. Spends nothing unless every window allows it.
+-- Returns limit, remaining, reset µs and retry-after µs (0 when allowed) of the deciding window.
+local function decide(first, count, lims, wins, now, cost)
+  local bl, br, bs
+  local wl, wr, ws, wt
   for i = 1, count do
     local key = KEYS[first + i - 1]
-    local limit = tonumber(ARGV[at + 2 * (i - 1)])
-    local window = tonumber(ARGV[at + 2 * (i - 1) + 1])
-    local d, write
+    local limit, window = lims[i], wins[i]
+    local ok, rem, reset, retry
     if cost > limit then
       -- can never pass: report what is left and the window as the wait
-      local probe = step(key, now, 1, limit, window)
-      local left = probe[3]
-      if probe[1] == 1 then
-        left = left + 1
+      ok, rem, reset = step(key, now, 1, limit, window, i)
+      if ok then
+        rem = rem + 1
       end
-      d = {0, limit, left, probe[4], window}
+      ok, retry = false, window
     else
-      d, write = step(key, now, cost, limit, window)
+      ok, rem, reset, retry = step(key, now, cost, limit, window, i)
     end
-    writes[i] = write
-    if d[1] == 0 then
-      if worst == nil or d[5] > worst[5] then
-        worst = d
+    if not ok then
+      if wl == nil or retry > wt then
+        wl, wr, ws, wt = limit, rem, reset, retry
       end
-    elseif best == nil or d[3] < best[3] or (d[3] == best[3] and d[4] > best[4]) then
-      best = d
+    elseif bl == nil or rem < br or (rem == br and reset > bs) then
+      bl, br, bs = limit, rem, reset
     end
   end
-  if worst ~= nil then
-    return worst
+  if wl ~= nil then
+    return wl, wr, ws, wt
   end
   for i = 1, count do
-    if writes[i] then
-      writes[i]()
-    end
+    commit(KEYS[first + i - 1], i)
   end
-  return best
+  return bl, br, bs, 0
 end

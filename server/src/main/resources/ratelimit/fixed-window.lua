@@ -1,6 +1,6 @@
 -- Fixed window aligned to multiples of the window. State (hash): s = window start µs, c = units spent.
 local FIELDS = {'s', 'c'}
-local function step(key, now, cost, limit, window)
+local function step(key, now, cost, limit, window, i)
   local start = now - (now % window)
   local s = load(key, FIELDS)
   local spent = 0
@@ -9,9 +9,11 @@ local function step(key, now, cost, limit, window)
   end
   local reset = start + window - now
   if spent + cost <= limit then
-    return {1, limit, limit - spent - cost, reset, 0}, function()
-      save(key, FIELDS, {start, spent + cost}, math.ceil(reset / 1000) + 1000)
-    end
+    N1[i], N2[i], NT[i] = start, spent + cost, math.ceil(reset / 1000) + 1000
+    return true, limit - spent - cost, reset, 0
   end
-  return {0, limit, limit - spent, reset, math.max(1, reset)}, nil
+  return false, limit - spent, reset, math.max(1, reset)
+end
+local function commit(key, i)
+  save(key, FIELDS, NT[i], N1[i], N2[i])
 end

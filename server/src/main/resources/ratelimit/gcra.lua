@@ -6,7 +6,7 @@ local function free(ahead, rem, limit, window)
   return math.max(0, math.floor(((window - ahead) * limit - rem) / window + 1e-9))
 end
 local FIELDS = {'a', 'r'}
-local function step(key, now, cost, limit, window)
+local function step(key, now, cost, limit, window, i)
   local s = load(key, FIELDS)
   local tat, rem = now, 0
   if s[1] then
@@ -29,14 +29,16 @@ local function step(key, now, cost, limit, window)
     up = 1
   end
   if ahead < window or (ahead == window and nrem == 0) then
-    return {1, limit, free(ahead, nrem, limit, window), ahead + up, 0}, function()
-      save(key, FIELDS, {ntat, nrem}, math.ceil(window / 1000) + 1000)
-    end
+    N1[i], N2[i], NT[i] = ntat, nrem, math.ceil(window / 1000) + 1000
+    return true, free(ahead, nrem, limit, window), ahead + up, 0
   end
   local current = tat - now
   local currentUp = 0
   if rem > 0 then
     currentUp = 1
   end
-  return {0, limit, free(current, rem, limit, window), current + currentUp, math.max(1, ahead - window + up)}, nil
+  return false, free(current, rem, limit, window), current + currentUp, math.max(1, ahead - window + up)
+end
+local function commit(key, i)
+  save(key, FIELDS, NT[i], N1[i], N2[i])
 end

@@ -1,6 +1,6 @@
 -- Sliding window counter. State (hash): s = current window start µs, c = current count, p = previous count.
 local FIELDS = {'s', 'c', 'p'}
-local function step(key, now, cost, limit, window)
+local function step(key, now, cost, limit, window, i)
   local start = now - (now % window)
   local s = load(key, FIELDS)
   local current, previous = 0, 0
@@ -15,9 +15,8 @@ local function step(key, now, cost, limit, window)
   local weighted = math.floor(previous * (window - (now - start)) / window)
   local used = weighted + current
   if used + cost <= limit then
-    return {1, limit, limit - used - cost, start + 2 * window - now, 0}, function()
-      save(key, FIELDS, {start, current + cost, previous}, math.ceil((start + 2 * window - now) / 1000) + 1000)
-    end
+    N1[i], N2[i], N3[i], NT[i] = start, current + cost, previous, math.ceil((start + 2 * window - now) / 1000) + 1000
+    return true, limit - used - cost, start + 2 * window - now, 0
   end
   local reset
   if current > 0 then
@@ -34,5 +33,8 @@ local function step(key, now, cost, limit, window)
       retry = retry + math.max(0, window - math.floor((limit - cost) * window / current))
     end
   end
-  return {0, limit, math.max(0, limit - used), reset, math.max(1, retry)}, nil
+  return false, math.max(0, limit - used), reset, math.max(1, retry)
+end
+local function commit(key, i)
+  save(key, FIELDS, NT[i], N1[i], N2[i], N3[i])
 end

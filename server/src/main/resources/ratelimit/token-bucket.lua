@@ -1,7 +1,10 @@
 -- Token bucket. State (hash): t = tokens in millionths, l = last refill µs.
 local SCALE = 1000000
 local FIELDS = {'t', 'l'}
-local function step(key, now, cost, limit, window)
+local function refillTime(missing, limit, window)
+  return math.ceil(missing * window / (limit * SCALE))
+end
+local function step(key, now, cost, limit, window, i)
   local s = load(key, FIELDS)
   local cap = limit * SCALE
   local tokens = cap
@@ -14,15 +17,14 @@ local function step(key, now, cost, limit, window)
       tokens = math.min(cap, tonumber(s[1]) + math.floor(refill))
     end
   end
-  local function refillTime(missing)
-    return math.ceil(missing * window / (limit * SCALE))
-  end
   local need = cost * SCALE
   if tokens >= need then
     local left = tokens - need
-    return {1, limit, math.floor(left / SCALE), refillTime(cap - left), 0}, function()
-      save(key, FIELDS, {left, now}, math.ceil(window / 1000) + 1000)
-    end
+    N1[i], N2[i], NT[i] = left, now, math.ceil(window / 1000) + 1000
+    return true, math.floor(left / SCALE), refillTime(cap - left, limit, window), 0
   end
-  return {0, limit, math.floor(tokens / SCALE), refillTime(cap - tokens), math.max(1, refillTime(need - tokens))}, nil
+  return false, math.floor(tokens / SCALE), refillTime(cap - tokens, limit, window), math.max(1, refillTime(need - tokens, limit, window))
+end
+local function commit(key, i)
+  save(key, FIELDS, NT[i], N1[i], N2[i])
 end

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -52,6 +53,13 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
 
     /** A decision waiting for its batch to be sent. */
     private record Pending(String tag, Algorithm algorithm, List<RateLimit> windows, long cost, long nowMicros, Promise<Decision> promise) {
+        Policy policy() {
+            return new Policy(tag, windows);
+        }
+    }
+
+    /** A subject's windows: what the script is told once per call, however many of its requests the call holds. */
+    private record Policy(String tag, List<RateLimit> windows) {
     }
 
     /** What one event loop has collected in the current I/O round; touched only by that loop's thread. */
@@ -63,8 +71,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     private final Redis redis;
     private final String prefix;
     private final long timeoutMillis;
-    private final Map<Algorithm, Script> singles = new EnumMap<>(Algorithm.class);
-    private final Map<Algorithm, Script> batches = new EnumMap<>(Algorithm.class);
+    private final Map<Algorithm, Script> scripts = new EnumMap<>(Algorithm.class);
     private final Map<Thread, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
     private final Map<Thread, Round> rounds = new ConcurrentHashMap<>();
 
@@ -83,12 +90,10 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         this.prefix = prefix;
         this.timeoutMillis = timeout.toMillis();
         String common = resource("common.lua");
-        String single = resource("single.lua");
         String batch = resource("batch.lua");
         for (Algorithm algorithm : Algorithm.values()) {
             String decide = common.replace("-- STEP --", resource(algorithm.configName() + ".lua"));
-            singles.put(algorithm, script(decide + "\n" + single));
-            batches.put(algorithm, script(decide + "\n" + batch));
+            scripts.put(algorithm, script(decide + "\n" + batch));
         }
     }
 
@@ -112,7 +117,9 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         String tag = "{" + key.replace('{', '(').replace('}', ')') + "}";
         Context context = Vertx.currentContext();
         if (context == null || !context.isEventLoopContext()) {
-            return single(new Pending(tag, algorithm, windows, cost, nowMicros, Promise.promise()));
+            Pending alone = new Pending(tag, algorithm, windows, cost, nowMicros, Promise.promise());
+            send(List.of(alone));
+            return alone.promise().future();
         }
         Round round = rounds.computeIfAbsent(Thread.currentThread(), t -> new Round());
         // bound to the caller's context: whatever completes it (a reply, a timeout), the caller continues on its own thread
@@ -138,27 +145,14 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         ready.forEach(this::send);
     }
 
-    private Future<Decision> single(Pending p) {
-        Script script = singles.get(p.algorithm());
-        sendWithReload(single(Command.EVALSHA, script.sha(), p), () -> single(Command.EVAL, script.source(), p))
-                .map(r -> decision(r, 0))
-                .onComplete(p.promise());
-        return p.promise().future();
-    }
-
     private void send(List<Pending> members) {
-        if (members.size() == 1) {
-            single(members.get(0));
-            return;
-        }
-        Pending first = members.get(0);
-        Script script = batches.get(first.algorithm());
+        Script script = scripts.get(members.get(0).algorithm());
         sendWithReload(batch(Command.EVALSHA, script.sha(), members), () -> batch(Command.EVAL, script.source(), members))
                 .onComplete(result -> {
                     for (int i = 0; i < members.size(); i++) {
                         Promise<Decision> promise = members.get(i).promise();
                         if (result.succeeded()) {
-                            promise.complete(decision(result.result(), 5 * i));
+                            promise.complete(decision(result.result(), 4 * i));
                         } else {
                             promise.fail(result.cause());
                         }
@@ -203,50 +197,58 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         }
     }
 
-    private Request single(Command command, String script, Pending p) {
-        Request request = Request.cmd(command).arg(script).arg(p.windows().size());
-        keys(request, p);
-        request.arg(p.nowMicros()).arg(p.cost());
-        limits(request, p);
-        return request;
-    }
-
+    /**
+     * The batch script's call: each distinct policy (subject and windows) once, then the requests in
+     * order as runs of one policy and cost, so a hot key's requests cost a few arguments in all.
+     */
     private Request batch(Command command, String script, List<Pending> members) {
+        Map<Policy, Integer> policies = new LinkedHashMap<>();
         int keyCount = 0;
         for (Pending p : members) {
-            keyCount += p.windows().size();
+            if (policies.putIfAbsent(p.policy(), policies.size() + 1) == null) {
+                keyCount += p.windows().size();
+            }
         }
         Request request = Request.cmd(command).arg(script).arg(keyCount);
-        for (Pending p : members) {
-            keys(request, p);
+        String algorithm = members.get(0).algorithm().configName();
+        for (Policy p : policies.keySet()) {
+            String base = prefix + p.tag() + ":" + algorithm + ":";
+            for (RateLimit window : p.windows()) {
+                request.arg(base + window.limit() + ":" + window.windowMicros());
+            }
         }
-        request.arg(members.get(0).nowMicros()).arg(members.size());
+        request.arg(members.get(0).nowMicros()).arg(policies.size());
+        for (Policy p : policies.keySet()) {
+            request.arg(p.windows().size());
+            for (RateLimit window : p.windows()) {
+                request.arg(window.limit()).arg(window.windowMicros());
+            }
+        }
+        List<long[]> runs = new ArrayList<>();
+        long[] run = null;
         for (Pending p : members) {
-            request.arg(p.windows().size()).arg(p.cost());
-            limits(request, p);
+            int policy = policies.get(p.policy());
+            if (run != null && run[0] == policy && run[1] == p.cost()) {
+                run[2]++;
+            } else {
+                run = new long[] {policy, p.cost(), 1};
+                runs.add(run);
+            }
+        }
+        request.arg(runs.size());
+        for (long[] r : runs) {
+            request.arg(r[0]).arg(r[1]).arg(r[2]);
         }
         return request;
     }
 
-    private void keys(Request request, Pending p) {
-        for (RateLimit window : p.windows()) {
-            request.arg(prefix + p.tag() + ":" + p.algorithm().configName() + ":" + window.limit() + ":" + window.windowMicros());
-        }
-    }
-
-    private static void limits(Request request, Pending p) {
-        for (RateLimit window : p.windows()) {
-            request.arg(window.limit()).arg(window.windowMicros());
-        }
-    }
-
+    /** Four numbers from {@code at}: limit, remaining, reset and retry-after µs, which is 0 exactly when allowed. */
     private static Decision decision(Response r, int at) {
-        long limit = r.get(at + 1).toLong();
-        long remaining = r.get(at + 2).toLong();
-        long reset = r.get(at + 3).toLong();
-        return r.get(at).toLong() == 1
-                ? Decision.allow(limit, remaining, reset)
-                : Decision.reject(limit, remaining, reset, r.get(at + 4).toLong());
+        long limit = r.get(at).toLong();
+        long remaining = r.get(at + 1).toLong();
+        long reset = r.get(at + 2).toLong();
+        long retry = r.get(at + 3).toLong();
+        return retry == 0 ? Decision.allow(limit, remaining, reset) : Decision.reject(limit, remaining, reset, retry);
     }
 
     /** The Redis Cluster slot of a hash tag {@code {...}}: CRC16-XMODEM of what is inside, mod 16384. */
