@@ -20,8 +20,9 @@ public final class HopByHopHeaders {
 
     /** Header names a {@code Connection} header value lists, which are hop-by-hop for this message too. */
     public static Set<String> listedIn(String connectionHeader) {
-        if (connectionHeader == null || connectionHeader.isBlank()) {
-            return Set.of();
+        if (connectionHeader == null || connectionHeader.isBlank() || connectionHeader.equalsIgnoreCase("keep-alive")
+                || connectionHeader.equalsIgnoreCase("close")) {
+            return Set.of(); // what nearly every message says: nothing to split
         }
         java.util.Set<String> names = new java.util.HashSet<>();
         for (String token : connectionHeader.split(",")) {

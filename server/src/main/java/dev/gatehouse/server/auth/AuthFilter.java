@@ -5,6 +5,7 @@ import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Future;
 
@@ -60,9 +61,9 @@ public final class AuthFilter implements Filter {
                         .send(exchange.response(), exchange.path(), exchange.requestId());
             }
             exchange.put(Identity.KEY, identity);
-            exchange.request().headers().remove("x-api-key");
+            exchange.request().headers().remove(HeaderNames.X_API_KEY);
             if (credential.equals(Credentials.bearer(exchange.request()))) {
-                exchange.request().headers().remove("authorization");
+                exchange.request().headers().remove(HeaderNames.AUTHORIZATION);
             }
             return chain.proceed(exchange);
         });

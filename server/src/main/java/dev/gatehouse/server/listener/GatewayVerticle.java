@@ -119,7 +119,7 @@ public final class GatewayVerticle extends VerticleBase {
             exchange = new Exchange(request, route, match == null ? Collections.emptyMap() : match.variables(),
                     normalized.path(), client, start);
         }
-        boolean clientAsksToClose = asksToClose(request.getHeader("connection"));
+        boolean clientAsksToClose = asksToClose(request.getHeader(io.vertx.core.http.HttpHeaders.CONNECTION));
         exchange.route().chain().start(exchange).onComplete(result -> {
             if (result.failed()) {
                 abort(exchange, result.cause());

@@ -83,7 +83,7 @@ public record Problem(int status, String type, String title, String detail, Long
             response.putHeader("retry-after", Long.toString(retryAfterSeconds));
         }
         if (requestId != null) {
-            response.putHeader("x-request-id", requestId);
+            response.putHeader(HeaderNames.X_REQUEST_ID, requestId);
         }
         return response.end(Buffer.buffer(json.toString()));
     }

@@ -14,9 +14,9 @@ public final class RequestIdFilter implements Filter {
 
     @Override
     public Future<Void> filter(Exchange exchange, Chain chain) {
-        String given = exchange.request().getHeader("x-request-id");
+        String given = exchange.request().getHeader(HeaderNames.X_REQUEST_ID);
         exchange.requestId(isAcceptable(given) ? given : newId());
-        exchange.response().putHeader("x-request-id", exchange.requestId());
+        exchange.response().putHeader(HeaderNames.X_REQUEST_ID, exchange.requestId());
         return chain.proceed(exchange);
     }
 

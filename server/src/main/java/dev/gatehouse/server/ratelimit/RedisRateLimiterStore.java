@@ -58,13 +58,17 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         }
     }
 
+    /** Decisions that may share a script call: one algorithm (script), one Cluster slot, one clock. */
+    private record Group(Algorithm algorithm, int slot, long nowMicros) {
+    }
+
     /** A subject's windows: what the script is told once per call, however many of its requests the call holds. */
     private record Policy(String tag, List<RateLimit> windows) {
     }
 
     /** What one event loop has collected in the current I/O round; touched only by that loop's thread. */
     private static final class Round {
-        final Map<String, List<Pending>> groups = new HashMap<>();
+        final Map<Group, List<Pending>> groups = new HashMap<>();
         boolean flushScheduled;
     }
 
@@ -124,7 +128,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         Round round = rounds.computeIfAbsent(Thread.currentThread(), t -> new Round());
         // bound to the caller's context: whatever completes it (a reply, a timeout), the caller continues on its own thread
         Pending pending = new Pending(tag, algorithm, windows, cost, nowMicros, ((ContextInternal) context).promise());
-        String group = algorithm.ordinal() + ":" + slot(tag) + ":" + nowMicros;
+        Group group = new Group(algorithm, slot(tag), nowMicros);
         List<Pending> members = round.groups.computeIfAbsent(group, g -> new ArrayList<>());
         members.add(pending);
         if (members.size() >= MAX_BATCH) {
@@ -255,17 +259,22 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     static int slot(String tag) {
         int crc = 0;
         for (byte b : tag.substring(1, tag.length() - 1).getBytes(StandardCharsets.UTF_8)) {
-            crc = crc16(crc, b & 0xff);
+            crc = ((crc << 8) ^ CRC16[((crc >>> 8) ^ b) & 0xff]) & 0xffff;
         }
         return crc & 0x3fff;
     }
 
-    private static int crc16(int crc, int b) {
-        crc ^= b << 8;
-        for (int bit = 0; bit < 8; bit++) {
-            crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+    /** CRC16-XMODEM of each byte value, so a slot costs a table look-up per byte instead of eight shifts. */
+    private static final int[] CRC16 = new int[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            int crc = b << 8;
+            for (int bit = 0; bit < 8; bit++) {
+                crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+            }
+            CRC16[b] = crc & 0xffff;
         }
-        return crc & 0xffff;
     }
 
     private static String resource(String name) {

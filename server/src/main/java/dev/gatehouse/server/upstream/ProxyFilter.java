@@ -9,6 +9,7 @@ import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.HeaderEdits;
+import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -234,12 +235,12 @@ public final class ProxyFilter implements Filter {
                     response.setStatusMessage(upstream.statusMessage());
                 }
             }
-            String requestId = out.get("x-request-id");
+            String requestId = out.get(HeaderNames.X_REQUEST_ID);
             // a bulk copy, then drop what describes the upstream connection rather than the message
             out.addAll(upstream.headers());
             removeHopByHop(out, upstream.getHeader(HttpHeaders.CONNECTION));
             if (requestId != null) {
-                out.set("x-request-id", requestId);
+                out.set(HeaderNames.X_REQUEST_ID, requestId);
             }
             HeaderEdits.apply(route.responseHeaders(), out);
             if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {
@@ -341,35 +342,32 @@ public final class ProxyFilter implements Filter {
             MultiMap in = request.headers();
             String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
             boolean trusted = trustedProxies.trusts(peer);
-            String priorFor = trusted ? in.get("x-forwarded-for") : null;
-            String proto = trusted ? in.get("x-forwarded-proto") : null;
-            String host = trusted ? in.get("x-forwarded-host") : null;
+            String priorFor = trusted ? in.get(HeaderNames.X_FORWARDED_FOR) : null;
+            String proto = trusted ? in.get(HeaderNames.X_FORWARDED_PROTO) : null;
+            String host = trusted ? in.get(HeaderNames.X_FORWARDED_HOST) : null;
             if (host == null) {
                 host = in.get(HttpHeaders.HOST);
             }
             removeHopByHop(in, in.get(HttpHeaders.CONNECTION));
             if (!trusted) {
-                for (String name : UNTRUSTED_FORWARDING) {
+                for (CharSequence name : HeaderNames.UNTRUSTED_FORWARDING) {
                     in.remove(name);
                 }
             }
             MultiMap out = in;
             if (peer != null) {
-                out.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
+                out.set(HeaderNames.X_FORWARDED_FOR, priorFor == null ? peer : priorFor + ", " + peer);
             }
-            out.set("x-forwarded-proto", proto != null ? proto : request.scheme() == null ? "http" : request.scheme());
+            out.set(HeaderNames.X_FORWARDED_PROTO, proto != null ? proto : request.scheme() == null ? "http" : request.scheme());
             if (host != null) {
-                out.set("x-forwarded-host", host);
+                out.set(HeaderNames.X_FORWARDED_HOST, host);
             }
-            out.set("x-request-id", exchange.requestId());
+            out.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
             HeaderEdits.apply(route.requestHeaders(), out);
             upstreamHeaders = out;
             return out;
         }
     }
-
-    /** Forwarding headers only a trusted proxy may set; the three X-Forwarded-* ones are always rewritten. */
-    private static final String[] UNTRUSTED_FORWARDING = {"forwarded", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip"};
 
     /** Removes hop-by-hop headers, including any the Connection header names. */
     static void removeHopByHop(MultiMap headers, String connection) {
@@ -378,7 +376,7 @@ public final class ProxyFilter implements Filter {
                 headers.remove(listed);
             }
         }
-        for (String name : HopByHopHeaders.NAMES) {
+        for (CharSequence name : HeaderNames.HOP_BY_HOP) {
             headers.remove(name);
         }
     }
