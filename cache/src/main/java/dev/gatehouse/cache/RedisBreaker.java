@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The breaker every use of Redis passes: it opens when half of the last 10 calls failed (at least 5
@@ -14,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisBreaker {
     private final CircuitBreaker breaker;
+    private final Logger log;
+    private final String whenOpen;
+    private final String whenClosed;
+    /** The state last logged. Read after every call, written only on a change. */
+    private final AtomicReference<CircuitBreaker.State> seen = new AtomicReference<>(CircuitBreaker.State.CLOSED);
     private volatile String lastError = "none";
 
     /**
@@ -28,13 +34,10 @@ public final class RedisBreaker {
                 .waitDurationInOpenState(Duration.ofSeconds(2))
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .build());
-        breaker.getEventPublisher().onStateTransition(e -> {
-            switch (e.getStateTransition().getToState()) {
-                case OPEN -> log.warn(whenOpen, lastError);
-                case CLOSED -> log.info(whenClosed);
-                default -> { }
-            }
-        });
+        this.log = log;
+        this.whenOpen = whenOpen;
+        this.whenClosed = whenClosed;
+        // no event consumer: with one, the breaker builds and dispatches an event for every call recorded
     }
 
     /** Whether a call may go to Redis now. */
@@ -44,11 +47,27 @@ public final class RedisBreaker {
 
     public void succeeded(long startedNanos) {
         breaker.onSuccess(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        noticeChange();
     }
 
     public void failed(long startedNanos, Throwable error) {
         lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
         breaker.onError(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS, error);
+        noticeChange();
+    }
+
+    /** Logs opening and closing once each; both happen only in recording a call, so this sees every one. */
+    private void noticeChange() {
+        CircuitBreaker.State now = breaker.getState();
+        CircuitBreaker.State before = seen.get();
+        if (now == before || (now != CircuitBreaker.State.OPEN && now != CircuitBreaker.State.CLOSED) || !seen.compareAndSet(before, now)) {
+            return;
+        }
+        if (now == CircuitBreaker.State.OPEN) {
+            log.warn(whenOpen, lastError);
+        } else {
+            log.info(whenClosed);
+        }
     }
 
     /** False while the breaker is open. */
