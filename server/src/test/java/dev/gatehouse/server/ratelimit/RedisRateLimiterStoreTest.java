@@ -124,6 +124,42 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         assertThat(batched.stream().filter(Decision::allowed).count()).as("some pass, some do not").isBetween(1L, (long) calls.size() - 1);
     }
 
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void runsOfLikeRequestsThatCrossTheLimitDecideExactlyAsOneByOne(Algorithm algorithm) throws Exception {
+        // a hot key's requests reach the script as runs of one policy and cost; a run that crosses the
+        // limit is refused from that request on, and the next run (another cost, another key) goes on
+        String a = "runs:" + UUID.randomUUID();
+        String b = "runs:" + UUID.randomUUID();
+        List<RateLimit> five = List.of(RateLimit.perSecond(5));
+        List<RateLimit> twoWindows = List.of(RateLimit.perMinute(9), RateLimit.perSecond(6));
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            calls.add(new Call(a, five, 1));
+        }
+        for (int i = 0; i < 3; i++) {
+            calls.add(new Call(b, twoWindows, 2));
+        }
+        for (int i = 0; i < 4; i++) {
+            calls.add(new Call(b, twoWindows, 1));
+        }
+        calls.add(new Call(a, five, 6)); // more than the limit
+        for (int i = 0; i < 3; i++) {
+            calls.add(new Call(a, five, 1));
+        }
+
+        List<Decision> batched = inOneRound(algorithm, calls);
+
+        LocalRateLimiter local = new LocalRateLimiter(1000, () -> T0);
+        List<Decision> oneByOne = new ArrayList<>();
+        for (Call call : calls) {
+            oneByOne.add(local.decide(call.key(), algorithm, call.windows(), call.cost(), T0));
+        }
+        assertThat(batched).containsExactlyElementsOf(oneByOne);
+        assertThat(batched.subList(0, 7)).as("the first run crosses its limit").extracting(Decision::allowed)
+                .containsExactly(true, true, true, true, true, false, false);
+    }
+
     @Test
     void moreRequestsThanOneBatchHoldsAreAllDecidedExactly() throws Exception {
         String key = "flood:" + UUID.randomUUID();
