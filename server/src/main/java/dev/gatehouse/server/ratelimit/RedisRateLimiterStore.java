@@ -52,10 +52,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     }
 
     /** A decision waiting for its batch to be sent. */
-    private record Pending(String tag, Algorithm algorithm, List<RateLimit> windows, long cost, long nowMicros, Promise<Decision> promise) {
-        Policy policy() {
-            return new Policy(tag, windows);
-        }
+    private record Pending(Policy policy, Algorithm algorithm, long cost, long nowMicros, Promise<Decision> promise) {
     }
 
     /** Decisions that may share a script call: one algorithm (script), one Cluster slot, one clock. */
@@ -121,13 +118,13 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         String tag = "{" + key.replace('{', '(').replace('}', ')') + "}";
         Context context = Vertx.currentContext();
         if (context == null || !context.isEventLoopContext()) {
-            Pending alone = new Pending(tag, algorithm, windows, cost, nowMicros, Promise.promise());
+            Pending alone = new Pending(new Policy(tag, windows), algorithm, cost, nowMicros, Promise.promise());
             send(List.of(alone));
             return alone.promise().future();
         }
         Round round = rounds.computeIfAbsent(Thread.currentThread(), t -> new Round());
         // bound to the caller's context: whatever completes it (a reply, a timeout), the caller continues on its own thread
-        Pending pending = new Pending(tag, algorithm, windows, cost, nowMicros, ((ContextInternal) context).promise());
+        Pending pending = new Pending(new Policy(tag, windows), algorithm, cost, nowMicros, ((ContextInternal) context).promise());
         Group group = new Group(algorithm, slot(tag), nowMicros);
         List<Pending> members = round.groups.computeIfAbsent(group, g -> new ArrayList<>());
         members.add(pending);
@@ -210,7 +207,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         int keyCount = 0;
         for (Pending p : members) {
             if (policies.putIfAbsent(p.policy(), policies.size() + 1) == null) {
-                keyCount += p.windows().size();
+                keyCount += p.policy().windows().size();
             }
         }
         Request request = Request.cmd(command).arg(script).arg(keyCount);
