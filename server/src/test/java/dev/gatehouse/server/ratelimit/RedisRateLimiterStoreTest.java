@@ -95,6 +95,16 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         return all.get(10, TimeUnit.SECONDS);
     }
 
+    /** What the in-process store decides for the same calls, one after another. */
+    static List<Decision> oneByOne(Algorithm algorithm, List<Call> calls) {
+        LocalRateLimiter local = new LocalRateLimiter(1000, () -> T0);
+        List<Decision> decisions = new ArrayList<>();
+        for (Call call : calls) {
+            decisions.add(local.decide(call.key(), algorithm, call.windows(), call.cost(), T0));
+        }
+        return decisions;
+    }
+
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void aBatchDecidesExactlyAsTheInProcessStoreDoesOneByOne(Algorithm algorithm) throws Exception {
@@ -115,12 +125,7 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
 
         List<Decision> batched = inOneRound(algorithm, calls);
 
-        LocalRateLimiter local = new LocalRateLimiter(1000, () -> T0);
-        List<Decision> oneByOne = new ArrayList<>();
-        for (Call call : calls) {
-            oneByOne.add(local.decide(call.key(), algorithm, call.windows(), call.cost(), T0));
-        }
-        assertThat(batched).containsExactlyElementsOf(oneByOne);
+        assertThat(batched).containsExactlyElementsOf(oneByOne(algorithm, calls));
         assertThat(batched.stream().filter(Decision::allowed).count()).as("some pass, some do not").isBetween(1L, (long) calls.size() - 1);
     }
 
@@ -150,12 +155,7 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
 
         List<Decision> batched = inOneRound(algorithm, calls);
 
-        LocalRateLimiter local = new LocalRateLimiter(1000, () -> T0);
-        List<Decision> oneByOne = new ArrayList<>();
-        for (Call call : calls) {
-            oneByOne.add(local.decide(call.key(), algorithm, call.windows(), call.cost(), T0));
-        }
-        assertThat(batched).containsExactlyElementsOf(oneByOne);
+        assertThat(batched).containsExactlyElementsOf(oneByOne(algorithm, calls));
         assertThat(batched.subList(0, 7)).as("the first run crosses its limit").extracting(Decision::allowed)
                 .containsExactly(true, true, true, true, true, false, false);
     }
