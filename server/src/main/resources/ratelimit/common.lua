@@ -74,9 +74,10 @@ local N1, N2, N3, NT = {}, {}, {}, {}
 -- STEP --
 
 -- Decides one request of `cost` against `count` windows: their state in KEYS[first..], their limits
--- and windows (µs) in lims[1..count] and wins[1..count]. Spends nothing unless every window allows it.
+-- and windows (µs) in lims[1..count] and wins[1..count]. Spends nothing: what every window would write
+-- if the request passes is left in N1..N3 and NT for commitAll().
 -- Returns limit, remaining, reset µs and retry-after µs (0 when allowed) of the deciding window.
-local function decide(first, count, lims, wins, now, cost)
+local function evaluate(first, count, lims, wins, now, cost)
   local bl, br, bs
   local wl, wr, ws, wt
   for i = 1, count do
@@ -104,8 +105,55 @@ local function decide(first, count, lims, wins, now, cost)
   if wl ~= nil then
     return wl, wr, ws, wt
   end
+  return bl, br, bs, 0
+end
+
+local function commitAll(first, count)
   for i = 1, count do
     commit(KEYS[first + i - 1], i)
   end
-  return bl, br, bs, 0
+end
+
+-- The most requests of `cost`, up to m, that every window still has room for by its own count: a first
+-- guess for the run below, which checks it.
+local function room(first, count, lims, wins, now, cost, m)
+  local most = m
+  for i = 1, count do
+    local ok, rem = step(KEYS[first + i - 1], now, cost, lims[i], wins[i], i)
+    if ok then
+      rem = rem + cost
+    end
+    most = math.min(most, math.floor(rem / cost))
+  end
+  return math.max(0, most)
+end
+
+-- Decides a run of m requests of one policy and cost at once. With one clock, k requests of cost c leave
+-- every algorithm's state exactly as one request of cost k*c does, and pass exactly when it would (a
+-- window only fills up), so the run's allowed requests are the first a, for the largest a whose total
+-- fits; that is spent in one step per window. Returns a and, when a < m, the answer to the rest (limit,
+-- remaining, reset, retry-after of the state after the a).
+local function decideRun(first, count, lims, wins, now, cost, m)
+  local a = m
+  if select(4, evaluate(first, count, lims, wins, now, cost * m)) > 0 then
+    a = room(first, count, lims, wins, now, cost, m - 1)
+    while a > 0 and select(4, evaluate(first, count, lims, wins, now, cost * a)) > 0 do
+      a = a - 1
+    end
+    while a + 1 < m and select(4, evaluate(first, count, lims, wins, now, cost * (a + 1))) == 0 do
+      a = a + 1
+    end
+    if a > 0 then
+      -- the last check may have been of a + 1: step the spend again so N1..NT hold it
+      evaluate(first, count, lims, wins, now, cost * a)
+    end
+  end
+  if a > 0 then
+    commitAll(first, count)
+  end
+  if a == m then
+    return a
+  end
+  local limit, rem, reset, retry = evaluate(first, count, lims, wins, now, cost)
+  return a, limit, rem, reset, math.max(1, retry)
 end

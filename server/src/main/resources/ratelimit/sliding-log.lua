@@ -1,4 +1,6 @@
--- Sliding log. State (sorted set): one member per unit spent, scored by its time µs.
+-- Sliding log. State (sorted set): one member per unit spent, scored by its time µs. Too big to send
+-- back, so its runs are answered request by request (FIELDS names no hash fields).
+local FIELDS = nil
 local function step(key, now, cost, limit, window, i)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - window))
   local live = redis.call('ZCARD', key)

@@ -2,6 +2,7 @@ package dev.gatehouse.server.ratelimit;
 
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
+import dev.gatehouse.core.ratelimit.MultiWindow;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
 import io.vertx.core.Context;
@@ -14,6 +15,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,12 +29,12 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Rate-limit state in Redis, shared by every node: Lua scripts per algorithm decide all windows of a
@@ -42,8 +45,15 @@ import java.util.concurrent.TimeUnit;
  * algorithm, one Cluster slot and one clock go in one script call (at most {@value #MAX_BATCH}), decided
  * in order and atomically, so every decision is still made by Redis and exact, with one round trip and
  * one script run for the lot instead of one each.
+ *
+ * <p>Consecutive requests of one subject and cost form a run, which the script decides at once: it says
+ * how many of them pass and sends back the state they started from, and this node derives each passing
+ * request's remaining and reset by stepping that state with the same pure algorithm the in-process store
+ * uses. Redis's work and its reply so stay the same size however hot the key (the sliding log, whose
+ * state is its entries, is answered request by request).
  */
 public final class RedisRateLimiterStore implements RateLimiterStore {
+    private static final Logger log = LoggerFactory.getLogger(RedisRateLimiterStore.class);
 
     /** The most decisions one script call carries. */
     static final int MAX_BATCH = 64;
@@ -75,6 +85,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     private final Map<Algorithm, Script> scripts = new EnumMap<>(Algorithm.class);
     private final Map<Thread, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
     private final Map<Thread, Round> rounds = new ConcurrentHashMap<>();
+    private final AtomicBoolean divergenceLogged = new AtomicBoolean();
 
     /** @param prefix put before every key, e.g. {@code gh:rl:} */
     public RedisRateLimiterStore(Redis redis, String prefix) {
@@ -148,17 +159,29 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
 
     private void send(List<Pending> members) {
         Script script = scripts.get(members.get(0).algorithm());
-        sendWithReload(batch(Command.EVALSHA, script.sha(), members), () -> batch(Command.EVAL, script.source(), members))
+        Batch batch = new Batch(members);
+        sendWithReload(batch.request(Command.EVALSHA, script.sha()), () -> batch.request(Command.EVAL, script.source()))
                 .onComplete(result -> {
-                    for (int i = 0; i < members.size(); i++) {
-                        Promise<Decision> promise = members.get(i).promise();
-                        if (result.succeeded()) {
-                            promise.complete(decision(result.result(), 4 * i));
-                        } else {
-                            promise.fail(result.cause());
-                        }
+                    if (result.failed()) {
+                        members.forEach(p -> p.promise().fail(result.cause()));
+                    } else {
+                        complete(members, batch, result.result());
                     }
                 });
+    }
+
+    private static void complete(List<Pending> members, Batch batch, Response reply) {
+        Decision[] decisions;
+        try {
+            decisions = batch.decisions(reply);
+        } catch (RuntimeException e) {
+            members.forEach(p -> p.promise().fail(new IllegalStateException(
+                    "unexpected reply from the rate-limit script: " + e.getMessage(), e)));
+            return;
+        }
+        for (int i = 0; i < decisions.length; i++) {
+            members.get(i).promise().complete(decisions[i]);
+        }
     }
 
     /** Sends an EVALSHA; when Redis has lost the script (a flush or a restart), sends the EVAL form once. */
@@ -198,49 +221,122 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         }
     }
 
+    /** Consecutive requests of one policy and cost: the script decides them together. */
+    private record Run(Policy policy, int policyIndex, long cost, int first, int count) {
+    }
+
     /**
-     * The batch script's call: each distinct policy (subject and windows) once, then the requests in
-     * order as runs of one policy and cost, so a hot key's requests cost a few arguments in all.
+     * One script call: each distinct policy (subject and windows) once, then the requests in order as runs
+     * of one policy and cost, so a hot key's requests cost a few arguments in all; and the reading of its
+     * reply (batch.lua describes both).
      */
-    private Request batch(Command command, String script, List<Pending> members) {
-        Map<Policy, Integer> policies = new LinkedHashMap<>();
-        int keyCount = 0;
-        for (Pending p : members) {
-            if (policies.putIfAbsent(p.policy(), policies.size() + 1) == null) {
-                keyCount += p.policy().windows().size();
+    private final class Batch {
+        private final List<Pending> members;
+        private final Algorithm algorithm;
+        private final List<Policy> policies = new ArrayList<>();
+        private final List<Run> runs = new ArrayList<>();
+        private int keyCount;
+
+        Batch(List<Pending> members) {
+            this.members = members;
+            this.algorithm = members.get(0).algorithm();
+            Map<Policy, Integer> index = new HashMap<>();
+            Run run = null;
+            for (int i = 0; i < members.size(); i++) {
+                Pending p = members.get(i);
+                Integer at = index.get(p.policy());
+                if (at == null) {
+                    at = policies.size() + 1;
+                    index.put(p.policy(), at);
+                    policies.add(p.policy());
+                    keyCount += p.policy().windows().size();
+                }
+                if (run != null && run.policyIndex() == at && run.cost() == p.cost()) {
+                    run = new Run(run.policy(), at, run.cost(), run.first(), run.count() + 1);
+                    runs.set(runs.size() - 1, run);
+                } else {
+                    run = new Run(p.policy(), at, p.cost(), i, 1);
+                    runs.add(run);
+                }
             }
         }
-        Request request = Request.cmd(command).arg(script).arg(keyCount);
-        String algorithm = members.get(0).algorithm().configName();
-        for (Policy p : policies.keySet()) {
-            String base = prefix + p.tag() + ":" + algorithm + ":";
-            for (RateLimit window : p.windows()) {
-                request.arg(base + window.limit() + ":" + window.windowMicros());
+
+        Request request(Command command, String script) {
+            Request request = Request.cmd(command).arg(script).arg(keyCount);
+            String name = algorithm.configName();
+            for (Policy p : policies) {
+                String base = prefix + p.tag() + ":" + name + ":";
+                for (RateLimit window : p.windows()) {
+                    request.arg(base + window.limit() + ":" + window.windowMicros());
+                }
             }
-        }
-        request.arg(members.get(0).nowMicros()).arg(policies.size());
-        for (Policy p : policies.keySet()) {
-            request.arg(p.windows().size());
-            for (RateLimit window : p.windows()) {
-                request.arg(window.limit()).arg(window.windowMicros());
+            request.arg(members.get(0).nowMicros()).arg(policies.size());
+            for (Policy p : policies) {
+                request.arg(p.windows().size());
+                for (RateLimit window : p.windows()) {
+                    request.arg(window.limit()).arg(window.windowMicros());
+                }
             }
-        }
-        List<long[]> runs = new ArrayList<>();
-        long[] run = null;
-        for (Pending p : members) {
-            int policy = policies.get(p.policy());
-            if (run != null && run[0] == policy && run[1] == p.cost()) {
-                run[2]++;
-            } else {
-                run = new long[] {policy, p.cost(), 1};
-                runs.add(run);
+            request.arg(runs.size());
+            for (Run r : runs) {
+                request.arg(r.policyIndex()).arg(r.cost()).arg(r.count());
             }
+            return request;
         }
-        request.arg(runs.size());
-        for (long[] r : runs) {
-            request.arg(r[0]).arg(r[1]).arg(r[2]);
+
+        /** Every member's decision, in order, from the script's reply. */
+        Decision[] decisions(Response reply) {
+            Decision[] decisions = new Decision[members.size()];
+            long now = reply.get(0).toLong();
+            int at = 1;
+            for (Run run : runs) {
+                if (algorithm == Algorithm.SLIDING_LOG) {
+                    for (int j = 0; j < run.count(); j++, at += 4) {
+                        decisions[run.first() + j] = decision(reply, at);
+                    }
+                    continue;
+                }
+                List<RateLimit> windows = run.policy().windows();
+                long[][] states = new long[windows.size()][];
+                for (int w = 0; w < states.length; w++) {
+                    int fields = reply.get(at++).toInteger();
+                    states[w] = new long[fields];
+                    for (int f = 0; f < fields; f++) {
+                        states[w][f] = reply.get(at++).toLong();
+                    }
+                }
+                int allowed = reply.get(at++).toInteger();
+                // Redis decided how many pass; each one's remaining and reset come from the same pure step
+                // over the same state and clock, as the in-process store would compute them
+                for (int j = 0; j < allowed; j++) {
+                    MultiWindow.Evaluation step = MultiWindow.evaluate(algorithm, windows, states, now, run.cost());
+                    Decision d = step.decision();
+                    if (!d.allowed()) {
+                        // Redis is the authority on what passes; a step that disagrees is a bug to see
+                        divergence(algorithm, run, j, allowed);
+                        d = Decision.allow(d.limit(), 0, d.resetMicros());
+                    }
+                    decisions[run.first() + j] = d;
+                    states = step.states();
+                }
+                if (allowed < run.count()) {
+                    Decision refused = decision(reply, at);
+                    at += 4;
+                    for (int j = allowed; j < run.count(); j++) {
+                        decisions[run.first() + j] = refused;
+                    }
+                }
+            }
+            return decisions;
         }
-        return request;
+    }
+
+    /** Once per store: a second opinion that differs from Redis's is a bug, not a load to log at. */
+    private void divergence(Algorithm algorithm, Run run, int request, int allowed) {
+        if (divergenceLogged.compareAndSet(false, true)) {
+            log.warn("the in-process {} step refused request {} of a run Redis allowed {} of (windows {}); "
+                    + "its headers say 0 remaining (logged once)", algorithm, request + 1, allowed, run.policy().windows());
+        }
     }
 
     /** Four numbers from {@code at}: limit, remaining, reset and retry-after µs, which is 0 exactly when allowed. */

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,11 +79,15 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
 
     /** Requests every call in the same event-loop turn, so they batch; returns the decisions in call order. */
     static List<Decision> inOneRound(Algorithm algorithm, List<Call> calls) throws Exception {
+        return inOneRound(algorithm, calls, T0);
+    }
+
+    static List<Decision> inOneRound(Algorithm algorithm, List<Call> calls, long now) throws Exception {
         CompletableFuture<List<Decision>> all = new CompletableFuture<>();
         vertx.runOnContext(v -> {
             List<Future<Decision>> futures = new ArrayList<>();
             for (Call call : calls) {
-                futures.add(store.decide(call.key(), algorithm, call.windows(), call.cost(), T0));
+                futures.add(store.decide(call.key(), algorithm, call.windows(), call.cost(), now));
             }
             Future.all(futures).onComplete(done -> {
                 if (done.failed()) {
@@ -97,10 +102,13 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
 
     /** What the in-process store decides for the same calls, one after another. */
     static List<Decision> oneByOne(Algorithm algorithm, List<Call> calls) {
-        LocalRateLimiter local = new LocalRateLimiter(1000, () -> T0);
+        return oneByOne(new LocalRateLimiter(1000, () -> T0), algorithm, calls, T0);
+    }
+
+    static List<Decision> oneByOne(LocalRateLimiter local, Algorithm algorithm, List<Call> calls, long now) {
         List<Decision> decisions = new ArrayList<>();
         for (Call call : calls) {
-            decisions.add(local.decide(call.key(), algorithm, call.windows(), call.cost(), T0));
+            decisions.add(local.decide(call.key(), algorithm, call.windows(), call.cost(), now));
         }
         return decisions;
     }
@@ -158,6 +166,41 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         assertThat(batched).containsExactlyElementsOf(oneByOne(algorithm, calls));
         assertThat(batched.subList(0, 7)).as("the first run crosses its limit").extracting(Decision::allowed)
                 .containsExactly(true, true, true, true, true, false, false);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void randomRoundsOverTimeDecideExactlyAsOneByOne(Algorithm algorithm) throws Exception {
+        // state carried from round to round while the clock moves on: runs of random length and cost on
+        // keys near, at and past their limits, each compared with the in-process store one by one
+        Random random = new Random(20261202L + algorithm.ordinal());
+        String run = "random:" + UUID.randomUUID() + ":";
+        List<List<RateLimit>> policies = List.of(List.of(RateLimit.perSecond(7)),
+                List.of(RateLimit.perMinute(40), RateLimit.perSecond(9)),
+                List.of(RateLimit.perSecond(1000), RateLimit.perMinute(1500)));
+        LocalRateLimiter local = new LocalRateLimiter(1000, () -> T0);
+        long now = T0;
+        int allowed = 0;
+        int refused = 0;
+        for (int round = 0; round < 25; round++) {
+            List<Call> calls = new ArrayList<>();
+            while (calls.size() < 60) {
+                int subject = random.nextInt(policies.size());
+                long cost = 1 + random.nextInt(random.nextInt(8) == 0 ? 12 : 3);
+                int length = 1 + random.nextInt(12);
+                for (int i = 0; i < length; i++) {
+                    calls.add(new Call(run + subject, policies.get(subject), cost));
+                }
+            }
+            List<Decision> batched = inOneRound(algorithm, calls, now);
+            assertThat(batched).as("round %d at +%d µs", round, now - T0)
+                    .containsExactlyElementsOf(oneByOne(local, algorithm, calls, now));
+            allowed += (int) batched.stream().filter(Decision::allowed).count();
+            refused += (int) batched.stream().filter(d -> !d.allowed()).count();
+            now += random.nextInt(350_000);
+        }
+        assertThat(allowed).as("some pass").isPositive();
+        assertThat(refused).as("some are refused").isPositive();
     }
 
     @Test
