@@ -109,6 +109,26 @@ class BreakerAndRetryTest {
     }
 
     @Test
+    void aFailedTrialCallReopensTheBreakerForAWholeWait() {
+        TestUpstream failing = upstream("failing");
+        failing.handler(request -> request.response().setStatusCode(500).end());
+        gateway("0", failing);
+        for (int i = 0; i < 4; i++) {
+            gateway.get("/api/x");
+        }
+        ticker.advance(Duration.ofSeconds(30).plusMillis(1));
+        assertThat(gateway.get("/api/x").statusCode()).as("the trial call reaches the target and fails").isEqualTo(500);
+        assertThat(failing.requests()).isEqualTo(5);
+        assertThat(breaker(failing)).isEqualTo("OPEN");
+
+        ticker.advance(Duration.ofSeconds(10));
+        HttpResponse<String> response = gateway.get("/api/x");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("retry-after")).as("the wait starts again at the failed trial").hasValue("20");
+        assertThat(failing.requests()).isEqualTo(5);
+    }
+
+    @Test
     void aRefusedConnectionIsRetriedOnAnotherTargetForAnyMethod() {
         TestUpstream down = upstream("down");
         TestUpstream up = upstream("up");

@@ -10,6 +10,7 @@ import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.RejectFilter;
 import dev.gatehouse.server.pipeline.RoutingSnapshot;
+import dev.gatehouse.server.upstream.Deadlines;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
@@ -44,6 +45,8 @@ public final class GatewayVerticle extends VerticleBase {
     private final Shared shared;
     private HttpServer server;
     private HttpClient client;
+    private final Deadlines deadlines = new Deadlines();
+    private long deadlineTimer;
 
     public GatewayVerticle(Shared shared) {
         this.shared = shared;
@@ -81,6 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(false)
                 // every stage runs on this instance's event loop, so Vert.x can skip its thread checks
                 .setStrictThreadMode(true);
+        deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.expire(System.nanoTime()));
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> StrictRequestDecoder.install(connection, options));
         server.invalidRequestHandler(GatewayVerticle::invalid);
@@ -90,6 +94,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        vertx.cancelTimer(deadlineTimer);
         return server.close().eventually(() -> client.close());
     }
 
@@ -110,14 +115,14 @@ public final class GatewayVerticle extends VerticleBase {
         NormalizedPath normalized = PathNormalizer.normalize(rawPath);
         Exchange exchange;
         if (normalized.isRejected()) {
-            exchange = new Exchange(request, snapshot.unrouted(), Collections.emptyMap(), rawPath, client, start);
+            exchange = new Exchange(request, snapshot.unrouted(), Collections.emptyMap(), rawPath, client, deadlines, start);
             exchange.put(RejectFilter.PROBLEM, Problem.badPath(normalized.rejection()));
             request.response().putHeader("connection", "close");
         } else {
             RouteMatch<CompiledRoute> match = snapshot.routes().match(new RequestView(request, normalized.path()));
             CompiledRoute route = match == null ? snapshot.unrouted() : match.route();
             exchange = new Exchange(request, route, match == null ? Collections.emptyMap() : match.variables(),
-                    normalized.path(), client, start);
+                    normalized.path(), client, deadlines, start);
         }
         boolean clientAsksToClose = asksToClose(request.getHeader(io.vertx.core.http.HttpHeaders.CONNECTION));
         exchange.route().chain().start(exchange).onComplete(result -> {

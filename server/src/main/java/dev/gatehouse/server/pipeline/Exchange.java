@@ -1,5 +1,6 @@
 package dev.gatehouse.server.pipeline;
 
+import dev.gatehouse.server.upstream.Deadlines;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -17,6 +18,7 @@ public final class Exchange {
     private final Map<String, String> variables;
     private final String path;
     private final HttpClient upstreamClient;
+    private final Deadlines deadlines;
     private final long startNanos;
     int position;
 
@@ -28,13 +30,14 @@ public final class Exchange {
     private Map<AttributeKey<?>, Object> attributes;
 
     public Exchange(HttpServerRequest request, CompiledRoute route, Map<String, String> variables, String path,
-                    HttpClient upstreamClient, long startNanos) {
+                    HttpClient upstreamClient, Deadlines deadlines, long startNanos) {
         this.request = request;
         this.route = route;
         this.variables = variables;
         this.path = path;
         this.upstreamPath = path;
         this.upstreamClient = upstreamClient;
+        this.deadlines = deadlines;
         this.startNanos = startNanos;
     }
 
@@ -72,6 +75,11 @@ public final class Exchange {
     /** The client this event loop uses to reach upstreams. */
     public HttpClient upstreamClient() {
         return upstreamClient;
+    }
+
+    /** This event loop's upstream deadlines. */
+    public Deadlines deadlines() {
+        return deadlines;
     }
 
     public long startNanos() {

@@ -85,6 +85,7 @@ public final class ProxyFilter implements Filter {
         private HttpClientRequest inFlight;
         private boolean clientGone;
         private LimitedBody body;
+        private boolean timedOut;
 
         Call(Exchange exchange) {
             this.exchange = exchange;
@@ -142,8 +143,7 @@ public final class ProxyFilter implements Filter {
                     .setSsl(target.config().tls())
                     .setURI(uri())
                     .setHeaders(headers())
-                    .setConnectTimeout(connectTimeout().toMillis())
-                    .setIdleTimeout(route.requestTimeout().toMillis());
+                    .setConnectTimeout(connectTimeout().toMillis());
             exchange.upstreamClient().request(options).onComplete(connected -> {
                 if (clientGone) {
                     if (connected.succeeded()) {
@@ -167,6 +167,12 @@ public final class ProxyFilter implements Filter {
 
         private void send(UpstreamTarget target, HttpClientRequest upstream, long began) {
             inFlight = upstream;
+            // the route's timeout bounds the wait for the answer's head (the event loop's deadlines, not a timer each)
+            timedOut = false;
+            Deadlines.Entry deadline = exchange.deadlines().add(System.nanoTime(), route.requestTimeout().toNanos(), () -> {
+                timedOut = true;
+                upstream.reset(0, new TimeoutException("no answer within " + route.requestTimeout().toMillis() + " ms"));
+            });
             // failures surface through the response future; this only keeps Vert.x from logging them twice
             upstream.exceptionHandler(error -> log.debug("upstream request to {} failed: {}", target.address(), describe(error)));
             if (hasBody) {
@@ -181,6 +187,7 @@ public final class ProxyFilter implements Filter {
             }
             Future<HttpClientResponse> answer = upstream.response();
             answer.onComplete(result -> {
+                deadline.done();
                 inFlight = null;
                 if (clientGone) {
                     target.abandon();
@@ -195,9 +202,8 @@ public final class ProxyFilter implements Filter {
                         done.tryComplete();
                         return;
                     }
-                    failedTarget(target, began, result.cause());
-                    // the request's idle timeout (set to the route's timeout) bounds the wait for the answer
-                    if (result.cause() instanceof TimeoutException) {
+                    failedTarget(target, began, timedOut ? new TimeoutException("no answer within the route's request timeout") : result.cause());
+                    if (timedOut || result.cause() instanceof TimeoutException) {
                         answer(Problem.upstreamTimeout(pool.name(), route.requestTimeout().toMillis()));
                     } else {
                         retryOrAnswer(replayable, Problem.upstreamUnreachable(pool.name(), describe(result.cause())));

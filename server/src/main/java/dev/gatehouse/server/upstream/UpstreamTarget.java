@@ -33,6 +33,7 @@ public final class UpstreamTarget implements Balanced {
     private final LongAdder successes = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private volatile long openedAtNanos;
+    private volatile boolean seenOpen;
 
     UpstreamTarget(String pool, TargetConfig config, HealthPolicy healthPolicy, BreakerConfig breakerConfig, Ticker ticker) {
         this.pool = pool;
@@ -41,13 +42,19 @@ public final class UpstreamTarget implements Balanced {
         this.breakerConfig = breakerConfig;
         this.ticker = ticker;
         this.health = new TargetHealth(healthPolicy, ticker);
+        // no event consumer: with one, Resilience4j builds and dispatches an event for every call; the
+        // moment the breaker opens is read off its state after each call instead (noticeState)
         this.breaker = breakerConfig.enabled() ? CircuitBreaker.of(pool + "/" + config.address(), breakerConfig(breakerConfig, ticker)) : null;
-        if (breaker != null) {
-            breaker.getEventPublisher().onStateTransition(e -> {
-                if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                    openedAtNanos = ticker.read();
-                }
-            });
+    }
+
+    /** After the breaker may have changed state: note when it has just opened, for the open wait. */
+    private void noticeState() {
+        boolean open = breaker.getState() == CircuitBreaker.State.OPEN;
+        if (open != seenOpen) {
+            if (open) {
+                openedAtNanos = ticker.read();
+            }
+            seenOpen = open;
         }
     }
 
@@ -124,8 +131,12 @@ public final class UpstreamTarget implements Balanced {
 
     /** Takes a breaker permit for one call; false means the breaker refused (count it as not tried). */
     boolean acquire() {
-        if (breaker != null && !breaker.tryAcquirePermission()) {
-            return false;
+        if (breaker != null) {
+            boolean permitted = breaker.tryAcquirePermission();
+            noticeState();
+            if (!permitted) {
+                return false;
+            }
         }
         inFlight.incrementAndGet();
         return true;
@@ -145,6 +156,7 @@ public final class UpstreamTarget implements Balanced {
         health.trafficSucceeded();
         if (breaker != null) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            noticeState();
         }
     }
 
@@ -154,6 +166,7 @@ public final class UpstreamTarget implements Balanced {
         failures.increment();
         if (breaker != null) {
             breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+            noticeState();
         }
         return health.trafficFailed();
     }
