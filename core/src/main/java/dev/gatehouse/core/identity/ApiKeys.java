@@ -56,11 +56,21 @@ public final class ApiKeys {
             return false;
         }
         for (int i = MARKER.length(); i < candidate.length(); i++) {
-            if (ALPHABET.indexOf(candidate.charAt(i)) < 0) {
+            char c = candidate.charAt(i);
+            if (c >= 128 || !IN_ALPHABET[c]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** ALPHABET as a table: a key is checked on every request that presents one. */
+    private static final boolean[] IN_ALPHABET = new boolean[128];
+
+    static {
+        for (int i = 0; i < ALPHABET.length(); i++) {
+            IN_ALPHABET[ALPHABET.charAt(i)] = true;
+        }
     }
 
     public static String prefix(String key) {

@@ -39,5 +39,8 @@ class ApiKeysTest {
         assertThat(ApiKeys.looksLikeKey("gh_live_short")).isFalse();
         assertThat(ApiKeys.looksLikeKey("gh_test_" + "a".repeat(43))).isFalse();
         assertThat(ApiKeys.looksLikeKey("gh_live_" + "a".repeat(42) + "!")).isFalse();
+        assertThat(ApiKeys.looksLikeKey("gh_live_" + "a".repeat(42) + "é")).as("beyond ASCII").isFalse();
+        assertThat(ApiKeys.looksLikeKey("gh_live_" + "a".repeat(42) + "\u0100")).isFalse();
+        assertThat(ApiKeys.looksLikeKey("gh_live_" + "Z09az".repeat(8) + "abc")).isTrue();
     }
 }

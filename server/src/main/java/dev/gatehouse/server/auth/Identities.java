@@ -42,7 +42,14 @@ public final class Identities implements AutoCloseable {
     private final Database database;
     private final KeyStore keys;
     private final TierStore tierStore;
-    private final Cache<String, Optional<ApiKeyRecord>> cache;
+    /** A key as the cache holds it: its record and the identity it gives, built once, not per request. */
+    private record KnownKey(ApiKeyRecord record, Optional<Identity> identityOptional) {
+        KnownKey(ApiKeyRecord record, Identity identity) {
+            this(record, Optional.of(identity));
+        }
+    }
+
+    private final Cache<String, Optional<KnownKey>> cache;
     private final Cache<String, Optional<UserStore.Session>> sessions;
     private final UserStore users;
     private final JwtVerifier jwt;
@@ -62,7 +69,7 @@ public final class Identities implements AutoCloseable {
         this.cache = Caffeine.newBuilder()
                 .executor(Runnable::run)
                 .maximumSize(100_000)
-                .expireAfter(Expiry.<String, Optional<ApiKeyRecord>>creating((k, v) -> v.isPresent() ? KNOWN_TTL : UNKNOWN_TTL))
+                .expireAfter(Expiry.<String, Optional<KnownKey>>creating((k, v) -> v.isPresent() ? KNOWN_TTL : UNKNOWN_TTL))
                 .recordStats()
                 .build();
         CaffeineCacheMetrics.monitor(meters, cache, "gatehouse.api.keys");
@@ -119,25 +126,33 @@ public final class Identities implements AutoCloseable {
         }
         byte[] hash = ApiKeys.hash(presented);
         String id = HexFormat.of().formatHex(hash);
-        Optional<ApiKeyRecord> cached = cache.getIfPresent(id);
-        Future<Optional<ApiKeyRecord>> record = cached != null ? Future.succeededFuture(cached)
-                : vertx.executeBlocking(() -> {
-                    Optional<ApiKeyRecord> found = keys.findByHash(hash);
-                    cache.put(id, found);
-                    return found;
-                }, false);
-        return record.map(found -> {
-            Instant now = Instant.now();
-            if (found.isEmpty() || !found.get().usableAt(now)) {
-                return Optional.empty();
-            }
-            // at most one write a second per key: a hot key used from every event loop would otherwise contend on one entry
-            Instant last = used.get(found.get().id());
-            if (last == null || now.isAfter(last.plusSeconds(1))) {
-                used.put(found.get().id(), now);
-            }
-            return Optional.of(Identity.of(found.get()));
-        });
+        Optional<KnownKey> cached = cache.getIfPresent(id);
+        if (cached != null) {
+            return Future.succeededFuture(usable(cached));
+        }
+        return vertx.executeBlocking(() -> {
+            Optional<KnownKey> found = keys.findByHash(hash).map(r -> new KnownKey(r, Identity.of(r)));
+            cache.put(id, found);
+            return found;
+        }, false).map(this::usable);
+    }
+
+    /** The key's identity if it may be used now; notes its use (at most once a second per key). */
+    private Optional<Identity> usable(Optional<KnownKey> known) {
+        if (known.isEmpty()) {
+            return Optional.empty();
+        }
+        ApiKeyRecord key = known.get().record();
+        Instant now = Instant.now();
+        if (!key.usableAt(now)) {
+            return Optional.empty();
+        }
+        // at most one write a second per key: a hot key used from every event loop would otherwise contend on one entry
+        Instant last = used.get(key.id());
+        if (last == null || now.isAfter(last.plusSeconds(1))) {
+            used.put(key.id(), now);
+        }
+        return known.get().identityOptional();
     }
 
     private Future<Optional<Identity>> session(String token) {
