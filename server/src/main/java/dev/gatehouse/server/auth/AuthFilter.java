@@ -53,7 +53,8 @@ public final class AuthFilter implements Filter {
                 return Problem.of(403, "insufficient-role", "Forbidden", "this route needs a logged-in " + config.role())
                         .send(exchange.response(), exchange.path(), exchange.requestId());
             }
-            List<String> missing = config.scopes().stream().filter(s -> !identity.scopes().contains(s)).toList();
+            List<String> missing = config.scopes().isEmpty() ? List.of()
+                    : config.scopes().stream().filter(s -> !identity.scopes().contains(s)).toList();
             if (!missing.isEmpty()) {
                 exchange.failure("forbidden");
                 return Problem.of(403, "insufficient-scope", "Forbidden",
