@@ -43,10 +43,7 @@ public final class Identities implements AutoCloseable {
     private final KeyStore keys;
     private final TierStore tierStore;
     /** A key as the cache holds it: its record and the identity it gives, built once, not per request. */
-    private record KnownKey(ApiKeyRecord record, Optional<Identity> identityOptional) {
-        KnownKey(ApiKeyRecord record, Identity identity) {
-            this(record, Optional.of(identity));
-        }
+    private record KnownKey(ApiKeyRecord record, Optional<Identity> identity) {
     }
 
     private final Cache<String, Optional<KnownKey>> cache;
@@ -131,7 +128,7 @@ public final class Identities implements AutoCloseable {
             return Future.succeededFuture(usable(cached));
         }
         return vertx.executeBlocking(() -> {
-            Optional<KnownKey> found = keys.findByHash(hash).map(r -> new KnownKey(r, Identity.of(r)));
+            Optional<KnownKey> found = keys.findByHash(hash).map(r -> new KnownKey(r, Optional.of(Identity.of(r))));
             cache.put(id, found);
             return found;
         }, false).map(this::usable);
@@ -152,7 +149,7 @@ public final class Identities implements AutoCloseable {
         if (last == null || now.isAfter(last.plusSeconds(1))) {
             used.put(key.id(), now);
         }
-        return known.get().identityOptional();
+        return known.get().identity();
     }
 
     private Future<Optional<Identity>> session(String token) {
