@@ -1,24 +1,35 @@
 package dev.gatehouse.core.ratelimit;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
  * Rate-limit state in this process, for a single node or as the fallback when Redis is down. Each key's
- * decision is atomic. The number of keys is bounded: when full, expired keys are swept first, then the
- * keys closest to expiry are dropped (a dropped key starts afresh, which only ever allows more).
+ * decision is atomic. The number of keys is bounded: when full, expired keys are swept first, then about
+ * one in a hundred of the keys closest to expiry are dropped at once (a dropped key starts afresh, which
+ * only ever allows more), so a flood of new subjects costs one sweep per hundredth of the capacity, not
+ * one per subject. While one thread sweeps, others go on: the bound can be passed by one key per
+ * concurrent caller.
  */
 public final class LocalRateLimiter implements RateLimiterStore {
 
     private record Entry(long[][] states, long expiresAt) {
     }
 
+    /** How many expiry times a sweep looks at to choose which keys to drop. */
+    private static final int SAMPLE = 1024;
+
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final AtomicLong dropped = new AtomicLong();
     private final int maxKeys;
     private final LongSupplier clockMicros;
 
@@ -57,26 +68,45 @@ public final class LocalRateLimiter implements RateLimiterStore {
         return result[0];
     }
 
+    /** Keys held now. */
     public int size() {
         return entries.size();
     }
 
+    /** The most keys held (see the class comment for concurrent callers). */
+    public int maxKeys() {
+        return maxKeys;
+    }
+
+    /** Keys dropped before their expiry to make room, since this store was made. */
+    public long dropped() {
+        return dropped.get();
+    }
+
     private void makeRoom(long now) {
-        entries.values().removeIf(e -> e.expiresAt <= now);
-        while (entries.size() >= maxKeys) {
-            String soonest = null;
-            long soonestAt = Long.MAX_VALUE;
-            for (Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<String, Entry> e = it.next();
-                if (e.getValue().expiresAt < soonestAt) {
-                    soonest = e.getKey();
-                    soonestAt = e.getValue().expiresAt;
-                }
-            }
-            if (soonest == null) {
+        if (!sweeping.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            entries.values().removeIf(e -> e.expiresAt <= now);
+            int size = entries.size();
+            if (size < maxKeys) {
                 return;
             }
-            entries.remove(soonest);
+            // drop the soonest to expire, about max(1, maxKeys / 100) of them, by a threshold read off a sample
+            int drop = Math.max(size - maxKeys + 1, maxKeys / 100);
+            long[] sample = new long[Math.min(SAMPLE, size)];
+            int n = 0;
+            for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && n < sample.length; ) {
+                sample[n++] = it.next().expiresAt;
+            }
+            Arrays.sort(sample, 0, n);
+            long threshold = sample[Math.min(n - 1, (int) ((long) drop * n / size))];
+            int before = entries.size();
+            entries.values().removeIf(e -> e.expiresAt <= threshold);
+            dropped.addAndGet(Math.max(0, before - entries.size()));
+        } finally {
+            sweeping.set(false);
         }
     }
 }

@@ -34,6 +34,25 @@ class LocalRateLimiterTest extends RateLimiterStoreContract {
             small.decide("subject-" + i, Algorithm.GCRA, List.of(RateLimit.perMinute(10)), 1, T0 + i);
         }
         assertThat(small.size()).isLessThanOrEqualTo(100);
+        assertThat(small.dropped()).as("keys dropped to make room").isGreaterThanOrEqualTo(900);
+    }
+
+    @Test
+    void aFloodOfNewSubjectsDropsTheShortLivedKeysNotTheLimitsOfBusyOnes() {
+        LocalRateLimiter store = new LocalRateLimiter(1_000, clock::get);
+        List<RateLimit> hourly = List.of(new RateLimit(10, java.time.Duration.ofHours(1)));
+        for (int i = 0; i < 300; i++) {
+            assertThat(store.decide("busy-" + i, Algorithm.GCRA, hourly, 3, T0).remaining()).isEqualTo(7);
+        }
+        // ten times the capacity in one-off subjects, each kept for a second
+        for (int i = 0; i < 10_000; i++) {
+            store.decide("once-" + i, Algorithm.GCRA, List.of(RateLimit.perSecond(5)), 1, T0 + i);
+        }
+        assertThat(store.size()).isLessThanOrEqualTo(1_000);
+        for (int i = 0; i < 300; i++) {
+            assertThat(store.decide("busy-" + i, Algorithm.GCRA, hourly, 1, T0 + 10_000).remaining())
+                    .as("busy-%d keeps the 3 of 10 it spent this hour", i).isEqualTo(6);
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.gatehouse.core.ratelimit.LocalRateLimiter;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
 import dev.gatehouse.cache.RedisBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -40,13 +41,19 @@ public final class RateLimiters {
     public RateLimiters(Redis redis, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
         this.local = new LocalRateLimiter(1_000_000, clockMicros);
         if (redis != null) {
-            shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout());
+            shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout(), meters);
             breaker = new RedisBreaker("redis", log, "Redis rate limiting degraded ({}); routes apply their onRedisFailure policy",
                     "Redis rate limiting recovered");
         } else {
             shared = null;
             breaker = null;
         }
+        Gauge.builder("gatehouse.ratelimit.local.keys", local, LocalRateLimiter::size)
+                .description("Subjects whose limits this node keeps in process (local routes and the fail-open fallback)").register(meters);
+        Gauge.builder("gatehouse.ratelimit.local.max.keys", local, LocalRateLimiter::maxKeys)
+                .description("The most subjects this node keeps in process").register(meters);
+        FunctionCounter.builder("gatehouse.ratelimit.local.dropped", local, LocalRateLimiter::dropped)
+                .description("In-process subjects dropped before their expiry to make room (each starts afresh)").register(meters);
         Gauge.builder("gatehouse.ratelimit.redis.available", this, r -> r.redisAvailable() ? 1 : 0)
                 .description("1 while exact (Redis) rate limiting is available; 0 when degraded or not configured")
                 .register(meters);

@@ -5,6 +5,10 @@ import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.MultiWindow;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -35,6 +39,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Rate-limit state in Redis, shared by every node: Lua scripts per algorithm decide all windows of a
@@ -86,21 +91,26 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     private final Map<Thread, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
     private final Map<Thread, Round> rounds = new ConcurrentHashMap<>();
     private final AtomicBoolean divergenceLogged = new AtomicBoolean();
-
-    /** @param prefix put before every key, e.g. {@code gh:rl:} */
-    public RedisRateLimiterStore(Redis redis, String prefix) {
-        this(redis, prefix, Duration.ofSeconds(5));
-    }
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Counter calls;
+    private final DistributionSummary batches;
 
     /**
      * @param prefix put before every key, e.g. {@code gh:rl:}
      * @param timeout the longest a script call may take; past it, every decision it carries fails with a
      *                {@link java.util.concurrent.TimeoutException} (one timer per call, not per decision)
+     * @param meters where the calls, their sizes and those in flight are counted
      */
-    public RedisRateLimiterStore(Redis redis, String prefix, Duration timeout) {
+    public RedisRateLimiterStore(Redis redis, String prefix, Duration timeout, MeterRegistry meters) {
         this.redis = redis;
         this.prefix = prefix;
         this.timeoutMillis = timeout.toMillis();
+        this.calls = Counter.builder("gatehouse.ratelimit.redis.calls")
+                .description("Rate-limit script calls sent to Redis (each decides a batch)").register(meters);
+        this.batches = DistributionSummary.builder("gatehouse.ratelimit.redis.batch")
+                .description("Decisions carried by one rate-limit script call (at most " + MAX_BATCH + ")").register(meters);
+        Gauge.builder("gatehouse.ratelimit.redis.in.flight", inFlight, AtomicInteger::get)
+                .description("Rate-limit script calls sent and not yet answered (each bounded by redis.timeout)").register(meters);
         String common = resource("common.lua");
         String batch = resource("batch.lua");
         for (Algorithm algorithm : Algorithm.values()) {
@@ -160,8 +170,12 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     private void send(List<Pending> members) {
         Script script = scripts.get(members.get(0).algorithm());
         Batch batch = new Batch(members);
+        calls.increment();
+        batches.record(members.size());
+        inFlight.incrementAndGet();
         sendWithReload(batch.request(Command.EVALSHA, script.sha()), () -> batch.request(Command.EVAL, script.source()))
                 .onComplete(result -> {
+                    inFlight.decrementAndGet();
                     if (result.failed()) {
                         members.forEach(p -> p.promise().fail(result.cause()));
                     } else {

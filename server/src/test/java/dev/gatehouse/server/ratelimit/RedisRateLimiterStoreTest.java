@@ -3,18 +3,14 @@ package dev.gatehouse.server.ratelimit;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
-import io.vertx.core.Future;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
-import java.util.ArrayList;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
 import dev.gatehouse.core.ratelimit.RateLimiterStoreContract;
 import dev.gatehouse.testkit.RedisNamespace;
 import dev.gatehouse.testkit.TestRedis;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -22,10 +18,16 @@ import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,13 +38,14 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
     static Redis redis;
     static RedisNamespace namespace;
     static RedisRateLimiterStore store;
+    static final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeAll
     static void connect() {
         vertx = Vertx.vertx();
         redis = Redis.createClient(vertx, TestRedis.url());
         namespace = TestRedis.newNamespace();
-        store = new RedisRateLimiterStore(redis, namespace.prefix());
+        store = new RedisRateLimiterStore(redis, namespace.prefix(), Duration.ofSeconds(5), meters);
     }
 
     @AfterAll
@@ -201,6 +204,26 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         }
         assertThat(allowed).as("some pass").isPositive();
         assertThat(refused).as("some are refused").isPositive();
+    }
+
+    @Test
+    void oneRoundOfDecisionsIsOneScriptCallAndTheMetricsSaySo() throws Exception {
+        String key = "metrics:" + UUID.randomUUID();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            calls.add(new Call(key, List.of(RateLimit.perMinute(100)), 1));
+        }
+        double callsBefore = meters.get("gatehouse.ratelimit.redis.calls").counter().count();
+        DistributionSummary batch = meters.get("gatehouse.ratelimit.redis.batch").summary();
+        long batchesBefore = batch.count();
+        double decisionsBefore = batch.totalAmount();
+
+        assertThat(inOneRound(Algorithm.GCRA, calls)).allMatch(Decision::allowed);
+
+        assertThat(meters.get("gatehouse.ratelimit.redis.calls").counter().count() - callsBefore).isEqualTo(1);
+        assertThat(batch.count() - batchesBefore).isEqualTo(1);
+        assertThat(batch.totalAmount() - decisionsBefore).as("decisions in that call").isEqualTo(10);
+        assertThat(meters.get("gatehouse.ratelimit.redis.in.flight").gauge().value()).as("calls still out").isZero();
     }
 
     @Test
