@@ -89,12 +89,15 @@ public final class LocalRateLimiter implements RateLimiterStore {
         }
         try {
             entries.values().removeIf(e -> e.expiresAt <= now);
+            // leave room for a hundredth of the capacity, or the next new subject would sweep again
+            int room = Math.max(1, maxKeys / 100);
             int size = entries.size();
-            if (size < maxKeys) {
+            if (size + room <= maxKeys) {
                 return;
             }
-            // drop the soonest to expire, about max(1, maxKeys / 100) of them, by a threshold read off a sample
-            int drop = Math.max(size - maxKeys + 1, maxKeys / 100);
+            // drop the soonest to expire, by a threshold read off a sample (keys sit in hash order, which
+            // has nothing to do with their expiry)
+            int drop = size + room - maxKeys;
             long[] sample = new long[Math.min(SAMPLE, size)];
             int n = 0;
             for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && n < sample.length; ) {
