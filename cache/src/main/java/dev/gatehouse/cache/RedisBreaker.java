@@ -45,6 +45,22 @@ public final class RedisBreaker {
         return breaker.tryAcquirePermission();
     }
 
+    /**
+     * For a caller whose work joins calls that {@link #tryAcquire} one by one (a batch): false while the
+     * breaker is open. Once the open wait is over it lets the breaker move to half-open, without spending
+     * one of its trial calls.
+     */
+    public boolean admits() {
+        if (breaker.getState() != CircuitBreaker.State.OPEN) {
+            return true;
+        }
+        if (breaker.tryAcquirePermission()) {
+            breaker.releasePermission();
+            return true;
+        }
+        return false;
+    }
+
     public void succeeded(long startedNanos) {
         breaker.onSuccess(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         noticeChange();

@@ -41,9 +41,9 @@ public final class RateLimiters {
     public RateLimiters(Redis redis, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
         this.local = new LocalRateLimiter(1_000_000, clockMicros);
         if (redis != null) {
-            shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout(), meters);
             breaker = new RedisBreaker("redis", log, "Redis rate limiting degraded ({}); routes apply their onRedisFailure policy",
                     "Redis rate limiting recovered");
+            shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout(), breaker, meters);
         } else {
             shared = null;
             breaker = null;
@@ -72,19 +72,13 @@ public final class RateLimiters {
         if (!config.exact() || shared == null) {
             return Future.succeededFuture(local.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK));
         }
-        if (!breaker.tryAcquire()) {
+        if (!breaker.admits()) {
             return fallback(key, config, windows, "Redis rate limiting is degraded");
         }
-        long started = System.nanoTime();
-        // the store bounds each call to Redis by redis.timeout
+        // the store bounds each call to Redis by redis.timeout and tells the breaker how each call went
         return shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK)
-                .compose(decision -> {
-                    breaker.succeeded(started);
-                    return Future.succeededFuture(decision);
-                }, error -> {
-                    breaker.failed(started, error);
-                    return fallback(key, config, windows, "Redis did not decide in time: " + error.getMessage());
-                });
+                .recover(error -> fallback(key, config, windows, error instanceof RedisRateLimiterStore.Degraded
+                        ? error.getMessage() : "Redis did not decide in time: " + error.getMessage()));
     }
 
     private Future<Decision> fallback(String key, RateLimitConfig config, List<RateLimit> windows, String why) {

@@ -5,6 +5,7 @@ import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.MultiWindow;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
+import dev.gatehouse.cache.RedisBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -92,6 +93,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     private final Map<Thread, Round> rounds = new ConcurrentHashMap<>();
     private final AtomicBoolean divergenceLogged = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final RedisBreaker breaker;
     private final Counter calls;
     private final DistributionSummary batches;
 
@@ -99,10 +101,14 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
      * @param prefix put before every key, e.g. {@code gh:rl:}
      * @param timeout the longest a script call may take; past it, every decision it carries fails with a
      *                {@link java.util.concurrent.TimeoutException} (one timer per call, not per decision)
+     * @param breaker consulted before each script call and told how each went: a call, however many
+     *                decisions it carries, is one outcome; while it is open, calls fail at once with
+     *                {@link Degraded}
      * @param meters where the calls, their sizes and those in flight are counted
      */
-    public RedisRateLimiterStore(Redis redis, String prefix, Duration timeout, MeterRegistry meters) {
+    public RedisRateLimiterStore(Redis redis, String prefix, Duration timeout, RedisBreaker breaker, MeterRegistry meters) {
         this.redis = redis;
+        this.breaker = breaker;
         this.prefix = prefix;
         this.timeoutMillis = timeout.toMillis();
         this.calls = Counter.builder("gatehouse.ratelimit.redis.calls")
@@ -168,35 +174,48 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     }
 
     private void send(List<Pending> members) {
+        if (!breaker.tryAcquire()) {
+            members.forEach(p -> p.promise().fail(DEGRADED));
+            return;
+        }
         Script script = scripts.get(members.get(0).algorithm());
         Batch batch = new Batch(members);
         calls.increment();
         batches.record(members.size());
         inFlight.incrementAndGet();
+        long started = System.nanoTime();
         sendWithReload(batch.request(Command.EVALSHA, script.sha()), () -> batch.request(Command.EVAL, script.source()))
                 .onComplete(result -> {
                     inFlight.decrementAndGet();
                     if (result.failed()) {
+                        breaker.failed(started, result.cause());
                         members.forEach(p -> p.promise().fail(result.cause()));
-                    } else {
-                        complete(members, batch, result.result());
+                        return;
+                    }
+                    Decision[] decisions;
+                    try {
+                        decisions = batch.decisions(result.result());
+                    } catch (RuntimeException e) {
+                        IllegalStateException error = new IllegalStateException("unexpected reply from the rate-limit script: " + e.getMessage(), e);
+                        breaker.failed(started, error);
+                        members.forEach(p -> p.promise().fail(error));
+                        return;
+                    }
+                    breaker.succeeded(started);
+                    for (int i = 0; i < decisions.length; i++) {
+                        members.get(i).promise().complete(decisions[i]);
                     }
                 });
     }
 
-    private static void complete(List<Pending> members, Batch batch, Response reply) {
-        Decision[] decisions;
-        try {
-            decisions = batch.decisions(reply);
-        } catch (RuntimeException e) {
-            members.forEach(p -> p.promise().fail(new IllegalStateException(
-                    "unexpected reply from the rate-limit script: " + e.getMessage(), e)));
-            return;
-        }
-        for (int i = 0; i < decisions.length; i++) {
-            members.get(i).promise().complete(decisions[i]);
+    /** Redis is not asked while the breaker is open: the decision fails at once. Stackless: an outcome, not a bug. */
+    public static final class Degraded extends RuntimeException {
+        Degraded() {
+            super("Redis rate limiting is degraded", null, false, false);
         }
     }
+
+    private static final Degraded DEGRADED = new Degraded();
 
     /** Sends an EVALSHA; when Redis has lost the script (a flush or a restart), sends the EVAL form once. */
     private Future<Response> sendWithReload(Request evalsha, java.util.function.Supplier<Request> eval) {

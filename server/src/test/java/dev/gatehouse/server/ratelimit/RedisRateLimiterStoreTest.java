@@ -1,5 +1,6 @@
 package dev.gatehouse.server.ratelimit;
 
+import dev.gatehouse.cache.RedisBreaker;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +47,8 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         vertx = Vertx.vertx();
         redis = Redis.createClient(vertx, TestRedis.url());
         namespace = TestRedis.newNamespace();
-        store = new RedisRateLimiterStore(redis, namespace.prefix(), Duration.ofSeconds(5), meters);
+        store = new RedisRateLimiterStore(redis, namespace.prefix(), Duration.ofSeconds(5),
+                new RedisBreaker("test", LoggerFactory.getLogger(RedisRateLimiterStoreTest.class), "degraded ({})", "recovered"), meters);
     }
 
     @AfterAll
@@ -224,6 +227,32 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         assertThat(batch.count() - batchesBefore).isEqualTo(1);
         assertThat(batch.totalAmount() - decisionsBefore).as("decisions in that call").isEqualTo(10);
         assertThat(meters.get("gatehouse.ratelimit.redis.in.flight").gauge().value()).as("calls still out").isZero();
+    }
+
+    @Test
+    void aCallThatFailsIsOneOutcomeForTheBreakerHoweverManyDecisionsItCarried() throws Exception {
+        // a Redis that accepts the call and never answers: the call times out
+        io.vertx.core.net.NetServer silent = vertx.createNetServer().connectHandler(socket -> socket.handler(bytes -> { }));
+        int port = silent.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        Redis stalled = Redis.createClient(vertx, "redis://127.0.0.1:" + port);
+        RedisBreaker breaker = new RedisBreaker("stalled", LoggerFactory.getLogger(RedisRateLimiterStoreTest.class), "degraded ({})", "recovered");
+        RedisRateLimiterStore slow = new RedisRateLimiterStore(stalled, "stalled:", Duration.ofMillis(100), breaker, new SimpleMeterRegistry());
+        try {
+            CompletableFuture<List<Throwable>> failures = new CompletableFuture<>();
+            vertx.runOnContext(v -> {
+                List<Future<Decision>> futures = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    futures.add(slow.decide("stalled-key", Algorithm.GCRA, List.of(RateLimit.perMinute(100)), 1, T0));
+                }
+                Future.join(futures).onComplete(done -> failures.complete(futures.stream().map(Future::cause).toList()));
+            });
+            assertThat(failures.get(10, TimeUnit.SECONDS)).as("every decision of the call fails by the timeout")
+                    .hasSize(20).allMatch(e -> e instanceof java.util.concurrent.TimeoutException);
+            assertThat(breaker.available()).as("one failed call of twenty decisions does not open the breaker").isTrue();
+        } finally {
+            stalled.close();
+            silent.close();
+        }
     }
 
     @Test
