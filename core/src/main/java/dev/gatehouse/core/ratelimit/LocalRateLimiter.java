@@ -88,26 +88,31 @@ public final class LocalRateLimiter implements RateLimiterStore {
             return;
         }
         try {
-            entries.values().removeIf(e -> e.expiresAt <= now);
-            // leave room for a hundredth of the capacity, or the next new subject would sweep again
-            int room = Math.max(1, maxKeys / 100);
+            // One pass: leave room for a hundredth of the capacity (or the next new subject would sweep
+            // again) by dropping what has expired and, if that is not enough, the soonest to expire, up to
+            // a threshold read off a sample (keys sit in hash order, which has nothing to do with expiry).
             int size = entries.size();
-            if (size + room <= maxKeys) {
-                return;
-            }
-            // drop the soonest to expire, by a threshold read off a sample (keys sit in hash order, which
-            // has nothing to do with their expiry)
-            int drop = size + room - maxKeys;
+            int drop = size + Math.max(1, maxKeys / 100) - maxKeys;
             long[] sample = new long[Math.min(SAMPLE, size)];
             int n = 0;
             for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && n < sample.length; ) {
                 sample[n++] = it.next().expiresAt;
             }
-            Arrays.sort(sample, 0, n);
-            long threshold = sample[Math.min(n - 1, (int) ((long) drop * n / size))];
-            int before = entries.size();
-            entries.values().removeIf(e -> e.expiresAt <= threshold);
-            dropped.addAndGet(Math.max(0, before - entries.size()));
+            long upTo = now;
+            if (n > 0 && drop > 0) {
+                Arrays.sort(sample, 0, n);
+                upTo = Math.max(now, sample[Math.min(n - 1, (int) ((long) drop * n / size))]);
+            }
+            long threshold = upTo;
+            long[] early = new long[1];
+            entries.values().removeIf(e -> {
+                if (e.expiresAt > threshold) {
+                    return false;
+                }
+                early[0] += e.expiresAt > now ? 1 : 0;
+                return true;
+            });
+            dropped.addAndGet(early[0]);
         } finally {
             sweeping.set(false);
         }
