@@ -7,17 +7,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
  * Rate-limit state in this process, for a single node or as the fallback when Redis is down. Each key's
- * decision is atomic. The number of keys is bounded: when full, expired keys are swept first, then about
- * one in a hundred of the keys closest to expiry are dropped at once (a dropped key starts afresh, which
- * only ever allows more), so a flood of new subjects costs one sweep per hundredth of the capacity, not
- * one per subject. While one thread sweeps, others go on: the bound can be passed by one key per
- * concurrent caller.
+ * decision is atomic. The number of keys is bounded: a sweep drops expired keys and then the keys closest
+ * to expiry (a dropped key starts afresh, which only ever allows more), a hundredth of the capacity at
+ * a time, so a flood of new subjects costs one sweep per hundredth of the capacity, not one per subject.
+ * Given a sweeper (an executor), sweeps start there when the store is a hundredth short of full, so
+ * callers (event loops) do not pay for them; a caller sweeps itself only if the store fills up anyway.
+ * A new subject that finds the store full while another thread sweeps is decided as new and not kept,
+ * so nobody waits and the bound is passed by at most one key per concurrent caller.
  */
 public final class LocalRateLimiter implements RateLimiterStore {
 
@@ -29,17 +32,31 @@ public final class LocalRateLimiter implements RateLimiterStore {
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** A sweep has been handed to the sweeper and has not finished. */
+    private final AtomicBoolean queued = new AtomicBoolean();
     private final AtomicLong dropped = new AtomicLong();
     private final int maxKeys;
+    private final int room;
     private final LongSupplier clockMicros;
+    private final Executor sweeper;
 
     /** @param clockMicros the time in microseconds when callers do not pass one */
     public LocalRateLimiter(int maxKeys, LongSupplier clockMicros) {
+        this(maxKeys, clockMicros, null);
+    }
+
+    /**
+     * @param clockMicros the time in microseconds when callers do not pass one
+     * @param sweeper     where sweeps run ahead of need, or null to sweep only in the caller when full
+     */
+    public LocalRateLimiter(int maxKeys, LongSupplier clockMicros, Executor sweeper) {
         if (maxKeys < 1) {
             throw new IllegalArgumentException("maxKeys must be at least 1, got " + maxKeys);
         }
         this.maxKeys = maxKeys;
+        this.room = Math.max(1, maxKeys / 100);
         this.clockMicros = clockMicros;
+        this.sweeper = sweeper;
     }
 
     @Override
@@ -50,8 +67,22 @@ public final class LocalRateLimiter implements RateLimiterStore {
     /** The same as {@link #acquire}, synchronously: nothing here blocks. */
     public Decision decide(String key, Algorithm algorithm, List<RateLimit> windows, long cost, long nowMicros) {
         long now = nowMicros == STORE_CLOCK ? clockMicros.getAsLong() : nowMicros;
-        if (!entries.containsKey(key) && entries.size() >= maxKeys) {
-            makeRoom(now);
+        if (!entries.containsKey(key)) {
+            int size = entries.size();
+            if (size >= maxKeys && !sweep(now, maxKeys - room)) {
+                // full while another thread sweeps: decided as a new subject and not kept (which only
+                // ever allows more), so the bound holds without waiting
+                return MultiWindow.evaluate(algorithm, windows, new long[windows.size()][], now, cost).decision();
+            }
+            if (sweeper != null && size >= maxKeys - room && size < maxKeys && queued.compareAndSet(false, true)) {
+                sweeper.execute(() -> {
+                    try {
+                        sweep(now, maxKeys - 2 * room);
+                    } finally {
+                        queued.set(false);
+                    }
+                });
+            }
         }
         long longest = windows.stream().mapToLong(RateLimit::windowMicros).max().orElse(0);
         Decision[] result = new Decision[1];
@@ -83,16 +114,19 @@ public final class LocalRateLimiter implements RateLimiterStore {
         return dropped.get();
     }
 
-    private void makeRoom(long now) {
+    /**
+     * Drops expired keys and, if that leaves more than {@code target}, the soonest to expire; false when
+     * another thread is sweeping already.
+     */
+    private boolean sweep(long now, int target) {
         if (!sweeping.compareAndSet(false, true)) {
-            return;
+            return false;
         }
         try {
-            // One pass: leave room for a hundredth of the capacity (or the next new subject would sweep
-            // again) by dropping what has expired and, if that is not enough, the soonest to expire, up to
-            // a threshold read off a sample (keys sit in hash order, which has nothing to do with expiry).
+            // one pass, up to a threshold read off a sample (keys sit in hash order, which has nothing to
+            // do with their expiry)
             int size = entries.size();
-            int drop = size + Math.max(1, maxKeys / 100) - maxKeys;
+            int drop = size - Math.max(0, target);
             long[] sample = new long[Math.min(SAMPLE, size)];
             int n = 0;
             for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && n < sample.length; ) {
@@ -101,7 +135,8 @@ public final class LocalRateLimiter implements RateLimiterStore {
             long upTo = now;
             if (n > 0 && drop > 0) {
                 Arrays.sort(sample, 0, n);
-                upTo = Math.max(now, sample[Math.min(n - 1, (int) ((long) drop * n / size))]);
+                // the drop-th smallest of the sample, scaled: exactly `drop` keys when the sample is all of them
+                upTo = Math.max(now, sample[Math.max(0, Math.min(n - 1, (int) ((long) drop * n / size) - 1))]);
             }
             long threshold = upTo;
             long[] early = new long[1];
@@ -113,6 +148,7 @@ public final class LocalRateLimiter implements RateLimiterStore {
                 return true;
             });
             dropped.addAndGet(early[0]);
+            return true;
         } finally {
             sweeping.set(false);
         }

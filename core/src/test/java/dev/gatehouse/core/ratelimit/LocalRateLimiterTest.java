@@ -2,6 +2,7 @@ package dev.gatehouse.core.ratelimit;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -53,6 +54,30 @@ class LocalRateLimiterTest extends RateLimiterStoreContract {
             assertThat(store.decide("busy-" + i, Algorithm.GCRA, hourly, 1, T0 + 10_000).remaining())
                     .as("busy-%d keeps the 3 of 10 it spent this hour", i).isEqualTo(6);
         }
+    }
+
+    @Test
+    void withASweeperTheCallerDoesNotSweepUntilTheStoreIsFull() {
+        List<Runnable> sweeps = new ArrayList<>();
+        LocalRateLimiter store = new LocalRateLimiter(1_000, clock::get, sweeps::add);
+        List<RateLimit> hourly = List.of(new RateLimit(10, java.time.Duration.ofHours(1)));
+        for (int i = 0; i < 1_000; i++) {
+            store.decide("subject-" + i, Algorithm.GCRA, hourly, 1, T0 + i);
+        }
+        assertThat(store.size()).as("a hundredth short of full, a sweep was handed over, not run").isEqualTo(1_000);
+        assertThat(sweeps).as("one sweep handed over, however many subjects came after").hasSize(1);
+
+        sweeps.get(0).run();
+        assertThat(store.size()).as("the sweep leaves two hundredths free").isEqualTo(980);
+        assertThat(store.dropped()).isEqualTo(20);
+        assertThat(store.decide("subject-999", Algorithm.GCRA, hourly, 1, T0 + 2_000).remaining())
+                .as("the latest subjects are kept").isEqualTo(8);
+
+        // the sweeper never runs again: callers keep the bound themselves
+        for (int i = 0; i < 500; i++) {
+            store.decide("later-" + i, Algorithm.GCRA, hourly, 1, T0 + 3_000 + i);
+        }
+        assertThat(store.size()).isLessThanOrEqualTo(1_000);
     }
 
     @Test

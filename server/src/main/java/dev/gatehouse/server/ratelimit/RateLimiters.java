@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,7 +40,8 @@ public final class RateLimiters {
 
     /** @param redis the node's Redis client (owned and closed by the node), or null when Redis is not configured */
     public RateLimiters(Redis redis, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
-        this.local = new LocalRateLimiter(1_000_000, clockMicros);
+        // sweeps of the in-process store run on the common pool, not on the event loops that decide
+        this.local = new LocalRateLimiter(1_000_000, clockMicros, ForkJoinPool.commonPool());
         if (redis != null) {
             breaker = new RedisBreaker("redis", log, "Redis rate limiting degraded ({}); routes apply their onRedisFailure policy",
                     "Redis rate limiting recovered");
