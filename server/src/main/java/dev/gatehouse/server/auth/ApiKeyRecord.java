@@ -16,6 +16,14 @@ public record ApiKeyRecord(long id, String prefix, String name, String tier, Lis
 
     /** Whether the key may be used at {@code now}: active, not revoked, not expired. */
     public boolean usableAt(Instant now) {
-        return active && revokedAt == null && (expiresAt == null || now.isBefore(expiresAt));
+        return now.toEpochMilli() < usableUntilMillis();
+    }
+
+    /** The epoch millisecond from which this key may not be used: Long.MAX_VALUE while active without expiry, Long.MIN_VALUE once inactive or revoked. */
+    public long usableUntilMillis() {
+        if (!active || revokedAt != null) {
+            return Long.MIN_VALUE;
+        }
+        return expiresAt == null ? Long.MAX_VALUE : expiresAt.toEpochMilli();
     }
 }

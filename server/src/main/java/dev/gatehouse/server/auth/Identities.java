@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Key, session and tier look-ups for the request path. Keys are cached in process (bounded; unknown keys are
@@ -42,8 +43,14 @@ public final class Identities implements AutoCloseable {
     private final Database database;
     private final KeyStore keys;
     private final TierStore tierStore;
-    /** A key as the cache holds it: its record and the identity it gives, built once, not per request. */
-    private record KnownKey(ApiKeyRecord record, Optional<Identity> identity) {
+    /**
+     * A key as the cache holds it, worked out once rather than per request: its record, the identity it
+     * gives, until when it may be used (epoch ms) and when its use was last noted.
+     */
+    private record KnownKey(ApiKeyRecord record, Optional<Identity> identity, long usableUntilMillis, AtomicLong notedMillis) {
+        static KnownKey of(ApiKeyRecord record) {
+            return new KnownKey(record, Optional.of(Identity.of(record)), record.usableUntilMillis(), new AtomicLong());
+        }
     }
 
     private final Cache<String, Optional<KnownKey>> cache;
@@ -128,7 +135,7 @@ public final class Identities implements AutoCloseable {
             return Future.succeededFuture(usable(cached));
         }
         return vertx.executeBlocking(() -> {
-            Optional<KnownKey> found = keys.findByHash(hash).map(r -> new KnownKey(r, Optional.of(Identity.of(r))));
+            Optional<KnownKey> found = keys.findByHash(hash).map(KnownKey::of);
             cache.put(id, found);
             return found;
         }, false).map(this::usable);
@@ -139,17 +146,17 @@ public final class Identities implements AutoCloseable {
         if (known.isEmpty()) {
             return Optional.empty();
         }
-        ApiKeyRecord key = known.get().record();
-        Instant now = Instant.now();
-        if (!key.usableAt(now)) {
+        KnownKey key = known.get();
+        long now = System.currentTimeMillis();
+        if (now >= key.usableUntilMillis()) {
             return Optional.empty();
         }
         // at most one write a second per key: a hot key used from every event loop would otherwise contend on one entry
-        Instant last = used.get(key.id());
-        if (last == null || now.isAfter(last.plusSeconds(1))) {
-            used.put(key.id(), now);
+        long noted = key.notedMillis().get();
+        if (now - noted > 1000 && key.notedMillis().compareAndSet(noted, now)) {
+            used.put(key.record().id(), Instant.ofEpochMilli(now));
         }
-        return known.get().identity();
+        return key.identity();
     }
 
     private Future<Optional<Identity>> session(String token) {
