@@ -84,7 +84,10 @@ public final class LocalRateLimiter implements RateLimiterStore {
                 });
             }
         }
-        long longest = windows.stream().mapToLong(RateLimit::windowMicros).max().orElse(0);
+        long longest = 0;
+        for (RateLimit window : windows) {
+            longest = Math.max(longest, window.windowMicros());
+        }
         Decision[] result = new Decision[1];
         entries.compute(key, (k, entry) -> {
             long[][] states = entry == null || entry.expiresAt <= now ? new long[windows.size()][] : entry.states;
