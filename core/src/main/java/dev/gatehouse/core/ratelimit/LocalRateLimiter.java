@@ -84,10 +84,7 @@ public final class LocalRateLimiter implements RateLimiterStore {
                 });
             }
         }
-        long longest = 0;
-        for (RateLimit window : windows) {
-            longest = Math.max(longest, window.windowMicros());
-        }
+        long longest = longest(windows);
         Decision[] result = new Decision[1];
         entries.compute(key, (k, entry) -> {
             long[][] states = entry == null || entry.expiresAt <= now ? new long[windows.size()][] : entry.states;
@@ -100,6 +97,14 @@ public final class LocalRateLimiter implements RateLimiterStore {
             return new Entry(evaluation.states(), evaluation.changed() ? now + 2 * longest : Math.max(entry == null ? 0 : entry.expiresAt, now + longest));
         });
         return result[0];
+    }
+
+    private static long longest(List<RateLimit> windows) {
+        long longest = 0;
+        for (RateLimit window : windows) {
+            longest = Math.max(longest, window.windowMicros());
+        }
+        return longest;
     }
 
     /** Keys held now. */
