@@ -99,6 +99,25 @@ public final class LocalRateLimiter implements RateLimiterStore {
         return result[0];
     }
 
+    /**
+     * The expiry time up to which keys go so that about {@code drop} of them do (expired ones at least), read
+     * off a sample: keys sit in hash order, which has nothing to do with their expiry.
+     */
+    private long threshold(long now, int drop) {
+        int size = entries.size();
+        long[] sample = new long[Math.min(SAMPLE, size)];
+        int n = 0;
+        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && n < sample.length; ) {
+            sample[n++] = it.next().expiresAt;
+        }
+        if (n == 0 || drop <= 0) {
+            return now;
+        }
+        Arrays.sort(sample, 0, n);
+        // the drop-th smallest of the sample, scaled: exactly `drop` keys when the sample is all of them
+        return Math.max(now, sample[Math.max(0, Math.min(n - 1, (int) ((long) drop * n / size) - 1))]);
+    }
+
     private static long longest(List<RateLimit> windows) {
         long longest = 0;
         for (RateLimit window : windows) {
@@ -131,22 +150,7 @@ public final class LocalRateLimiter implements RateLimiterStore {
             return false;
         }
         try {
-            // one pass, up to a threshold read off a sample (keys sit in hash order, which has nothing to
-            // do with their expiry)
-            int size = entries.size();
-            int drop = size - Math.max(0, target);
-            long[] sample = new long[Math.min(SAMPLE, size)];
-            int n = 0;
-            for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && n < sample.length; ) {
-                sample[n++] = it.next().expiresAt;
-            }
-            long upTo = now;
-            if (n > 0 && drop > 0) {
-                Arrays.sort(sample, 0, n);
-                // the drop-th smallest of the sample, scaled: exactly `drop` keys when the sample is all of them
-                upTo = Math.max(now, sample[Math.max(0, Math.min(n - 1, (int) ((long) drop * n / size) - 1))]);
-            }
-            long threshold = upTo;
+            long threshold = threshold(now, entries.size() - Math.max(0, target));
             long[] early = new long[1];
             entries.values().removeIf(e -> {
                 if (e.expiresAt > threshold) {

@@ -44,12 +44,12 @@ public final class Identities implements AutoCloseable {
     private final KeyStore keys;
     private final TierStore tierStore;
     /**
-     * A key as the cache holds it, worked out once rather than per request: its record, the identity it
-     * gives, until when it may be used (epoch ms) and when its use was last noted.
+     * A key as the cache holds it: its record, the identity it gives (built once, not per request) and
+     * when its use was last noted (epoch ms).
      */
-    private record KnownKey(ApiKeyRecord record, Optional<Identity> identity, long usableUntilMillis, AtomicLong notedMillis) {
+    private record KnownKey(ApiKeyRecord record, Optional<Identity> identity, AtomicLong notedMillis) {
         static KnownKey of(ApiKeyRecord record) {
-            return new KnownKey(record, Optional.of(Identity.of(record)), record.usableUntilMillis(), new AtomicLong());
+            return new KnownKey(record, Optional.of(Identity.of(record)), new AtomicLong());
         }
     }
 
@@ -148,7 +148,7 @@ public final class Identities implements AutoCloseable {
         }
         KnownKey key = known.get();
         long now = System.currentTimeMillis();
-        if (now >= key.usableUntilMillis()) {
+        if (now >= key.record().usableUntilMillis()) {
             return Optional.empty();
         }
         // at most one write a second per key: a hot key used from every event loop would otherwise contend on one entry

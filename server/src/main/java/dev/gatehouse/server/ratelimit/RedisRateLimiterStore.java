@@ -188,17 +188,14 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
                 .onComplete(result -> {
                     inFlight.decrementAndGet();
                     if (result.failed()) {
-                        breaker.failed(started, result.cause());
-                        members.forEach(p -> p.promise().fail(result.cause()));
+                        failed(members, started, result.cause());
                         return;
                     }
                     Decision[] decisions;
                     try {
                         decisions = batch.decisions(result.result());
                     } catch (RuntimeException e) {
-                        IllegalStateException error = new IllegalStateException("unexpected reply from the rate-limit script: " + e.getMessage(), e);
-                        breaker.failed(started, error);
-                        members.forEach(p -> p.promise().fail(error));
+                        failed(members, started, new IllegalStateException("unexpected reply from the rate-limit script: " + e.getMessage(), e));
                         return;
                     }
                     breaker.succeeded(started);
@@ -206,6 +203,11 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
                         members.get(i).promise().complete(decisions[i]);
                     }
                 });
+    }
+
+    private void failed(List<Pending> members, long started, Throwable error) {
+        breaker.failed(started, error);
+        members.forEach(p -> p.promise().fail(error));
     }
 
     /** Redis is not asked while the breaker is open: the decision fails at once. Stackless: an outcome, not a bug. */
