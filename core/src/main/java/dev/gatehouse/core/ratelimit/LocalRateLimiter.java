@@ -35,6 +35,7 @@ public final class LocalRateLimiter implements RateLimiterStore {
     /** A sweep has been handed to the sweeper and has not finished. */
     private final AtomicBoolean queued = new AtomicBoolean();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong unkept = new AtomicLong();
     private final int maxKeys;
     private final int room;
     private final LongSupplier clockMicros;
@@ -72,6 +73,7 @@ public final class LocalRateLimiter implements RateLimiterStore {
             if (size >= maxKeys && !sweep(now, maxKeys - room)) {
                 // full while another thread sweeps: decided as a new subject and not kept (which only
                 // ever allows more), so the bound holds without waiting
+                unkept.incrementAndGet();
                 return MultiWindow.evaluate(algorithm, windows, new long[windows.size()][], now, cost).decision();
             }
             if (sweeper != null && size >= maxKeys - room && size < maxKeys && queued.compareAndSet(false, true)) {
@@ -139,6 +141,14 @@ public final class LocalRateLimiter implements RateLimiterStore {
     /** Keys dropped before their expiry to make room, since this store was made. */
     public long dropped() {
         return dropped.get();
+    }
+
+    /**
+     * New subjects decided without being kept because the store was full while another thread swept it,
+     * since this store was made: more than a few means sweeps fall behind the arrival of new subjects.
+     */
+    public long unkept() {
+        return unkept.get();
     }
 
     /**

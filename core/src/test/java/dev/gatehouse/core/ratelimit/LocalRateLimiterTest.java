@@ -81,6 +81,43 @@ class LocalRateLimiterTest extends RateLimiterStoreContract {
     }
 
     @Test
+    void everyNewSubjectIsKeptDroppedOrCountedAsUnkeptUnderConcurrentFloods() throws Exception {
+        java.util.concurrent.ExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadExecutor();
+        LocalRateLimiter small = new LocalRateLimiter(200, clock::get, sweeper);
+        List<RateLimit> hourly = List.of(new RateLimit(10, java.time.Duration.ofHours(1)));
+        int threads = 4;
+        int each = 20_000;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        assertThat(small.decide("t" + thread + "-" + i, Algorithm.GCRA, hourly, 1, T0).allowed())
+                                .as("a new subject's first request").isTrue();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+            sweeper.shutdown();
+            assertThat(sweeper.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)).as("the last sweep ends").isTrue();
+        }
+        // one clock, hour-long windows: nothing expires, so every subject is still held, was dropped to
+        // make room, or was decided without being kept while another thread swept
+        assertThat(small.size() + small.dropped() + small.unkept()).isEqualTo((long) threads * each);
+        assertThat(small.size()).isLessThanOrEqualTo(200 + threads);
+    }
+
+    @Test
     void configNamesRoundTripAndUnknownOnesAreNamed() {
         for (Algorithm a : Algorithm.values()) {
             assertThat(Algorithm.fromConfigName(a.configName())).isEqualTo(a);

@@ -56,6 +56,8 @@ public final class RateLimiters {
                 .description("The most subjects this node keeps in process").register(meters);
         FunctionCounter.builder("gatehouse.ratelimit.local.dropped", local, LocalRateLimiter::dropped)
                 .description("In-process subjects dropped before their expiry to make room (each starts afresh)").register(meters);
+        FunctionCounter.builder("gatehouse.ratelimit.local.unkept", local, LocalRateLimiter::unkept)
+                .description("New in-process subjects decided but not kept: the store was full while a sweep ran").register(meters);
         Gauge.builder("gatehouse.ratelimit.redis.available", this, r -> r.redisAvailable() ? 1 : 0)
                 .description("1 while exact (Redis) rate limiting is available; 0 when degraded or not configured")
                 .register(meters);

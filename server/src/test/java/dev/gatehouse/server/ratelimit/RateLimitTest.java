@@ -117,7 +117,8 @@ class RateLimitTest {
         assertThat(otherClient.statusCode()).as("a client behind a trusted proxy has its own limit").isEqualTo(200);
         assertThat(node.metrics().scrape()).contains("gatehouse_ratelimit_decisions_total{outcome=\"rejected\",route=\"limited\"} 1.0")
                 .as("two subjects held in process, of at most a million").contains("gatehouse_ratelimit_local_keys 2.0")
-                .contains("gatehouse_ratelimit_local_max_keys 1000000.0");
+                .contains("gatehouse_ratelimit_local_max_keys 1000000.0")
+                .as("no subject went unkept").contains("gatehouse_ratelimit_local_unkept_total 0.0");
     }
 
     @ParameterizedTest
