@@ -2,8 +2,14 @@ package dev.gatehouse.core.ratelimit;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +47,7 @@ class LocalRateLimiterTest extends RateLimiterStoreContract {
     @Test
     void aFloodOfNewSubjectsDropsTheShortLivedKeysNotTheLimitsOfBusyOnes() {
         LocalRateLimiter store = new LocalRateLimiter(1_000, clock::get);
-        List<RateLimit> hourly = List.of(new RateLimit(10, java.time.Duration.ofHours(1)));
+        List<RateLimit> hourly = List.of(new RateLimit(10, Duration.ofHours(1)));
         for (int i = 0; i < 300; i++) {
             assertThat(store.decide("busy-" + i, Algorithm.GCRA, hourly, 3, T0).remaining()).isEqualTo(7);
         }
@@ -60,7 +66,7 @@ class LocalRateLimiterTest extends RateLimiterStoreContract {
     void withASweeperTheCallerDoesNotSweepUntilTheStoreIsFull() {
         List<Runnable> sweeps = new ArrayList<>();
         LocalRateLimiter store = new LocalRateLimiter(1_000, clock::get, sweeps::add);
-        List<RateLimit> hourly = List.of(new RateLimit(10, java.time.Duration.ofHours(1)));
+        List<RateLimit> hourly = List.of(new RateLimit(10, Duration.ofHours(1)));
         for (int i = 0; i < 1_000; i++) {
             store.decide("subject-" + i, Algorithm.GCRA, hourly, 1, T0 + i);
         }
@@ -82,15 +88,15 @@ class LocalRateLimiterTest extends RateLimiterStoreContract {
 
     @Test
     void everyNewSubjectIsKeptDroppedOrCountedAsUnkeptUnderConcurrentFloods() throws Exception {
-        java.util.concurrent.ExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadExecutor();
+        ExecutorService sweeper = Executors.newSingleThreadExecutor();
         LocalRateLimiter small = new LocalRateLimiter(200, clock::get, sweeper);
-        List<RateLimit> hourly = List.of(new RateLimit(10, java.time.Duration.ofHours(1)));
+        List<RateLimit> hourly = List.of(new RateLimit(10, Duration.ofHours(1)));
         int threads = 4;
         int each = 20_000;
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
                 done.add(pool.submit(() -> {
@@ -103,13 +109,13 @@ class LocalRateLimiterTest extends RateLimiterStoreContract {
                 }));
             }
             start.countDown();
-            for (java.util.concurrent.Future<?> f : done) {
+            for (Future<?> f : done) {
                 f.get();
             }
         } finally {
             pool.shutdownNow();
             sweeper.shutdown();
-            assertThat(sweeper.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)).as("the last sweep ends").isTrue();
+            assertThat(sweeper.awaitTermination(1, TimeUnit.MINUTES)).as("the last sweep ends").isTrue();
         }
         // one clock, hour-long windows: nothing expires, so every subject is still held, was dropped to
         // make room, or was decided without being kept while another thread swept
@@ -123,6 +129,6 @@ class LocalRateLimiterTest extends RateLimiterStoreContract {
             assertThat(Algorithm.fromConfigName(a.configName())).isEqualTo(a);
         }
         assertThatThrownBy(() -> Algorithm.fromConfigName("leaky")).hasMessageContaining("unknown rate-limit algorithm 'leaky'");
-        assertThatThrownBy(() -> new RateLimit(0, java.time.Duration.ofMinutes(1))).hasMessageContaining("at least 1 per window");
+        assertThatThrownBy(() -> new RateLimit(0, Duration.ofMinutes(1))).hasMessageContaining("at least 1 per window");
     }
 }
