@@ -203,6 +203,9 @@ class ResponseCacheTest {
 
         assertThat(adminPost("/cache/purge", "{\"route\": \"cached\", \"path\": \"/c/single\"}", admin).body()).contains("\"purged\":1");
         assertThat(adminPost("/cache/purge", "{\"nothing\": 1}", admin).statusCode()).isEqualTo(400);
+        assertThat(adminPost("/cache/purge", "{\"paht\": \"/c/single\"}", admin).body()).contains("unknown field 'paht'; did you mean 'path'?");
+        assertThat(adminPost("/cache/purge", "{\"path\": \"c/single\"}", admin).body()).contains("'path' must start with '/'");
+        assertThat(adminPost("/cache/purge", "{\"tag\": \"a\", \"path\": \"/c/single\"}", admin).body()).contains("send one of");
 
         HttpResponse<String> stats = gateway.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.node().adminPort() + "/cache"))
                 .header("x-api-key", admin).build());

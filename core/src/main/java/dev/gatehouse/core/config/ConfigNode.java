@@ -338,7 +338,7 @@ public final class ConfigNode {
     public void rejectUnknownKeys() {
         for (String name : values.keySet()) {
             if (!read.contains(name)) {
-                String suggestion = closest(name, read);
+                String suggestion = Spelling.closest(name, read);
                 problem(name, "unknown key" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
             }
         }
@@ -397,37 +397,5 @@ public final class ConfigNode {
         Map<String, Object> result = new LinkedHashMap<>();
         map.forEach((k, v) -> result.put(String.valueOf(k), v));
         return result;
-    }
-
-    private static String closest(String name, Set<String> candidates) {
-        String best = null;
-        int bestDistance = 3;
-        for (String c : candidates) {
-            int d = distance(name.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                best = c;
-                bestDistance = d;
-            }
-        }
-        return best;
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

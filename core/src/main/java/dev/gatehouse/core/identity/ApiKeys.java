@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * The API key format: {@code gh_live_} followed by 256 random bits in base 62 (43 characters), so a key
@@ -71,6 +73,23 @@ public final class ApiKeys {
         for (int i = 0; i < ALPHABET.length(); i++) {
             IN_ALPHABET[ALPHABET.charAt(i)] = true;
         }
+    }
+
+    /**
+     * A new key's expiry as given by {@code input} (a flag or field, named in the error): an ISO-8601
+     * instant later than {@code now}. A key that would be born expired is refused rather than issued.
+     */
+    public static Instant expiry(String input, String text, Instant now) {
+        Instant at;
+        try {
+            at = Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(input + " must be an ISO-8601 instant such as 2027-01-01T00:00:00Z, got '" + text + "'");
+        }
+        if (!at.isAfter(now)) {
+            throw new IllegalArgumentException(input + " " + text + " is not in the future; the key would never work");
+        }
+        return at;
     }
 
     public static String prefix(String key) {

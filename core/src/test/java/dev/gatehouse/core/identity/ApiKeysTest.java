@@ -3,10 +3,12 @@ package dev.gatehouse.core.identity;
 import org.junit.jupiter.api.Test;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ApiKeysTest {
 
@@ -42,5 +44,15 @@ class ApiKeysTest {
         assertThat(ApiKeys.looksLikeKey("gh_live_" + "a".repeat(42) + "é")).as("beyond ASCII").isFalse();
         assertThat(ApiKeys.looksLikeKey("gh_live_" + "a".repeat(42) + "\u0100")).isFalse();
         assertThat(ApiKeys.looksLikeKey("gh_live_" + "Z09az".repeat(8) + "abc")).isTrue();
+    }
+
+    @Test
+    void anExpiryMustBeAnInstantInTheFuture() {
+        Instant now = Instant.parse("2026-12-03T12:00:00Z");
+        assertThat(ApiKeys.expiry("--expires", "2026-12-03T12:00:01Z", now)).isEqualTo(Instant.parse("2026-12-03T12:00:01Z"));
+        assertThatThrownBy(() -> ApiKeys.expiry("--expires", "2026-12-03T12:00:00Z", now))
+                .hasMessage("--expires 2026-12-03T12:00:00Z is not in the future; the key would never work");
+        assertThatThrownBy(() -> ApiKeys.expiry("'expiresAt'", "2027-01-01", now))
+                .hasMessage("'expiresAt' must be an ISO-8601 instant such as 2027-01-01T00:00:00Z, got '2027-01-01'");
     }
 }

@@ -6,7 +6,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import static dev.gatehouse.server.admin.IdentityAdmin.body;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+import static dev.gatehouse.server.admin.IdentityAdmin.withBody;
 import static dev.gatehouse.server.admin.IdentityAdmin.json;
 import static dev.gatehouse.server.admin.IdentityAdmin.problem;
 
@@ -29,29 +32,37 @@ final class CacheAdmin {
         router.get("/cache").handler(ctx -> json(ctx, 200, new JsonObject(cache.stats()).encodePrettily()));
         router.post("/cache/clear").handler(ctx -> cache.clear().onComplete(done ->
                 json(ctx, 200, new JsonObject().put("cleared", true).encode())));
-        router.post("/cache/purge").handler(ctx -> {
-            JsonObject request = body(ctx);
-            if (request == null) {
-                return;
-            }
-            Object route = request.getValue("route");
-            if (route != null && !(route instanceof String)) {
-                problem(ctx, 400, "invalid-body", "Invalid body", "\"route\" must be a route name (a string)");
-                return;
+        router.post("/cache/purge").handler(ctx -> withBody(ctx, body -> {
+            body.only("tag", "prefix", "path", "route");
+            String route = body.optional("route", null);
+            String tag = body.optional("tag", null);
+            String prefix = body.optional("prefix", null);
+            String path = body.optional("path", null);
+            long given = Stream.of(tag, prefix, path).filter(Objects::nonNull).count();
+            if (given != 1) {
+                throw new IllegalArgumentException("send one of {\"tag\": \"...\"}, {\"prefix\": \"/api/v1/items\"} or "
+                        + "{\"path\": \"/api/v1/items/1\"} (each optionally with \"route\")");
             }
             Future<Integer> purged;
-            if (request.getValue("tag") instanceof String tag && !tag.isBlank()) {
+            if (tag != null) {
+                if (tag.isBlank()) {
+                    throw new IllegalArgumentException("'tag' must not be blank");
+                }
                 purged = cache.invalidateTag(tag);
-            } else if (request.getValue("prefix") instanceof String prefix && prefix.startsWith("/")) {
-                purged = cache.invalidatePrefix((String) route, prefix);
-            } else if (request.getValue("path") instanceof String path && path.startsWith("/")) {
-                purged = cache.invalidatePath((String) route, path);
+            } else if (prefix != null) {
+                purged = cache.invalidatePrefix(route, absolute("prefix", prefix));
             } else {
-                problem(ctx, 400, "invalid-body", "Invalid body",
-                        "send {\"tag\": \"...\"}, {\"prefix\": \"/api/v1/items\"} or {\"path\": \"/api/v1/items/1\"} (each optionally with \"route\")");
-                return;
+                purged = cache.invalidatePath(route, absolute("path", path));
             }
             purged.onComplete(result -> json(ctx, 200, new JsonObject().put("purged", result.succeeded() ? result.result() : 0).encode()));
-        });
+        }));
+    }
+
+    /** A path or prefix as the cache keys it: absolute, from the first '/'. */
+    private static String absolute(String field, String value) {
+        if (!value.startsWith("/")) {
+            throw new IllegalArgumentException("'" + field + "' must start with '/', got '" + value + "'");
+        }
+        return value;
     }
 }

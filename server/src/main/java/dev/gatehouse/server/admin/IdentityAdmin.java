@@ -1,12 +1,14 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.ApiKeyRecord;
 import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.auth.UserStore;
+import dev.gatehouse.server.pipeline.JsonBody;
 import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -14,11 +16,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * Admin endpoints for API keys, tiers and users. Every call needs an API key with the {@code admin} scope
@@ -67,92 +68,52 @@ final class IdentityAdmin {
     }
 
     private void createKey(RoutingContext ctx) {
-        JsonObject body = body(ctx);
-        if (body == null) {
-            return;
-        }
-        String name = body.getValue("name") instanceof String n && !n.isBlank() ? n.trim() : null;
-        if (name == null || name.length() > 200) {
-            problem(ctx, 400, "invalid-body", "Invalid body", "name is required: a string of at most 200 characters naming who the key is for");
-            return;
-        }
-        String tier = body.getValue("tier") instanceof String t ? t : "free";
-        if (identities.tier(tier) == null) {
-            problem(ctx, 400, "invalid-body", "Invalid body", "no tier named '" + tier + "'; tiers: " + String.join(", ", identities.tiers().keySet()));
-            return;
-        }
-        List<String> scopes;
-        List<RateLimit> override;
-        Instant expires;
-        try {
-            scopes = strings(body, "scopes");
-            List<String> rates = strings(body, "rateLimit");
-            override = rates.isEmpty() ? null : rates.stream().map(RateLimit::parse).toList();
-            expires = body.getValue("expiresAt") instanceof String e ? Instant.parse(e) : null;
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
-            return;
-        }
-        blocking(ctx, () -> identities.keys().create(name, tier, scopes, override, expires)).onSuccess(created -> {
-            JsonObject out = describe(created.record()).put("key", created.key());
-            ctx.response().putHeader("location", "/keys/" + created.record().id());
-            json(ctx, 201, out.encodePrettily());
+        withBody(ctx, body -> {
+            body.only("name", "tier", "scopes", "rateLimit", "expiresAt");
+            String name = body.optional("name", "").trim();
+            if (name.isEmpty() || name.length() > 200) {
+                throw new IllegalArgumentException("'name' is required: a string of at most 200 characters naming who the key is for");
+            }
+            String tier = body.optional("tier", "free");
+            if (identities.tier(tier) == null) {
+                throw new IllegalArgumentException("no tier named '" + tier + "'; tiers: " + String.join(", ", identities.tiers().keySet()));
+            }
+            List<String> scopes = body.strings("scopes");
+            List<String> rates = body.strings("rateLimit");
+            List<RateLimit> override = rates.isEmpty() ? null : rates.stream().map(RateLimit::parse).toList();
+            String expiresAt = body.optional("expiresAt", null);
+            Instant expires = expiresAt == null ? null : ApiKeys.expiry("'expiresAt'", expiresAt, Instant.now());
+            blocking(ctx, () -> identities.keys().create(name, tier, scopes, override, expires)).onSuccess(created -> {
+                JsonObject out = describe(created.record()).put("key", created.key());
+                ctx.response().putHeader("location", "/keys/" + created.record().id());
+                json(ctx, 201, out.encodePrettily());
+            });
         });
     }
 
     private void createUser(RoutingContext ctx) {
-        JsonObject body = body(ctx);
-        if (body == null) {
-            return;
-        }
-        if (!(body.getValue("email") instanceof String email) || !(body.getValue("password") instanceof String password)) {
-            problem(ctx, 400, "invalid-body", "Invalid body", "send {\"email\": \"...\", \"password\": \"...\", \"role\": \"user\", \"tier\": \"free\"}");
-            return;
-        }
-        String role = body.getValue("role") instanceof String r ? r : "user";
-        String tier = body.getValue("tier") instanceof String t ? t : "free";
-        blocking(ctx, () -> identities.users().create(email, password, role, tier)).onSuccess(user ->
-                json(ctx, 201, new JsonObject().put("id", user.id()).put("email", user.email()).put("role", user.role())
-                        .put("tier", user.tier()).encodePrettily()));
+        withBody(ctx, body -> {
+            body.only("email", "password", "role", "tier");
+            String email = body.required("email");
+            String password = body.required("password");
+            String role = body.optional("role", "user");
+            String tier = body.optional("tier", "free");
+            blocking(ctx, () -> identities.users().create(email, password, role, tier)).onSuccess(user ->
+                    json(ctx, 201, new JsonObject().put("id", user.id()).put("email", user.email()).put("role", user.role())
+                            .put("tier", user.tier()).encodePrettily()));
+        });
     }
 
     private void putTier(RoutingContext ctx) {
-        JsonObject body = body(ctx);
-        if (body == null) {
-            return;
-        }
-        List<RateLimit> limits;
-        try {
-            limits = strings(body, "limits").stream().map(RateLimit::parse).toList();
-        } catch (IllegalArgumentException e) {
-            problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
-            return;
-        }
-        String name = ctx.pathParam("name");
-        blocking(ctx, () -> {
-            identities.tierStore().put(name, limits);
-            return null;
-        }).onSuccess(v -> json(ctx, 200, new JsonObject().put(name, new JsonArray(limits.stream().map(RateLimit::text).toList())).encodePrettily()));
+        withBody(ctx, body -> {
+            List<RateLimit> limits = body.only("limits").strings("limits").stream().map(RateLimit::parse).toList();
+            String name = ctx.pathParam("name");
+            blocking(ctx, () -> {
+                identities.tierStore().put(name, limits);
+                return null;
+            }).onSuccess(v -> json(ctx, 200, new JsonObject().put(name, new JsonArray(limits.stream().map(RateLimit::text).toList())).encodePrettily()));
+        });
     }
-
-    private static List<String> strings(JsonObject body, String field) {
-        Object value = body.getValue(field);
-        if (value == null) {
-            return List.of();
-        }
-        if (!(value instanceof JsonArray array)) {
-            throw new IllegalArgumentException(field + " must be a list of strings");
-        }
-        List<String> out = new ArrayList<>();
-        for (Object o : array) {
-            if (!(o instanceof String s)) {
-                throw new IllegalArgumentException(field + " must be a list of strings");
-            }
-            out.add(s);
-        }
-        return out;
-    }
-
 
     private JsonObject describe(ApiKeyRecord k) {
         return new JsonObject()
@@ -169,22 +130,23 @@ final class IdentityAdmin {
                 .put("lastUsedAt", k.lastUsedAt() == null ? null : k.lastUsedAt().toString());
     }
 
-    static JsonObject body(RoutingContext ctx) {
+    /**
+     * Runs {@code handler} on the request's JSON body. A body the handler finds wrong (an
+     * {@link IllegalArgumentException} before it answers) is answered 400 with its message.
+     */
+    static void withBody(RoutingContext ctx, Consumer<JsonBody> handler) {
         try {
-            JsonObject body = ctx.body().asJsonObject();
-            if (body != null) {
-                return body;
-            }
-        } catch (DecodeException | ClassCastException e) {
-            // answered below
+            handler.accept(JsonBody.parse(ctx.body().buffer()));
+        } catch (IllegalArgumentException e) {
+            problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
         }
-        problem(ctx, 400, "invalid-body", "Invalid body", "the body must be a JSON object");
-        return null;
     }
 
     private <T> Future<T> blocking(RoutingContext ctx, Callable<T> work) {
         return vertx.executeBlocking(work, false).onFailure(e -> {
-            if (e instanceof IllegalArgumentException) {
+            if (e instanceof UserStore.EmailTaken) {
+                problem(ctx, 409, "conflict", "Conflict", e.getMessage());
+            } else if (e instanceof IllegalArgumentException) {
                 problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
             } else {
                 problem(ctx, 500, "storage", "Storage error", "PostgreSQL failed: " + e.getMessage());

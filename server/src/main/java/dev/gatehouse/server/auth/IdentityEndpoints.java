@@ -8,11 +8,11 @@ import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
+import dev.gatehouse.server.pipeline.JsonBody;
 import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -89,14 +89,15 @@ public final class IdentityEndpoints {
             return;
         }
         request.body().onSuccess(buffer -> {
-            JsonObject body;
+            String email;
+            String password;
             try {
-                body = buffer.toJsonObject();
-            } catch (DecodeException | ClassCastException e) {
-                body = null;
-            }
-            if (body == null || !(body.getValue("email") instanceof String email) || !(body.getValue("password") instanceof String password)) {
-                send(request, Problem.of(400, "invalid-body", "Invalid body", "send {\"email\": \"...\", \"password\": \"...\"}"));
+                // other fields are ignored: clients of the reference API may send more than these two
+                JsonBody body = JsonBody.parse(buffer);
+                email = body.required("email");
+                password = body.required("password");
+            } catch (IllegalArgumentException e) {
+                send(request, Problem.of(400, "invalid-body", "Invalid body", e.getMessage() + "; send {\"email\": \"...\", \"password\": \"...\"}"));
                 return;
             }
             vertx.executeBlocking(() -> identities.users().login(email, password, config.sessionTtl()), false).onComplete(result -> {

@@ -75,12 +75,19 @@ public final class UserStore {
             }
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
-                throw new IllegalArgumentException("a user with email " + normalized + " already exists");
+                throw new EmailTaken(normalized);
             }
             if ("23503".equals(e.getSQLState())) {
                 throw new IllegalArgumentException("no tier named '" + tier + "'");
             }
             throw e;
+        }
+    }
+
+    /** Another user has this email (compared lower-cased): a conflict, not a malformed request. */
+    public static final class EmailTaken extends IllegalArgumentException {
+        EmailTaken(String email) {
+            super("a user with email " + email + " already exists");
         }
     }
 

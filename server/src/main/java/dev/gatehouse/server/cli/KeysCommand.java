@@ -1,5 +1,6 @@
 package dev.gatehouse.server.cli;
 
+import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.ApiKeyRecord;
 import dev.gatehouse.server.auth.KeyStore;
@@ -12,7 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -70,12 +70,7 @@ final class KeysCommand implements Runnable {
         @Override
         int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             List<RateLimit> override = rates.isEmpty() ? null : rates.stream().map(RateLimit::parse).toList();
-            Instant expiresAt;
-            try {
-                expiresAt = expires == null ? null : Instant.parse(expires);
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("--expires must be an ISO-8601 instant such as 2027-01-01T00:00:00Z, got '" + expires + "'");
-            }
+            Instant expiresAt = expires == null ? null : ApiKeys.expiry("--expires", expires, Instant.now());
             KeyStore.Created created = keys.create(name, tier, scopes, override, expiresAt);
             out.println(created.key());
             err.printf("created key %d (prefix %s, tier %s%s). Store it now: it cannot be shown again.%n", created.record().id(),

@@ -194,10 +194,25 @@ class ApiKeyAuthTest {
         assertThat(admin("GET", "/keys", null, null).statusCode()).isEqualTo(401);
         String user = newKey("{\"name\": \"not an admin\"}");
         assertThat(admin("GET", "/keys", null, user).statusCode()).isEqualTo(403);
-        assertThat(admin("POST", "/keys", "{\"tier\": \"free\"}", adminKey).body()).contains("name is required");
+        assertThat(admin("POST", "/keys", "{\"tier\": \"free\"}", adminKey).body()).contains("'name' is required");
         assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"tier\": \"gold\"}", adminKey).body()).contains("no tier named 'gold'");
         assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"rateLimit\": [\"5/week\"]}", adminKey).body()).contains("unknown period 'week'");
-        assertThat(admin("POST", "/keys", "not json", adminKey).body()).contains("must be a JSON object");
+        assertThat(admin("POST", "/keys", "not json", adminKey).body()).contains("the body is not valid JSON");
+        assertThat(admin("POST", "/keys", "[]", adminKey).body()).contains("the body must be a JSON object, not a list");
+        // a field of the wrong type or a misspelt one is refused, never replaced by its default
+        assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"teir\": \"pro\"}", adminKey).body())
+                .contains("unknown field 'teir'; did you mean 'tier'?");
+        assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"tier\": 5}", adminKey).body()).contains("'tier' must be a string, not a number");
+        assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"expiresAt\": 5}", adminKey).body()).contains("'expiresAt' must be a string");
+        assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"expiresAt\": \"tomorrow\"}", adminKey).body())
+                .contains("'expiresAt' must be an ISO-8601 instant such as 2027-01-01T00:00:00Z, got 'tomorrow'");
+        HttpResponse<String> bornExpired = admin("POST", "/keys", "{\"name\": \"x\", \"expiresAt\": \"2020-01-01T00:00:00Z\"}", adminKey);
+        assertThat(bornExpired.statusCode()).isEqualTo(400);
+        assertThat(bornExpired.body()).contains("is not in the future");
+        assertThat(admin("POST", "/keys", "{\"name\": \"x\", \"scopes\": [\"a\", 1]}", adminKey).body())
+                .contains("'scopes' must be a list of strings; it holds a number");
+        assertThat(new JsonArray(admin("GET", "/keys", null, adminKey).body()).stream().map(JsonObject.class::cast)
+                .filter(k -> k.getString("name").equals("x"))).as("no refused body created a key").isEmpty();
         assertThat(admin("PUT", "/tiers/Gold!", "{\"limits\": [\"5/min\"]}", adminKey).body()).contains("a tier name is 1 to 32");
     }
 }

@@ -96,7 +96,8 @@ class LoginTest {
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(unknown.statusCode()).isEqualTo(401);
         assertThat(new JsonObject(wrong.body()).getString("detail")).isEqualTo(new JsonObject(unknown.body()).getString("detail"));
-        assertThat(call("POST", "/api/v1/auth/login", "{\"email\": 5}", null).body()).contains("send {\\\"email\\\"");
+        assertThat(call("POST", "/api/v1/auth/login", "{\"email\": 5}", null).body())
+                .contains("'email' must be a string, not a number", "send {\\\"email\\\"");
         assertThat(call("GET", "/api/v1/auth/login", null, null).statusCode()).isEqualTo(405);
     }
 
@@ -133,6 +134,27 @@ class LoginTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(weak.statusCode()).isEqualTo(400);
             assertThat(weak.body()).contains("at least 8 characters");
+            // a field of the wrong type or a misspelt one is refused, never replaced by its default
+            HttpResponse<String> typo = http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + admin)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\": \"typo@example.com\", \"password\": \"longenough\", \"rol\": \"admin\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(typo.statusCode()).isEqualTo(400);
+            assertThat(typo.body()).contains("unknown field 'rol'; did you mean 'role'?");
+            HttpResponse<String> typed = http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + admin)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\": \"typed@example.com\", \"password\": \"longenough\", \"role\": 1}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(typed.statusCode()).isEqualTo(400);
+            assertThat(typed.body()).contains("'role' must be a string, not a number");
+            HttpResponse<String> partial = http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + admin)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\": \"partial@example.com\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(partial.body()).contains("'password' is required");
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + admin)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\": \"NEW@example.com\", \"password\": \"longenough\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(again.statusCode()).isEqualTo(409);
+            assertThat(again.body()).contains("a user with email new@example.com already exists");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + admin).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("typo@example.com", "typed@example.com");
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }

@@ -73,5 +73,7 @@ class KeysCommandTest {
                 .contains("unknown period 'fortnight'");
         assertThat(run("keys", "create", "--config", config.toString(), "--name", "x", "--expires", "tomorrow").err())
                 .contains("--expires must be an ISO-8601 instant");
+        assertThat(run("keys", "create", "--config", config.toString(), "--name", "x", "--expires", "2020-01-01T00:00:00Z").err())
+                .contains("--expires 2020-01-01T00:00:00Z is not in the future");
     }
 }
