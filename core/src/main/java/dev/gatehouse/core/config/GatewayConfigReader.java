@@ -158,6 +158,11 @@ public final class GatewayConfigReader {
                 n.problem("limits", e.getMessage());
             }
         }
+        try {
+            RateLimit.oneRatePerWindow(limits);
+        } catch (IllegalArgumentException e) {
+            n.problem("limits", e.getMessage());
+        }
         boolean tiers = n.bool("tiers", limits.isEmpty());
         if (limits.isEmpty() && !tiers && n.problems().stream().noneMatch(p -> p.key().equals(n.key("limits")))) {
             n.problem("limits", "needs at least one rate, e.g. limits: [100/min], or tiers: true");

@@ -1,6 +1,8 @@
 package dev.gatehouse.core.ratelimit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** How much a subject may spend per window, e.g. 100 requests per minute. */
 public record RateLimit(long limit, Duration window) {
@@ -46,6 +48,31 @@ public record RateLimit(long limit, Duration window) {
                     + "'; use s, min, hour or day");
         };
         return new RateLimit(limit, window);
+    }
+
+    /**
+     * Reads a policy's rates, one per window: {@code ["10/s", "1000/min"]}. Two rates for the same window
+     * are refused (the smaller would always decide), naming both.
+     */
+    public static List<RateLimit> parseAll(List<String> texts) {
+        List<RateLimit> limits = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            limits.add(parse(text));
+        }
+        return oneRatePerWindow(limits);
+    }
+
+    /** {@code limits} when no two share a window; else throws naming the pair. */
+    public static List<RateLimit> oneRatePerWindow(List<RateLimit> limits) {
+        for (int i = 0; i < limits.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (limits.get(j).window.equals(limits.get(i).window)) {
+                    throw new IllegalArgumentException("'" + limits.get(i).text() + "' is a second rate for the window of '"
+                            + limits.get(j).text() + "'; a policy has one rate per window");
+                }
+            }
+        }
+        return List.copyOf(limits);
     }
 
     /** The rate as {@link #parse} reads it back, e.g. {@code 100/min}. */

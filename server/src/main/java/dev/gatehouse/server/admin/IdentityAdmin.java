@@ -80,7 +80,7 @@ final class IdentityAdmin {
             }
             List<String> scopes = body.strings("scopes");
             List<String> rates = body.strings("rateLimit");
-            List<RateLimit> override = rates.isEmpty() ? null : rates.stream().map(RateLimit::parse).toList();
+            List<RateLimit> override = rates.isEmpty() ? null : RateLimit.parseAll(rates);
             String expiresAt = body.optional("expiresAt", null);
             Instant expires = expiresAt == null ? null : ApiKeys.expiry("'expiresAt'", expiresAt, Instant.now());
             blocking(ctx, () -> identities.keys().create(name, tier, scopes, override, expires)).onSuccess(created -> {
@@ -106,7 +106,7 @@ final class IdentityAdmin {
 
     private void putTier(RoutingContext ctx) {
         withBody(ctx, body -> {
-            List<RateLimit> limits = body.only("limits").strings("limits").stream().map(RateLimit::parse).toList();
+            List<RateLimit> limits = RateLimit.parseAll(body.only("limits").strings("limits"));
             String name = ctx.pathParam("name");
             blocking(ctx, () -> {
                 identities.tierStore().put(name, limits);

@@ -82,22 +82,28 @@ public final class KeyStore {
     }
 
     /**
-     * Revokes a key by id or prefix and tells every node, in one transaction.
+     * Revokes a key by id or display prefix and tells every node, in one transaction. An argument that is
+     * an active key's id means that key; a prefix shared by several active keys revokes none of them.
      *
      * @return false when no active key matched
      */
     public boolean revoke(String idOrPrefix) throws SQLException {
+        boolean id = idOrPrefix.matches("[0-9]{1,18}");
+        boolean prefix = idOrPrefix.matches("[A-Za-z0-9]{8}");
+        if (!id && !prefix) {
+            return false; // neither an id nor a display prefix: no key has it
+        }
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement s = c.prepareStatement("UPDATE gatehouse_api_keys SET revoked_at = now(), active = false "
-                    + "WHERE (id::text = ? OR prefix = ?) AND revoked_at IS NULL RETURNING key_hash")) {
-                s.setString(1, idOrPrefix);
-                s.setString(2, idOrPrefix);
-                List<byte[]> hashes = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        hashes.add(r.getBytes(1));
-                    }
+            try {
+                List<byte[]> hashes = id ? revokeWhere(c, "id = ?", Long.parseLong(idOrPrefix)) : List.of();
+                if (hashes.isEmpty() && prefix) {
+                    hashes = revokeWhere(c, "prefix = ?", idOrPrefix);
+                }
+                if (hashes.size() > 1) {
+                    c.rollback();
+                    throw new IllegalArgumentException("the prefix " + idOrPrefix + " is shared by " + hashes.size()
+                            + " active keys; revoke by id (see keys list)");
                 }
                 for (byte[] hash : hashes) {
                     ChangeNotices.send(c, "key:" + HexFormat.of().formatHex(hash));
@@ -108,6 +114,21 @@ public final class KeyStore {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** Marks the active keys that {@code condition} selects revoked; their hashes. */
+    private static List<byte[]> revokeWhere(Connection c, String condition, Object value) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE gatehouse_api_keys SET revoked_at = now(), active = false "
+                + "WHERE " + condition + " AND revoked_at IS NULL RETURNING key_hash")) {
+            s.setObject(1, value);
+            List<byte[]> hashes = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    hashes.add(r.getBytes(1));
+                }
+            }
+            return hashes;
         }
     }
 

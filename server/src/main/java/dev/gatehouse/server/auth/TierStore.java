@@ -39,6 +39,7 @@ public final class TierStore {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("a tier needs at least one limit, e.g. [\"1000/min\"]");
         }
+        RateLimit.oneRatePerWindow(limits);
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO gatehouse_tiers (name, limits) VALUES (?, ?) "

@@ -69,7 +69,7 @@ final class KeysCommand implements Runnable {
 
         @Override
         int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
-            List<RateLimit> override = rates.isEmpty() ? null : rates.stream().map(RateLimit::parse).toList();
+            List<RateLimit> override = rates.isEmpty() ? null : RateLimit.parseAll(rates);
             Instant expiresAt = expires == null ? null : ApiKeys.expiry("--expires", expires, Instant.now());
             KeyStore.Created created = keys.create(name, tier, scopes, override, expiresAt);
             out.println(created.key());

@@ -153,6 +153,27 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void aPrefixSharedByTwoKeysRevokesNeitherAndTheIdStillDoes() throws Exception {
+        String key = newKey("{\"name\": \"twin\", \"scopes\": [\"orders:read\"]}");
+        long id;
+        try (var c = database.connect(); var s = c.createStatement()) {
+            // a second active key with the same display prefix (8 characters of 43 random ones: rare, not impossible)
+            s.executeUpdate("INSERT INTO gatehouse_api_keys (key_hash, prefix, name, tier, scopes) "
+                    + "VALUES (decode(md5(random()::text) || md5(random()::text), 'hex'), '" + ApiKeys.prefix(key) + "', 'other twin', 'free', '{}')");
+            var r = s.executeQuery("SELECT id FROM gatehouse_api_keys WHERE name = 'twin'");
+            r.next();
+            id = r.getLong(1);
+        }
+        HttpResponse<String> ambiguous = admin("DELETE", "/keys/" + ApiKeys.prefix(key), null, adminKey);
+        assertThat(ambiguous.statusCode()).isEqualTo(400);
+        assertThat(ambiguous.body()).contains("is shared by 2 active keys; revoke by id");
+        assertThat(get(first, "/orders/1", "X-API-Key", key).statusCode()).as("still valid").isEqualTo(200);
+        assertThat(admin("DELETE", "/keys/" + id, null, adminKey).statusCode()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(get(first, "/orders/1", "X-API-Key", key).statusCode()).isEqualTo(401));
+        assertThat(admin("DELETE", "/keys/%00", null, adminKey).statusCode()).as("no key has a NUL in its id").isEqualTo(404);
+    }
+
+    @Test
     void anExpiredKeyIsRefusedLikeAnUnknownOne() throws Exception {
         String key = first.identities().keys().create("expired", "free", List.of("orders:read"), null, Instant.now().minusSeconds(1)).key();
         HttpResponse<String> response = get(first, "/orders/1", "X-API-Key", key);
@@ -214,5 +235,7 @@ class ApiKeyAuthTest {
         assertThat(new JsonArray(admin("GET", "/keys", null, adminKey).body()).stream().map(JsonObject.class::cast)
                 .filter(k -> k.getString("name").equals("x"))).as("no refused body created a key").isEmpty();
         assertThat(admin("PUT", "/tiers/Gold!", "{\"limits\": [\"5/min\"]}", adminKey).body()).contains("a tier name is 1 to 32");
+        assertThat(admin("PUT", "/tiers/gold", "{\"limits\": [\"5/min\", \"50/minute\"]}", adminKey).body())
+                .contains("'50/min' is a second rate for the window of '5/min'; a policy has one rate per window");
     }
 }
