@@ -2,6 +2,7 @@ package dev.gatehouse.core.config;
 
 import dev.gatehouse.core.cache.CachePolicy;
 import dev.gatehouse.core.health.HealthPolicy;
+import dev.gatehouse.core.identity.PublicKeys;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.route.PathPattern;
@@ -410,6 +411,9 @@ public final class GatewayConfigReader {
             n.problem("audience", "is required: tokens must be meant for this API");
         }
         List<String> algorithms = n.has("algorithms") ? n.strings("algorithms") : List.of("RS256", "ES256");
+        if (algorithms.isEmpty()) {
+            n.problem("algorithms", "needs at least one algorithm, e.g. [RS256, ES256]");
+        }
         for (String alg : algorithms) {
             if (!JWT_ALGORITHMS.contains(alg)) {
                 n.problem("algorithms", "'" + alg + "' is not allowed; use asymmetric algorithms only: " + String.join(", ", new java.util.TreeSet<>(JWT_ALGORITHMS)));
@@ -419,6 +423,17 @@ public final class GatewayConfigReader {
         List<String> keys = n.strings("publicKeys");
         if ((jwksUrl == null) == keys.isEmpty()) {
             n.problem(null, "needs exactly one of jwksUrl or publicKeys (PEM)");
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            try {
+                java.security.PublicKey key = PublicKeys.parse(keys.get(i));
+                if (algorithms.stream().noneMatch(alg -> PublicKeys.fits(key, alg))) {
+                    n.problem("publicKeys[" + i + "]", "is an " + key.getAlgorithm() + " key, which none of the algorithms "
+                            + algorithms + " can verify");
+                }
+            } catch (IllegalArgumentException e) {
+                n.problem("publicKeys[" + i + "]", e.getMessage());
+            }
         }
         if (jwksUrl != null && !jwksUrl.startsWith("https://") && !jwksUrl.startsWith("http://")) {
             n.problem("jwksUrl", "must be an http(s) URL, got '" + jwksUrl + "'");

@@ -170,6 +170,26 @@ class GatewayConfigReaderTest {
     }
 
     @Test
+    void jwtKeysThatCouldNeverVerifyATokenAreNamed() throws Exception {
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(256);
+        String ecPem = "-----BEGIN PUBLIC KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(ec.generateKeyPair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----";
+        Map<String, Object> jwt = Map.of("issuer", "https://id.example.com", "audience", List.of("orders"), "algorithms", List.of("RS256"),
+                "publicKeys", List.of(ecPem, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", "not base64 !", "-----BEGIN PRIVATE KEY-----"));
+        assertThat(problems(Map.of("auth", Map.of("jwt", jwt)))).containsExactly(
+                "auth.jwt.publicKeys[0]: is an EC key, which none of the algorithms [RS256] can verify",
+                "auth.jwt.publicKeys[1]: is not an RSA or EC public key in PEM form",
+                "auth.jwt.publicKeys[2]: is not a PEM public key (-----BEGIN PUBLIC KEY----- and base64)",
+                "auth.jwt.publicKeys[3]: is a private key; give the public one (openssl pkey -pubout)");
+        assertThat(problems(Map.of("auth", Map.of("jwt", Map.of("issuer", "x", "audience", List.of("a"), "algorithms", List.of(),
+                "jwksUrl", "https://id.example.com/jwks"))))).containsExactly("auth.jwt.algorithms: needs at least one algorithm, e.g. [RS256, ES256]");
+        GatewayConfig ok = read(Map.of("auth", Map.of("jwt", Map.of("issuer", "x", "audience", List.of("a"), "algorithms", List.of("ES256"),
+                "publicKeys", List.of(ecPem)))));
+        assertThat(ok.identity().jwt().publicKeys()).containsExactly(ecPem);
+    }
+
+    @Test
     void theMessageNamesTheFile() {
         assertThatThrownBy(() -> GatewayConfigReader.read(Map.of("gateway", Map.of("port", 70000)), "conf/gh.yaml", n -> null))
                 .isInstanceOf(InvalidConfigException.class)

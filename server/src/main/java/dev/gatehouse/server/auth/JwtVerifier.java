@@ -14,16 +14,14 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.gatehouse.core.config.JwtConfig;
+import dev.gatehouse.core.identity.PublicKeys;
 
 import java.net.MalformedURLException;
 import java.net.URI;
-import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -85,22 +83,13 @@ public final class JwtVerifier {
 
     /** A PEM {@code PUBLIC KEY} (X.509 SubjectPublicKeyInfo) as a JWK, RSA or EC. */
     static JWK jwk(String pem) {
-        String base64 = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
-        byte[] der;
+        PublicKey key;
         try {
-            der = Base64.getDecoder().decode(base64);
+            key = PublicKeys.parse(pem);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("auth.jwt.publicKeys: not a PEM public key");
+            throw new IllegalArgumentException("auth.jwt.publicKeys: " + e.getMessage(), e);
         }
-        for (String type : List.of("RSA", "EC")) {
-            try {
-                PublicKey key = KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
-                return key instanceof RSAPublicKey rsa ? new RSAKey.Builder(rsa).build()
-                        : new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(((ECPublicKey) key).getParams()), (ECPublicKey) key).build();
-            } catch (Exception ignored) {
-                // try the next key type
-            }
-        }
-        throw new IllegalArgumentException("auth.jwt.publicKeys: not an RSA or EC public key in PEM form");
+        return key instanceof RSAPublicKey rsa ? new RSAKey.Builder(rsa).build()
+                : new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(((ECPublicKey) key).getParams()), (ECPublicKey) key).build();
     }
 }
