@@ -5,7 +5,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -30,8 +35,9 @@ final class UsersCommand implements Runnable {
         @Option(names = "--email", required = true, description = "The user's email, used to log in.")
         String email;
 
-        @Option(names = "--password", arity = "0..1", interactive = true, required = true,
-                description = "The password (at least 8 characters); omit the value to be prompted without echo.")
+        @Option(names = "--password", arity = "0..1", interactive = true, prompt = "Password: ",
+                description = "The password (at least 8 characters). Leave it out (or give the flag no value) to type it without echo "
+                        + "at a terminal; without one it is read as a line from standard input.")
         String password;
 
         @Option(names = "--role", defaultValue = "user", description = "admin or user (default: ${DEFAULT-VALUE}).")
@@ -44,13 +50,31 @@ final class UsersCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             PrintWriter err = spec.commandLine().getErr();
+            String secret = password();
+            if (secret == null || secret.isEmpty()) {
+                err.println("no password given: type it at the prompt, or send it as one line on standard input");
+                return 2;
+            }
             return ConfigFiles.withDatabase(config, err, "gatehouse users", (loaded, db) -> {
-                UserStore.User user = new UserStore(db.dataSource(), loaded.identity().passwordIterations()).create(email, password, role, tier);
+                UserStore.User user = new UserStore(db.dataSource(), loaded.identity().passwordIterations()).create(email, secret, role, tier);
                 spec.commandLine().getOut().printf("created %s %s (id %d, tier %s)%n", user.role(), user.email(), user.id(), user.tier());
                 return 0;
             });
+        }
+
+        /** The password given, else typed at the terminal without echo, else the first line of standard input. */
+        private String password() throws IOException {
+            if (password != null && !password.isEmpty()) {
+                return password;
+            }
+            Console console = System.console();
+            if (console != null) {
+                char[] typed = console.readPassword("Password for %s: ", email);
+                return typed == null ? null : new String(typed);
+            }
+            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         }
     }
 }

@@ -1,0 +1,89 @@
+package dev.gatehouse.server.cli;
+
+import dev.gatehouse.testkit.TestDatabase;
+import dev.gatehouse.testkit.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UsersCommandTest {
+
+    static TestDatabase database;
+    @TempDir
+    static Path dir;
+    static Path config;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        database = TestPostgres.newDatabase();
+        config = dir.resolve("gatehouse.yaml");
+        Files.writeString(config, "storage: {postgres: {url: \"" + database.jdbcUrl() + "\"}}\nauth: {passwordIterations: 100000}\n");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        database.close();
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    /** Runs the CLI with {@code stdin} as its standard input (no terminal, as in a script or CI). */
+    private static Run run(String stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new GatehouseCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        InputStream original = System.in;
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return new Run(cli.execute(args), out.toString(), err.toString());
+        } finally {
+            System.setIn(original);
+        }
+    }
+
+    @Test
+    void theFirstAdminComesFromTheCommandLineWithThePasswordPipedInNotOnTheCommandLine() throws Exception {
+        Run created = run("a long admin password\n", "users", "create", "--config", config.toString(), "--email", "Ada@Example.com", "--role", "admin");
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(created.out()).contains("created admin ada@example.com");
+        try (var c = database.connect(); var s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT role, password_hash FROM gatehouse_users WHERE email = 'ada@example.com'")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).isEqualTo("admin");
+            assertThat(r.getString(2)).doesNotContain("a long admin password");
+        }
+    }
+
+    @Test
+    void missingWeakOrDuplicatePasswordsAndEmailsAreRefusedByName() {
+        Run none = run("", "users", "create", "--config", config.toString(), "--email", "none@example.com");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("no password given");
+        Run weak = run("short\n", "users", "create", "--config", config.toString(), "--email", "weak@example.com");
+        assertThat(weak.code()).isEqualTo(2);
+        assertThat(weak.err()).contains("a password needs at least 8 characters");
+        assertThat(run("long enough\n", "users", "create", "--config", config.toString(), "--email", "twice@example.com").code()).isZero();
+        Run twice = run("long enough\n", "users", "create", "--config", config.toString(), "--email", "TWICE@example.com");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("a user with email twice@example.com already exists");
+        Run role = run("long enough\n", "users", "create", "--config", config.toString(), "--email", "root@example.com", "--role", "root");
+        assertThat(role.err()).contains("role must be admin or user, got 'root'");
+    }
+}
