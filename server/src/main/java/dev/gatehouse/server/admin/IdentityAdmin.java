@@ -20,6 +20,8 @@ import java.util.List;
 
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Admin endpoints for API keys, tiers and users. Every call needs an API key with the {@code admin} scope
@@ -40,18 +42,11 @@ final class IdentityAdmin {
         router.route("/keys*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
         router.route("/tiers*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
         router.route("/users*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
-        router.get("/users").handler(ctx -> blocking(ctx, () -> identities.users().list()).onSuccess(users -> {
-            JsonArray list = new JsonArray();
-            users.forEach(u -> list.add(new JsonObject().put("id", u.id()).put("email", u.email()).put("role", u.role()).put("tier", u.tier())));
-            json(ctx, 200, list.encodePrettily());
-        }));
+        router.get("/users").handler(ctx -> page(ctx, (after, limit) -> identities.users().list(after, limit), UserStore.User::id,
+                u -> new JsonObject().put("id", u.id()).put("email", u.email()).put("role", u.role()).put("tier", u.tier())));
         router.post("/users").handler(this::createUser);
         router.post("/keys").handler(this::createKey);
-        router.get("/keys").handler(ctx -> blocking(ctx, () -> identities.keys().list()).onSuccess(keys -> {
-            JsonArray list = new JsonArray();
-            keys.forEach(k -> list.add(describe(k)));
-            json(ctx, 200, list.encodePrettily());
-        }));
+        router.get("/keys").handler(ctx -> page(ctx, (after, limit) -> identities.keys().list(after, limit), ApiKeyRecord::id, this::describe));
         router.delete("/keys/:id").handler(ctx -> blocking(ctx, () -> identities.keys().revoke(ctx.pathParam("id"))).onSuccess(revoked -> {
             if (revoked) {
                 ctx.response().setStatusCode(204).end();
@@ -65,6 +60,52 @@ final class IdentityAdmin {
             json(ctx, 200, tiers.encodePrettily());
         });
         router.put("/tiers/:name").handler(this::putTier);
+    }
+
+    /** One page of rows read after the id {@code after}, at most {@code limit}. */
+    private interface Pages<T> {
+        List<T> read(long after, int limit) throws Exception;
+    }
+
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
+
+    /**
+     * A list endpoint, a page at a time: {@code ?limit=} (default {@value #DEFAULT_PAGE}, at most
+     * {@value #MAX_PAGE}) rows with ids above {@code ?after=}, as a JSON array; a full page carries a
+     * {@code Link: <...>; rel="next"} header to the next one.
+     */
+    private <T> void page(RoutingContext ctx, Pages<T> pages, ToLongFunction<T> id, Function<T, JsonObject> describe) {
+        long after;
+        int limit;
+        try {
+            after = number(ctx, "after", 0, 0, Long.MAX_VALUE);
+            limit = (int) number(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        } catch (IllegalArgumentException e) {
+            problem(ctx, 400, "invalid-query", "Invalid query", e.getMessage());
+            return;
+        }
+        blocking(ctx, () -> pages.read(after, limit)).onSuccess(rows -> {
+            JsonArray list = new JsonArray();
+            rows.forEach(row -> list.add(describe.apply(row)));
+            if (rows.size() == limit) {
+                ctx.response().putHeader("link", "<" + ctx.request().path() + "?after=" + id.applyAsLong(rows.get(rows.size() - 1))
+                        + "&limit=" + limit + ">; rel=\"next\"");
+            }
+            json(ctx, 200, list.encodePrettily());
+        });
+    }
+
+    /** A whole-number query parameter from {@code min} to {@code max}, or {@code fallback} when absent. */
+    private static long number(RoutingContext ctx, String name, long fallback, long min, long max) {
+        String text = ctx.request().getParam(name);
+        if (text == null) {
+            return fallback;
+        }
+        if (!text.matches("[0-9]{1,18}") || Long.parseLong(text) < min || Long.parseLong(text) > max) {
+            throw new IllegalArgumentException("'" + name + "' must be a whole number from " + min + " to " + max + ", got '" + text + "'");
+        }
+        return Long.parseLong(text);
     }
 
     private void createKey(RoutingContext ctx) {

@@ -69,15 +69,19 @@ public final class KeyStore {
         }
     }
 
-    public List<ApiKeyRecord> list() throws SQLException {
+    /** Up to {@code limit} keys with ids above {@code afterId}, in id order: one page of the list. */
+    public List<ApiKeyRecord> list(long afterId, int limit) throws SQLException {
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM gatehouse_api_keys ORDER BY id");
-             ResultSet r = s.executeQuery()) {
-            List<ApiKeyRecord> keys = new ArrayList<>();
-            while (r.next()) {
-                keys.add(read(r));
+             PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE id > ? ORDER BY id LIMIT ?")) {
+            s.setLong(1, afterId);
+            s.setInt(2, limit);
+            try (ResultSet r = s.executeQuery()) {
+                List<ApiKeyRecord> keys = new ArrayList<>();
+                while (r.next()) {
+                    keys.add(read(r));
+                }
+                return keys;
             }
-            return keys;
         }
     }
 

@@ -91,14 +91,19 @@ public final class UserStore {
         }
     }
 
-    public java.util.List<User> list() throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT id, email, role, tier FROM gatehouse_users ORDER BY id");
-             ResultSet r = s.executeQuery()) {
-            java.util.List<User> users = new java.util.ArrayList<>();
-            while (r.next()) {
-                users.add(new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4)));
+    /** Up to {@code limit} users with ids above {@code afterId}, in id order: one page of the list. */
+    public java.util.List<User> list(long afterId, int limit) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT id, email, role, tier FROM gatehouse_users WHERE id > ? ORDER BY id LIMIT ?")) {
+            s.setLong(1, afterId);
+            s.setInt(2, limit);
+            try (ResultSet r = s.executeQuery()) {
+                java.util.List<User> users = new java.util.ArrayList<>();
+                while (r.next()) {
+                    users.add(new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4)));
+                }
+                return users;
             }
-            return users;
         }
     }
 

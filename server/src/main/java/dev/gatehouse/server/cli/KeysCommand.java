@@ -81,14 +81,21 @@ final class KeysCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never their secrets).")
     static final class ListKeys extends StoreCommand {
+        /** Keys read per query: every key is printed, a page at a time. */
+        private static final int PAGE = 500;
+
         @Override
         int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             out.printf("%-6s %-9s %-11s %-8s %-24s %s%n", "ID", "PREFIX", "TIER", "STATE", "LAST USED", "NAME");
             Instant now = Instant.now();
-            for (ApiKeyRecord k : keys.list()) {
-                String state = k.revokedAt() != null ? "revoked" : !k.usableAt(now) ? "expired" : "active";
-                out.printf("%-6d %-9s %-11s %-8s %-24s %s%n", k.id(), k.prefix(), k.tier(), state,
-                        k.lastUsedAt() == null ? "never" : k.lastUsedAt().toString(), k.name());
+            List<ApiKeyRecord> page = keys.list(0, PAGE);
+            while (!page.isEmpty()) {
+                for (ApiKeyRecord k : page) {
+                    String state = k.revokedAt() != null ? "revoked" : !k.usableAt(now) ? "expired" : "active";
+                    out.printf("%-6d %-9s %-11s %-8s %-24s %s%n", k.id(), k.prefix(), k.tier(), state,
+                            k.lastUsedAt() == null ? "never" : k.lastUsedAt().toString(), k.name());
+                }
+                page = page.size() < PAGE ? List.of() : keys.list(page.get(page.size() - 1).id(), PAGE);
             }
             return 0;
         }

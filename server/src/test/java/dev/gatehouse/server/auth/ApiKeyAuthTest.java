@@ -174,6 +174,34 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void theKeyListComesInPagesLinkedToTheNext() {
+        for (int i = 0; i < 3; i++) {
+            newKey("{\"name\": \"paged " + i + "\"}");
+        }
+        HttpResponse<String> first = admin("GET", "/keys?limit=2", null, adminKey);
+        assertThat(new JsonArray(first.body())).hasSize(2);
+        String next = first.headers().firstValue("link").orElseThrow();
+        assertThat(next).matches("</keys\\?after=\\d+&limit=2>; rel=\"next\"");
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        new JsonArray(first.body()).forEach(k -> seen.add(((JsonObject) k).getLong("id")));
+        String path = next.substring(1, next.indexOf('>'));
+        int pages = 1;
+        while (path != null) {
+            HttpResponse<String> page = admin("GET", path, null, adminKey);
+            JsonArray keys = new JsonArray(page.body());
+            keys.forEach(k -> assertThat(seen.add(((JsonObject) k).getLong("id"))).as("no key on two pages").isTrue());
+            pages++;
+            path = page.headers().firstValue("link").map(l -> l.substring(1, l.indexOf('>'))).orElse(null);
+        }
+        JsonArray all = new JsonArray(admin("GET", "/keys?limit=1000", null, adminKey).body());
+        assertThat(seen).hasSize(all.size());
+        assertThat(pages).isGreaterThanOrEqualTo(2);
+        assertThat(admin("GET", "/keys?limit=0", null, adminKey).body()).contains("'limit' must be a whole number from 1 to 1000, got '0'");
+        assertThat(admin("GET", "/keys?limit=5000", null, adminKey).body()).contains("'limit' must be a whole number from 1 to 1000, got '5000'");
+        assertThat(admin("GET", "/keys?after=-1", null, adminKey).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void anExpiredKeyIsRefusedLikeAnUnknownOne() throws Exception {
         String key = first.identities().keys().create("expired", "free", List.of("orders:read"), null, Instant.now().minusSeconds(1)).key();
         HttpResponse<String> response = get(first, "/orders/1", "X-API-Key", key);
