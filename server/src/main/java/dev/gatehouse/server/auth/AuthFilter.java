@@ -67,6 +67,12 @@ public final class AuthFilter implements Filter {
                 exchange.request().headers().remove(HeaderNames.AUTHORIZATION);
             }
             return chain.proceed(exchange);
+        }, error -> {
+            // the key store is down or too busy to ask: neither a yes nor a no about the credential
+            exchange.failure("identity-unavailable");
+            return Problem.of(503, "identity-unavailable", "Credentials cannot be checked",
+                            "the gateway cannot check credentials right now; retry shortly")
+                    .retryAfter(1).send(exchange.response(), exchange.path(), exchange.requestId());
         });
     }
 

@@ -53,7 +53,12 @@ public final class Identities implements AutoCloseable {
         }
     }
 
+    /** Distinct credentials looked up in PostgreSQL at once, per kind; more are refused (503) rather than queued. */
+    static final int MAX_LOOKUPS = 256;
+
     private final Cache<String, Optional<KnownKey>> cache;
+    private final Lookups<Optional<KnownKey>> keyLookups;
+    private final Lookups<Optional<UserStore.Session>> sessionLookups;
     private final Cache<String, Optional<UserStore.Session>> sessions;
     private final UserStore users;
     private final JwtVerifier jwt;
@@ -84,6 +89,8 @@ public final class Identities implements AutoCloseable {
                 .recordStats()
                 .build();
         CaffeineCacheMetrics.monitor(meters, sessions, "gatehouse.sessions");
+        this.keyLookups = new Lookups<>(vertx, MAX_LOOKUPS, "api-key", meters);
+        this.sessionLookups = new Lookups<>(vertx, MAX_LOOKUPS, "session", meters);
         this.users = new UserStore(database.dataSource(), passwordIterations);
         this.jwt = jwt;
         // verified tokens are remembered briefly (never past their own expiry check, which runs again on use)
@@ -134,11 +141,11 @@ public final class Identities implements AutoCloseable {
         if (cached != null) {
             return Future.succeededFuture(usable(cached));
         }
-        return vertx.executeBlocking(() -> {
+        return keyLookups.get(id, () -> {
             Optional<KnownKey> found = keys.findByHash(hash).map(KnownKey::of);
             cache.put(id, found);
             return found;
-        }, false).map(this::usable);
+        }).map(this::usable);
     }
 
     /** The key's identity if it may be used now; notes its use (at most once a second per key). */
@@ -164,11 +171,11 @@ public final class Identities implements AutoCloseable {
         String id = HexFormat.of().formatHex(hash);
         Optional<UserStore.Session> cached = sessions.getIfPresent(id);
         Future<Optional<UserStore.Session>> found = cached != null ? Future.succeededFuture(cached)
-                : vertx.executeBlocking(() -> {
+                : sessionLookups.get(id, () -> {
                     Optional<UserStore.Session> session = users.session(hash);
                     sessions.put(id, session);
                     return session;
-                }, false);
+                });
         return found.map(s -> s.filter(x -> Instant.now().isBefore(x.expiresAt())).map(x -> Identity.of(x.user())));
     }
 

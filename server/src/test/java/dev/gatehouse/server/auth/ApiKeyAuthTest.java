@@ -202,6 +202,25 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void whenTheKeyStoreCannotBeAskedTheAnswerIs503NotAVerdictOnTheKey() throws Exception {
+        String unknown = ApiKeys.generate(new java.security.SecureRandom());
+        try (var c = database.connect(); var s = c.createStatement()) {
+            s.execute("ALTER TABLE gatehouse_api_keys RENAME TO gatehouse_api_keys_away");
+        }
+        try {
+            HttpResponse<String> response = get(first, "/orders/1", "X-API-Key", unknown);
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("retry-after")).hasValue("1");
+            assertThat(response.body()).contains("identity-unavailable", "cannot check credentials right now");
+        } finally {
+            try (var c = database.connect(); var s = c.createStatement()) {
+                s.execute("ALTER TABLE gatehouse_api_keys_away RENAME TO gatehouse_api_keys");
+            }
+        }
+        assertThat(get(first, "/orders/1", "X-API-Key", unknown).statusCode()).as("asked again, not remembered as unknown").isEqualTo(401);
+    }
+
+    @Test
     void anExpiredKeyIsRefusedLikeAnUnknownOne() throws Exception {
         String key = first.identities().keys().create("expired", "free", List.of("orders:read"), null, Instant.now().minusSeconds(1)).key();
         HttpResponse<String> response = get(first, "/orders/1", "X-API-Key", key);
