@@ -62,7 +62,8 @@ public final class Identities implements AutoCloseable {
     private final Cache<String, Optional<UserStore.Session>> sessions;
     private final UserStore users;
     private final JwtVerifier jwt;
-    private final Cache<String, Optional<Identity>> tokens;
+    private final Cache<String, Optional<JwtVerifier.Verified>> tokens;
+    private final Lookups<Optional<JwtVerifier.Verified>> tokenChecks;
     private final Map<Long, Instant> used = new ConcurrentHashMap<>();
     private volatile Map<String, List<RateLimit>> tiers;
     private final Thread listener;
@@ -91,9 +92,10 @@ public final class Identities implements AutoCloseable {
         CaffeineCacheMetrics.monitor(meters, sessions, "gatehouse.sessions");
         this.keyLookups = new Lookups<>(vertx, MAX_LOOKUPS, "api-key", meters);
         this.sessionLookups = new Lookups<>(vertx, MAX_LOOKUPS, "session", meters);
+        this.tokenChecks = new Lookups<>(vertx, MAX_LOOKUPS, "jwt", meters);
         this.users = new UserStore(database.dataSource(), passwordIterations);
         this.jwt = jwt;
-        // verified tokens are remembered briefly (never past their own expiry check, which runs again on use)
+        // verification results are remembered briefly; a valid one is still checked against its own exp on every use
         this.tokens = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
         try {
             this.tiers = tierStore.all();
@@ -185,21 +187,19 @@ public final class Identities implements AutoCloseable {
             return Future.succeededFuture(Optional.empty());
         }
         String id = HexFormat.of().formatHex(ApiKeys.hash(token));
-        Optional<Identity> cached = tokens.getIfPresent(id);
-        if (cached != null) {
-            return Future.succeededFuture(cached);
-        }
-        return vertx.executeBlocking(() -> {
-            Optional<Identity> identity;
+        Optional<JwtVerifier.Verified> cached = tokens.getIfPresent(id);
+        Future<Optional<JwtVerifier.Verified>> checked = cached != null ? Future.succeededFuture(cached) : tokenChecks.get(id, () -> {
+            Optional<JwtVerifier.Verified> verified;
             try {
-                identity = Optional.of(jwt.verify(token));
+                verified = Optional.of(jwt.verify(token));
             } catch (Exception e) {
                 log.debug("JWT refused: {}", e.getMessage());
-                identity = Optional.empty();
+                verified = Optional.empty();
             }
-            tokens.put(id, identity);
-            return identity;
-        }, false);
+            tokens.put(id, verified);
+            return verified;
+        });
+        return checked.map(v -> v.filter(x -> System.currentTimeMillis() < x.untilMillis()).map(JwtVerifier.Verified::identity));
     }
 
     /** Ends a session on every node. */

@@ -48,8 +48,12 @@ public final class JwtVerifier {
         processor.setJWTClaimsSetVerifier(claims);
     }
 
+    /** A valid token's identity, and the moment (epoch ms) it stops being valid: its {@code exp} plus the allowed skew. */
+    public record Verified(Identity identity, long untilMillis) {
+    }
+
     /** The identity a valid token carries; throws with the reason when it is not valid. */
-    public Identity verify(String token) throws Exception {
+    public Verified verify(String token) throws Exception {
         JWTClaimsSet claims = processor.process(token, null);
         String tier = claims.getStringClaim(config.tierClaim());
         Object scope = claims.getClaim(config.scopeClaim());
@@ -63,7 +67,9 @@ public final class JwtVerifier {
         } else if (scope instanceof List<?> list) {
             list.forEach(o -> scopes.add(String.valueOf(o)));
         }
-        return new Identity("jwt:" + claims.getSubject(), tier == null ? "free" : tier, scopes, null, null, null);
+        // exp is required by the claims verifier, so it is there
+        return new Verified(new Identity("jwt:" + claims.getSubject(), tier == null ? "free" : tier, scopes, null, null, null),
+                claims.getExpirationTime().getTime() + config.clockSkew().toMillis());
     }
 
     private static JWKSource<SecurityContext> source(JwtConfig config) {

@@ -25,12 +25,14 @@ import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPrivateKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class JwtTest {
 
@@ -58,7 +60,7 @@ class JwtTest {
                 storage: {postgres: {url: "%s", poolSize: 2}}
                 observability: {accessLog: "off"}
                 auth:
-                  jwt: {issuer: "https://id.example.com", audience: [orders-api], algorithms: [RS256], publicKeys: ["%s"]}
+                  jwt: {issuer: "https://id.example.com", audience: [orders-api], algorithms: [RS256], publicKeys: ["%s"], clockSkew: 1s}
                 upstreams:
                   svc: {targets: [{url: "http://127.0.0.1:%d"}]}
                 routes:
@@ -132,6 +134,14 @@ class JwtTest {
         HttpResponse<String> response = get(token);
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).contains("the token is not valid");
+    }
+
+    @Test
+    void aTokenIsRefusedOnceItExpiresEvenWhileItsVerificationIsRemembered() {
+        String soon = rs256(claims().expirationTime(Date.from(Instant.now().plusSeconds(2))).build(), trusted);
+        assertThat(get(soon).statusCode()).isEqualTo(200);
+        // verification results are kept 30 s; exp (plus the 1 s skew) still ends the token on time
+        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertThat(get(soon).statusCode()).isEqualTo(401));
     }
 
     @Test
