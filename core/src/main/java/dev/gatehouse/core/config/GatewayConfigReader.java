@@ -10,6 +10,7 @@ import dev.gatehouse.core.route.PathRewrite;
 import dev.gatehouse.core.route.RouteRule;
 
 import java.net.URI;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -426,7 +427,7 @@ public final class GatewayConfigReader {
         }
         for (int i = 0; i < keys.size(); i++) {
             try {
-                java.security.PublicKey key = PublicKeys.parse(keys.get(i));
+                PublicKey key = PublicKeys.parse(keys.get(i));
                 if (algorithms.stream().noneMatch(alg -> PublicKeys.fits(key, alg))) {
                     n.problem("publicKeys[" + i + "]", "is an " + key.getAlgorithm() + " key, which none of the algorithms "
                             + algorithms + " can verify");

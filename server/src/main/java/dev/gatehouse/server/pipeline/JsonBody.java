@@ -61,10 +61,6 @@ public final class JsonBody {
         return this;
     }
 
-    public boolean has(String field) {
-        return body.getValue(field) != null;
-    }
-
     /** A string field that must be there. */
     public String required(String field) {
         String value = optional(field, null);
