@@ -128,6 +128,19 @@ class LimitsTest {
     }
 
     @Test
+    void anHttp11RequestNeedsExactlyOneHost() {
+        for (String request : new String[]{"GET /no-host HTTP/1.1\r\n\r\n", "GET /two-hosts HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n"}) {
+            RawHttp.Reply reply = RawHttp.exchange(gateway.port(), request);
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(reply.text()).contains("urn:gatehouse:problem:bad-host", "exactly one Host header");
+            assertThat(reply.closedByServer()).isTrue();
+        }
+        assertThat(RawHttp.exchange(gateway.port(), "GET /data HTTP/1.0\r\n\r\n").status()).as("HTTP/1.0 has no Host rule").isEqualTo(200);
+        assertThat(upstream.seen()).as("neither refused request reached the upstream")
+                .noneMatch(seen -> seen.uri().equals("/no-host") || seen.uri().equals("/two-hosts"));
+    }
+
+    @Test
     void malformedFramingIsRefusedAndTheConnectionClosed() {
         RawHttp.Reply reply = RawHttp.exchange(gateway.port(), "POST /data HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n");
         assertThat(reply.status()).isEqualTo(400);

@@ -17,9 +17,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +109,14 @@ public final class GatewayVerticle extends VerticleBase {
         if (shared.identity() != null && shared.identity().handles(rawPath, request)) {
             return;
         }
+        if (request.version() == HttpVersion.HTTP_1_1 && request.headers().getAll(HttpHeaders.HOST).size() != 1) {
+            // RFC 9112 3.2: exactly one Host; two would let the gateway and the upstream each route by a different one
+            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+            Problem.of(400, "bad-host", "Bad Host header", "an HTTP/1.1 request needs exactly one Host header")
+                    .send(request.response(), rawPath, null)
+                    .onComplete(done -> request.connection().close());
+            return;
+        }
         if (mayHaveBody(request)) {
             // hold the body until a target is connected; pausing costs syscalls, so only when there is one
             request.pause();
@@ -124,7 +134,7 @@ public final class GatewayVerticle extends VerticleBase {
             exchange = new Exchange(request, route, match == null ? Collections.emptyMap() : match.variables(),
                     normalized.path(), client, deadlines, start);
         }
-        boolean clientAsksToClose = asksToClose(request.getHeader(io.vertx.core.http.HttpHeaders.CONNECTION));
+        boolean clientAsksToClose = asksToClose(request.getHeader(HttpHeaders.CONNECTION));
         exchange.route().chain().start(exchange).onComplete(result -> {
             if (result.failed()) {
                 abort(exchange, result.cause());
@@ -138,8 +148,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private static boolean mayHaveBody(HttpServerRequest request) {
-        String length = request.getHeader(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH);
-        return (length != null && !length.equals("0")) || request.getHeader(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING) != null;
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return (length != null && !length.equals("0")) || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
     }
 
     static boolean asksToClose(String connectionHeader) {
