@@ -169,14 +169,23 @@ public final class GatewayConfigReader {
         if (limits.isEmpty() && !tiers && n.problems().stream().noneMatch(p -> p.key().equals(n.key("limits")))) {
             n.problem("limits", "needs at least one rate, e.g. limits: [100/min], or tiers: true");
         }
-        String mode = n.oneOf("mode", redis.enabled() ? "exact" : "local", "exact", "local");
-        if (mode.equals("exact") && !redis.enabled()) {
-            n.problem("mode", "exact needs Redis (redis.url); use local for a single node");
+        String mode = n.oneOf("mode", redis.enabled() ? "exact" : "local", "exact", "leased", "local");
+        if (!mode.equals("local") && !redis.enabled()) {
+            n.problem("mode", mode + " needs Redis (redis.url); use local for a single node");
+        }
+        if (!mode.equals("leased")) {
+            for (String leaseKey : List.of("leaseSize", "leaseTtl")) {
+                if (n.has(leaseKey)) {
+                    n.problem(leaseKey, "applies to mode: leased only (this route's mode is " + mode + ")");
+                }
+            }
         }
         RateLimitConfig config = new RateLimitConfig(algorithm, limits, tiers, mode,
                 n.oneOf("onRedisFailure", "open", "open", "closed"),
                 n.integer("expectedNodes", 1, 1, 10_000),
-                n.integer("cost", 1, 1, 1_000_000));
+                n.integer("cost", 1, 1, 1_000_000),
+                n.integer("leaseSize", 0, 1, RateLimitConfig.MAX_LEASE),
+                n.duration("leaseTtl", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10)));
         for (RateLimit limit : limits) {
             if (config.cost() > limit.limit()) {
                 n.problem("cost", "is " + config.cost() + ", more than the limit " + limit.limit() + ": no request could ever pass");

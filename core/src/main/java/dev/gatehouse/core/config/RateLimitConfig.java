@@ -3,6 +3,7 @@ package dev.gatehouse.core.config;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.RateLimit;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -10,12 +11,18 @@ import java.util.List;
  *
  * @param limits windows that must allow a request (e.g. 10/s and 100/min), on top of the tier's when {@code tiers}
  * @param tiers whether the caller's tier limits (or its key's override) apply
- * @param mode {@code exact} (every decision in Redis) or {@code local} (this node only)
+ * @param mode {@code exact} (every decision in Redis), {@code leased} (a node takes requests from Redis a
+ *             batch at a time and spends them in process) or {@code local} (this node only)
  * @param onRedisFailure {@code open}: fall back to a local limiter at limit ÷ expectedNodes; {@code closed}: 503
- * @param expectedNodes how many nodes share the limit, for the fail-open fallback
+ * @param expectedNodes how many nodes share the limit, for the fail-open fallback and the default lease size
+ * @param leaseSize in {@code leased} mode, the requests a node takes from Redis at once (0: sized from the limit)
+ * @param leaseTtl in {@code leased} mode, how long a node may spend a lease; what is left then is not used
  */
 public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boolean tiers, String mode, String onRedisFailure,
-                              int expectedNodes, long cost) {
+                              int expectedNodes, long cost, int leaseSize, Duration leaseTtl) {
+
+    /** The most requests one lease may take. */
+    public static final int MAX_LEASE = 10_000;
 
     public RateLimitConfig {
         limits = List.copyOf(limits);
@@ -23,6 +30,23 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
 
     public boolean exact() {
         return mode.equals("exact");
+    }
+
+    public boolean leased() {
+        return mode.equals("leased");
+    }
+
+    /**
+     * How many requests a lease takes for these windows: {@code leaseSize} when set, else a twentieth of
+     * the smallest limit's share per node, at most 1 000 and at least 1 (where that is 1, every request
+     * is decided by Redis, as in {@code exact}).
+     */
+    public int leaseFor(List<RateLimit> windows) {
+        if (leaseSize > 0) {
+            return leaseSize;
+        }
+        long smallest = windows.stream().mapToLong(RateLimit::limit).min().orElse(1);
+        return (int) Math.max(1, Math.min(1_000, smallest / cost / expectedNodes / 20));
     }
 
     public boolean failOpen() {

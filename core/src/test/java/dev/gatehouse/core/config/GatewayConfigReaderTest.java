@@ -161,12 +161,17 @@ class GatewayConfigReaderTest {
                         Map.of("name", "a", "match", Map.of("prefix", "/a"), "upstream", "api", "rateLimit", Map.of("limits", List.of("10/week"))),
                         Map.of("name", "b", "match", Map.of("prefix", "/b"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min"), "mode", "exact", "cost", 6)),
                         Map.of("name", "c", "match", Map.of("prefix", "/c"), "upstream", "api", "rateLimit", Map.of("algorithm", "leaky", "limits", List.of("5/min"))),
-                        Map.of("name", "d", "match", Map.of("prefix", "/d"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min", "10/s", "60/minute")))))))
+                        Map.of("name", "d", "match", Map.of("prefix", "/d"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min", "10/s", "60/minute"))),
+                        Map.of("name", "e", "match", Map.of("prefix", "/e"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min"), "mode", "leased", "leaseSize", 0)),
+                        Map.of("name", "f", "match", Map.of("prefix", "/f"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min"), "mode", "local", "leaseTtl", "1s"))))))
                 .contains("routes[0].rateLimit.limits: '10/week' has an unknown period 'week'; use s, min, hour or day",
                         "routes[1].rateLimit.mode: exact needs Redis (redis.url); use local for a single node",
                         "routes[1].rateLimit.cost: is 6, more than the limit 5: no request could ever pass",
                         "routes[2].rateLimit.algorithm: must be one of gcra, token-bucket, fixed-window, sliding-log, sliding-counter, got 'leaky'",
-                        "routes[3].rateLimit.limits: '60/min' is a second rate for the window of '5/min'; a policy has one rate per window");
+                        "routes[3].rateLimit.limits: '60/min' is a second rate for the window of '5/min'; a policy has one rate per window",
+                        "routes[4].rateLimit.mode: leased needs Redis (redis.url); use local for a single node",
+                        "routes[4].rateLimit.leaseSize: must be between 1 and 10000, got 0",
+                        "routes[5].rateLimit.leaseTtl: applies to mode: leased only (this route's mode is local)");
     }
 
     @Test

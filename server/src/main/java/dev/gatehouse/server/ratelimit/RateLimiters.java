@@ -6,6 +6,7 @@ import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.cache.RedisBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -36,6 +37,7 @@ public final class RateLimiters {
 
     private final LocalRateLimiter local;
     private final RedisRateLimiterStore shared;
+    private final Leases leases;
     private final RedisBreaker breaker;
 
     /** @param redis the node's Redis client (owned and closed by the node), or null when Redis is not configured */
@@ -46,8 +48,10 @@ public final class RateLimiters {
             breaker = new RedisBreaker("redis", log, "Redis rate limiting degraded ({}); routes apply their onRedisFailure policy",
                     "Redis rate limiting recovered");
             shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout(), breaker, meters);
+            leases = new Leases(shared, Ticker.systemTicker(), meters);
         } else {
             shared = null;
+            leases = null;
             breaker = null;
         }
         Gauge.builder("gatehouse.ratelimit.local.keys", local, LocalRateLimiter::size)
@@ -73,14 +77,17 @@ public final class RateLimiters {
             return Future.succeededFuture(Decision.allow(Long.MAX_VALUE, Long.MAX_VALUE, 0));
         }
         String key = route + ":" + subject;
-        if (!config.exact() || shared == null) {
+        if (config.mode().equals("local") || shared == null) {
             return Future.succeededFuture(local.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK));
         }
         if (!breaker.admits()) {
             return fallback(key, config, windows, "Redis rate limiting is degraded");
         }
         // the store bounds each call to Redis by redis.timeout and tells the breaker how each call went
-        return shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK)
+        Future<Decision> decided = config.leased()
+                ? leases.decide(key, config.algorithm(), windows, config.cost(), config.leaseFor(windows), config.leaseTtl())
+                : shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK);
+        return decided
                 .recover(error -> fallback(key, config, windows, error instanceof RedisRateLimiterStore.Degraded
                         ? error.getMessage() : "Redis did not decide in time: " + error.getMessage()));
     }

@@ -71,6 +71,13 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     private record Pending(Policy policy, Algorithm algorithm, long cost, long nowMicros, Promise<Decision> promise) {
     }
 
+    /**
+     * What a lease call got: how many of the requests asked for Redis let pass (in order, like a run), and
+     * the decision after the last of them, or the refusal when none passed.
+     */
+    public record Taken(int granted, Decision decision) {
+    }
+
     /** Decisions that may share a script call: one algorithm (script), one Cluster slot, one clock. */
     private record Group(Algorithm algorithm, int slot, long nowMicros) {
     }
@@ -142,7 +149,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         if (cost < 1) {
             return Future.failedFuture(new IllegalArgumentException("cost must be at least 1, got " + cost));
         }
-        String tag = "{" + key.replace('{', '(').replace('}', ')') + "}";
+        String tag = tag(key);
         Context context = Vertx.currentContext();
         if (context == null || !context.isEventLoopContext()) {
             Pending alone = new Pending(new Policy(tag, windows), algorithm, cost, nowMicros, Promise.promise());
@@ -164,6 +171,47 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
             context.runOnContext(v -> flush(round));
         }
         return pending.promise().future();
+    }
+
+    /**
+     * Takes up to {@code requests} requests of {@code cost} for a subject at once, decided by Redis in order
+     * as one run in a script call of its own (a lease is rare next to the requests it serves, so it is
+     * not batched). Fails like {@link #decide} when Redis cannot decide.
+     */
+    public Future<Taken> take(String key, Algorithm algorithm, List<RateLimit> windows, long cost, int requests, long nowMicros) {
+        if (windows.isEmpty() || cost < 1 || requests < 1) {
+            return Future.failedFuture(new IllegalArgumentException("a lease needs windows, a cost and a size of at least 1"));
+        }
+        if (!breaker.tryAcquire()) {
+            return Future.failedFuture(DEGRADED);
+        }
+        Pending pending = new Pending(new Policy(tag(key), windows), algorithm, cost, nowMicros, null);
+        Batch batch = new Batch(List.of(pending), requests);
+        Script script = scripts.get(algorithm);
+        calls.increment();
+        inFlight.incrementAndGet();
+        long started = System.nanoTime();
+        return sendWithReload(batch.request(Command.EVALSHA, script.sha()), () -> batch.request(Command.EVAL, script.source()))
+                .andThen(result -> inFlight.decrementAndGet())
+                .transform(result -> {
+                    if (result.failed()) {
+                        breaker.failed(started, result.cause());
+                        return Future.failedFuture(result.cause());
+                    }
+                    try {
+                        Taken taken = batch.taken(result.result());
+                        breaker.succeeded(started);
+                        return Future.succeededFuture(taken);
+                    } catch (RuntimeException e) {
+                        IllegalStateException error = new IllegalStateException("unexpected reply from the rate-limit script: " + e.getMessage(), e);
+                        breaker.failed(started, error);
+                        return Future.failedFuture(error);
+                    }
+                });
+    }
+
+    private static String tag(String key) {
+        return "{" + key.replace('{', '(').replace('}', ')') + "}";
     }
 
     private void flush(Round round) {
@@ -273,6 +321,11 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         private int keyCount;
 
         Batch(List<Pending> members) {
+            this(members, 1);
+        }
+
+        /** @param each how many requests each member stands for: 1, or a lease's size when it is the only member */
+        Batch(List<Pending> members, int each) {
             this.members = members;
             this.algorithm = members.get(0).algorithm();
             Map<Policy, Integer> index = new HashMap<>();
@@ -287,10 +340,10 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
                     keyCount += p.policy().windows().size();
                 }
                 if (run != null && run.policyIndex() == at && run.cost() == p.cost()) {
-                    run = new Run(run.policy(), at, run.cost(), run.first(), run.count() + 1);
+                    run = new Run(run.policy(), at, run.cost(), run.first(), run.count() + each);
                     runs.set(runs.size() - 1, run);
                 } else {
-                    run = new Run(p.policy(), at, p.cost(), i, 1);
+                    run = new Run(p.policy(), at, p.cost(), i, each);
                     runs.add(run);
                 }
             }
@@ -317,6 +370,48 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
                 request.arg(r.policyIndex()).arg(r.cost()).arg(r.count());
             }
             return request;
+        }
+
+        /** A lease call's reply (one member, one run): how many passed, and the decision after the last of them. */
+        Taken taken(Response reply) {
+            Run run = runs.get(0);
+            long now = reply.get(0).toLong();
+            int at = 1;
+            if (algorithm == Algorithm.SLIDING_LOG) {
+                int granted = 0;
+                Decision last = null;
+                for (int j = 0; j < run.count(); j++, at += 4) {
+                    Decision d = decision(reply, at);
+                    if (d.allowed()) {
+                        granted++;
+                        last = d;
+                    } else if (last == null) {
+                        last = d;
+                    }
+                }
+                return new Taken(granted, last);
+            }
+            List<RateLimit> windows = run.policy().windows();
+            long[][] states = new long[windows.size()][];
+            for (int w = 0; w < states.length; w++) {
+                int fields = reply.get(at++).toInteger();
+                states[w] = new long[fields];
+                for (int f = 0; f < fields; f++) {
+                    states[w][f] = reply.get(at++).toLong();
+                }
+            }
+            int allowed = reply.get(at++).toInteger();
+            if (allowed == 0) {
+                return new Taken(0, decision(reply, at));
+            }
+            // the same pure steps Redis took, for the state after the last request it let pass
+            Decision last = null;
+            for (int j = 0; j < allowed; j++) {
+                MultiWindow.Evaluation step = MultiWindow.evaluate(algorithm, windows, states, now, run.cost());
+                last = step.decision().allowed() ? step.decision() : Decision.allow(step.decision().limit(), 0, step.decision().resetMicros());
+                states = step.states();
+            }
+            return new Taken(allowed, last);
         }
 
         /** Every member's decision, in order, from the script's reply. */

@@ -160,6 +160,43 @@ class RateLimitTest {
         }
     }
 
+    @Test
+    void threeNodesLeasingOneLimitNeverPassItAndAskRedisOncePerLease() throws Exception {
+        try (RedisNamespace namespace = TestRedis.newNamespace()) {
+            String redis = "redis: {url: \"" + TestRedis.url() + "\", keyPrefix: \"" + namespace.prefix() + "\", timeout: 2s, poolSize: 16}";
+            String routes = """
+                      - name: leased
+                        match: {prefix: /}
+                        upstream: svc
+                        rateLimit: {mode: leased, limits: [60/day], leaseSize: 5, leaseTtl: 1m}
+                    """;
+            List<GatewayNode> cluster = List.of(node(redis, routes), node(redis, routes), node(redis, routes));
+            List<Integer> statuses = new CopyOnWriteArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(60);
+            List<CompletableFuture<Void>> clients = new ArrayList<>();
+            for (int c = 0; c < 60; c++) {
+                GatewayNode target = cluster.get(c % 3);
+                clients.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 4; i++) {
+                        statuses.add(get(target, "/x").statusCode());
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get();
+            pool.shutdown();
+            long passed = statuses.stream().filter(s -> s == 200).count();
+            // never more than the limit; at most each node's unspent remainder (4 of a lease of 5) fewer
+            assertThat(passed).isBetween(60L - 3 * 4, 60L);
+            assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(240 - passed);
+            double calls = cluster.stream().mapToDouble(n -> n.metrics().registry().get("gatehouse.ratelimit.redis.calls").counter().count()).sum();
+            // 12 leases grant the 60; each node's refusal is then kept until its retry-after (minutes, at 60/day)
+            assertThat(calls).as("Redis calls for 240 requests").isLessThanOrEqualTo(12 + 3 * 3);
+            HttpResponse<String> refused = get(cluster.get(0), "/x");
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("retry-after")).isPresent();
+        }
+    }
+
     /** /open fails open (1000/min shared, 500 per node without Redis); /closed fails closed at {@code closedLimit}/min. */
     private static String failurePolicyRoutes(int closedLimit) {
         return """

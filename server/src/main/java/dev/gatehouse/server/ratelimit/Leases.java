@@ -1,0 +1,155 @@
+package dev.gatehouse.server.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.gatehouse.core.ratelimit.Algorithm;
+import dev.gatehouse.core.ratelimit.Decision;
+import dev.gatehouse.core.ratelimit.RateLimit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code mode: leased}: a node takes a subject's requests from Redis a batch (a lease) at a time, in one
+ * script call that Redis decides like that many requests in a row, and spends them in process until the
+ * lease is used up or its time is over; what is left then is dropped, never handed back. The shared
+ * limit is never exceeded by the leases themselves: Redis counted every request of a lease when it was
+ * taken. Spending a request later than Redis counted it is what a window can notice: a fixed window's
+ * lease taken just before its boundary can be spent just after it, so a window may see up to nodes ×
+ * lease size more than its limit, and none where the lease cannot cross a boundary (a lease ends at its
+ * window's reset at the latest). Under saturation the dropped remainders mean a window may admit up to
+ * that many fewer. A refusal is kept until its own retry-after (no request of that cost could pass
+ * sooner) or the lease time, whichever comes first, so a subject pushed past its limit costs Redis one
+ * call per lease time, not one per request.
+ *
+ * <p>Concurrent requests of a subject whose lease ran out share one call for the next. Leases live in a
+ * bounded cache; a subject the cache cannot hold is decided lease by lease all the same.
+ */
+final class Leases {
+    /** The most subjects holding a lease on this node. */
+    static final long MAX_LEASES = 100_000;
+
+    /** Requests of one route and subject taken from Redis and not spent yet. */
+    private record Lease(List<RateLimit> windows, AtomicLong left, long takenNanos, long endsNanos, Decision shared) {
+        /**
+         * One more request spent, or null when none is left. Its headers: the shared remaining when the
+         * lease was taken plus what is left here, and the reset counted down since.
+         */
+        Decision spend(long nowNanos) {
+            long since = (nowNanos - takenNanos) / 1000;
+            if (!shared.allowed()) {
+                // a refusal, kept while it must still hold: its wait counted down
+                return Decision.reject(shared.limit(), shared.remaining(), shared.resetMicros() - since, shared.retryAfterMicros() - since);
+            }
+            long after = left.decrementAndGet();
+            if (after < 0) {
+                return null;
+            }
+            return Decision.allow(shared.limit(), shared.remaining() + after, shared.resetMicros() - since);
+        }
+    }
+
+    private final RedisRateLimiterStore store;
+    private final Ticker ticker;
+    private final Cache<String, Lease> leases;
+    private final Map<String, Future<Lease>> taking = new ConcurrentHashMap<>();
+    private final Counter taken;
+    private final DistributionSummary sizes;
+
+    Leases(RedisRateLimiterStore store, Ticker ticker, MeterRegistry meters) {
+        this.store = store;
+        this.ticker = ticker;
+        this.leases = Caffeine.newBuilder()
+                .executor(Runnable::run)
+                .ticker(ticker)
+                .maximumSize(MAX_LEASES)
+                .expireAfter(Expiry.<String, Lease>creating((key, lease) -> Duration.ofNanos(Math.max(0, lease.endsNanos() - ticker.read()))))
+                .build();
+        this.taken = Counter.builder("gatehouse.ratelimit.leases.taken")
+                .description("Leases taken from Redis (mode: leased): each is one script call").register(meters);
+        this.sizes = DistributionSummary.builder("gatehouse.ratelimit.leases.granted")
+                .description("Requests Redis granted per lease (fewer than asked near the limit)").register(meters);
+        Gauge.builder("gatehouse.ratelimit.leases", leases, Cache::estimatedSize)
+                .description("Subjects holding a lease on this node (at most " + MAX_LEASES + ")").register(meters);
+    }
+
+    /**
+     * Decides one request of {@code cost}: from this node's lease when one is left, else by taking a new
+     * lease of {@code size} requests lasting at most {@code ttl}. Fails as the store does when Redis cannot decide.
+     */
+    Future<Decision> decide(String key, Algorithm algorithm, List<RateLimit> windows, long cost, int size, Duration ttl) {
+        Lease lease = leases.getIfPresent(key);
+        long now = ticker.read();
+        if (lease != null && lease.windows().equals(windows) && now < lease.endsNanos()) {
+            Decision spent = lease.spend(now);
+            if (spent != null) {
+                return Future.succeededFuture(spent);
+            }
+        }
+        Future<Lease> next = taking.get(key);
+        if (next == null) {
+            Promise<Lease> started = Promise.promise();
+            next = taking.putIfAbsent(key, started.future());
+            if (next == null) {
+                next = started.future();
+                Future<Lease> mine = next;
+                take(key, algorithm, windows, cost, size, ttl).onComplete(result -> {
+                    taking.remove(key, mine);
+                    started.handle(result);
+                });
+            }
+        }
+        Future<Decision> decided = next.compose(fresh -> {
+            Decision spent = fresh.spend(ticker.read());
+            // others waiting on the same lease used it up first: take the next one
+            return spent != null ? Future.succeededFuture(spent) : decide(key, algorithm, windows, cost, size, ttl);
+        });
+        // each caller continues on its own event loop, whichever loop took the lease
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return decided;
+        }
+        Promise<Decision> own = ((ContextInternal) context).promise();
+        decided.onComplete(own);
+        return own.future();
+    }
+
+    private Future<Lease> take(String key, Algorithm algorithm, List<RateLimit> windows, long cost, int size, Duration ttl) {
+        long asked = ticker.read();
+        return store.take(key, algorithm, windows, cost, size, RedisRateLimiterStore.STORE_CLOCK).map(got -> {
+            taken.increment();
+            sizes.record(got.granted());
+            if (got.granted() == 0) {
+                // refused: no request of this cost can pass before its retry-after, whatever other nodes do
+                // (they can only spend more), so the refusal is kept that long, and the subject costs Redis
+                // one call per lease time however hard it is pushed past its limit
+                long holds = Math.min(ttl.toNanos(), got.decision().retryAfterMicros() * 1000);
+                Lease refusal = new Lease(windows, new AtomicLong(), asked, asked + holds, got.decision());
+                leases.put(key, refusal);
+                return refusal;
+            }
+            long ends = asked + ttl.toNanos();
+            if (algorithm == Algorithm.FIXED_WINDOW) {
+                // a fixed window's lease ends with its window, so it is never spent in the next one
+                ends = Math.min(ends, asked + Math.max(1, got.decision().resetMicros()) * 1000);
+            }
+            Lease lease = new Lease(windows, new AtomicLong(got.granted()), asked, ends, got.decision());
+            leases.put(key, lease);
+            return lease;
+        });
+    }
+}
