@@ -45,7 +45,10 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
         if (leaseSize > 0) {
             return leaseSize;
         }
-        long smallest = windows.stream().mapToLong(RateLimit::limit).min().orElse(1);
+        long smallest = Long.MAX_VALUE;
+        for (RateLimit window : windows) {
+            smallest = Math.min(smallest, window.limit());
+        }
         return (int) Math.max(1, Math.min(1_000, smallest / cost / expectedNodes / 20));
     }
 

@@ -1,8 +1,5 @@
 package dev.gatehouse.server.ratelimit;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
@@ -21,7 +18,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
  * {@code mode: leased}: a node takes a subject's requests from Redis a batch (a lease) at a time, in one
@@ -36,12 +36,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * sooner) or the lease time, whichever comes first, so a subject pushed past its limit costs Redis one
  * call per lease time, not one per request.
  *
- * <p>Concurrent requests of a subject whose lease ran out share one call for the next. Leases live in a
- * bounded cache; a subject the cache cannot hold is decided lease by lease all the same.
+ * <p>Concurrent requests of a subject whose lease ran out share one call for the next. At most
+ * {@code maxLeases} ({@value #MAX_LEASES} on a node) subjects hold a lease; past that, leases past their time are swept out off the
+ * event loop, and until there is room a new subject takes one request at a time (as in {@code exact}).
  */
 final class Leases {
-    /** The most subjects holding a lease on this node. */
-    static final long MAX_LEASES = 100_000;
+    /** The most subjects holding a lease on a node. */
+    static final int MAX_LEASES = 100_000;
 
     /** Requests of one route and subject taken from Redis and not spent yet. */
     private record Lease(List<RateLimit> windows, AtomicLong left, long takenNanos, long endsNanos, Decision shared) {
@@ -65,34 +66,37 @@ final class Leases {
 
     private final RedisRateLimiterStore store;
     private final Ticker ticker;
-    private final Cache<String, Lease> leases;
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final Executor sweeper;
+    private final int maxLeases;
     private final Map<String, Future<Lease>> taking = new ConcurrentHashMap<>();
     private final Counter taken;
     private final DistributionSummary sizes;
 
-    Leases(RedisRateLimiterStore store, Ticker ticker, MeterRegistry meters) {
+    /**
+     * @param sweeper where leases past their time are swept out when the map is full (not an event loop)
+     * @param maxLeases the most subjects holding a lease at once
+     */
+    Leases(RedisRateLimiterStore store, Ticker ticker, Executor sweeper, int maxLeases, MeterRegistry meters) {
         this.store = store;
+        this.maxLeases = maxLeases;
         this.ticker = ticker;
-        this.leases = Caffeine.newBuilder()
-                .executor(Runnable::run)
-                .ticker(ticker)
-                .maximumSize(MAX_LEASES)
-                .expireAfter(Expiry.<String, Lease>creating((key, lease) -> Duration.ofNanos(Math.max(0, lease.endsNanos() - ticker.read()))))
-                .build();
+        this.sweeper = sweeper;
         this.taken = Counter.builder("gatehouse.ratelimit.leases.taken")
                 .description("Leases taken from Redis (mode: leased): each is one script call").register(meters);
         this.sizes = DistributionSummary.builder("gatehouse.ratelimit.leases.granted")
                 .description("Requests Redis granted per lease (fewer than asked near the limit)").register(meters);
-        Gauge.builder("gatehouse.ratelimit.leases", leases, Cache::estimatedSize)
-                .description("Subjects holding a lease on this node (at most " + MAX_LEASES + ")").register(meters);
+        Gauge.builder("gatehouse.ratelimit.leases", leases, Map::size)
+                .description("Subjects holding a lease on this node (at most " + maxLeases + ")").register(meters);
     }
 
     /**
      * Decides one request of {@code cost}: from this node's lease when one is left, else by taking a new
      * lease of {@code size} requests lasting at most {@code ttl}. Fails as the store does when Redis cannot decide.
      */
-    Future<Decision> decide(String key, Algorithm algorithm, List<RateLimit> windows, long cost, int size, Duration ttl) {
-        Lease lease = leases.getIfPresent(key);
+    Future<Decision> decide(String key, Algorithm algorithm, List<RateLimit> windows, long cost, IntSupplier size, Duration ttl) {
+        Lease lease = leases.get(key);
         long now = ticker.read();
         if (lease != null && lease.windows().equals(windows) && now < lease.endsNanos()) {
             Decision spent = lease.spend(now);
@@ -128,9 +132,11 @@ final class Leases {
         return own.future();
     }
 
-    private Future<Lease> take(String key, Algorithm algorithm, List<RateLimit> windows, long cost, int size, Duration ttl) {
+    private Future<Lease> take(String key, Algorithm algorithm, List<RateLimit> windows, long cost, IntSupplier size, Duration ttl) {
         long asked = ticker.read();
-        return store.take(key, algorithm, windows, cost, size, RedisRateLimiterStore.STORE_CLOCK).map(got -> {
+        // a lease that could not be kept would be dropped whole at once: with no room, take one request at a time
+        boolean room = leases.size() < maxLeases || leases.containsKey(key) || sweep();
+        return store.take(key, algorithm, windows, cost, room ? size.getAsInt() : 1, RedisRateLimiterStore.STORE_CLOCK).map(got -> {
             taken.increment();
             sizes.record(got.granted());
             if (got.granted() == 0) {
@@ -139,7 +145,7 @@ final class Leases {
                 // one call per lease time however hard it is pushed past its limit
                 long holds = Math.min(ttl.toNanos(), got.decision().retryAfterMicros() * 1000);
                 Lease refusal = new Lease(windows, new AtomicLong(), asked, asked + holds, got.decision());
-                leases.put(key, refusal);
+                keep(key, refusal, room);
                 return refusal;
             }
             long ends = asked + ttl.toNanos();
@@ -148,8 +154,31 @@ final class Leases {
                 ends = Math.min(ends, asked + Math.max(1, got.decision().resetMicros()) * 1000);
             }
             Lease lease = new Lease(windows, new AtomicLong(got.granted()), asked, ends, got.decision());
-            leases.put(key, lease);
+            keep(key, lease, room);
             return lease;
         });
+    }
+
+    private void keep(String key, Lease lease, boolean room) {
+        if (room) {
+            leases.put(key, lease);
+        }
+    }
+
+    /**
+     * The map is full: starts a sweep of the leases past their time (off the event loop, one at a time)
+     * and says whether there is room already. Leases last seconds, so a sweep frees nearly all of them.
+     */
+    private boolean sweep() {
+        if (sweeping.compareAndSet(false, true)) {
+            sweeper.execute(() -> {
+                try {
+                    leases.values().removeIf(l -> ticker.read() >= l.endsNanos());
+                } finally {
+                    sweeping.set(false);
+                }
+            });
+        }
+        return leases.size() < maxLeases;
     }
 }

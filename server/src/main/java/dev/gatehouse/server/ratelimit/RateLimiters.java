@@ -48,7 +48,7 @@ public final class RateLimiters {
             breaker = new RedisBreaker("redis", log, "Redis rate limiting degraded ({}); routes apply their onRedisFailure policy",
                     "Redis rate limiting recovered");
             shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout(), breaker, meters);
-            leases = new Leases(shared, Ticker.systemTicker(), meters);
+            leases = new Leases(shared, Ticker.systemTicker(), ForkJoinPool.commonPool(), Leases.MAX_LEASES, meters);
         } else {
             shared = null;
             leases = null;
@@ -85,7 +85,7 @@ public final class RateLimiters {
         }
         // the store bounds each call to Redis by redis.timeout and tells the breaker how each call went
         Future<Decision> decided = config.leased()
-                ? leases.decide(key, config.algorithm(), windows, config.cost(), config.leaseFor(windows), config.leaseTtl())
+                ? leases.decide(key, config.algorithm(), windows, config.cost(), () -> config.leaseFor(windows), config.leaseTtl())
                 : shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK);
         return decided
                 .recover(error -> fallback(key, config, windows, error instanceof RedisRateLimiterStore.Degraded

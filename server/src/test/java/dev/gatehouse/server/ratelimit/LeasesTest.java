@@ -38,7 +38,7 @@ class LeasesTest {
     /** One node: its own Redis client, store, leases, meters and clock. */
     record Node(RedisRateLimiterStore store, Leases leases, SimpleMeterRegistry meters, AtomicLong nanos) {
         Decision decide(String key, Algorithm algorithm, List<RateLimit> windows, int size, Duration ttl) {
-            return leases.decide(key, algorithm, windows, 1, size, ttl).toCompletionStage().toCompletableFuture().join();
+            return leases.decide(key, algorithm, windows, 1, () -> size, ttl).toCompletionStage().toCompletableFuture().join();
         }
 
         double granted() {
@@ -64,13 +64,17 @@ class LeasesTest {
     }
 
     static Node node() {
+        return node(Leases.MAX_LEASES);
+    }
+
+    static Node node(int maxLeases) {
         Redis redis = Redis.createClient(vertx, TestRedis.url());
         clients.add(redis);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         RedisRateLimiterStore store = new RedisRateLimiterStore(redis, namespace.prefix(), Duration.ofSeconds(5),
                 new RedisBreaker("test", LoggerFactory.getLogger(LeasesTest.class), "degraded ({})", "recovered"), meters);
         AtomicLong nanos = new AtomicLong(1_000_000_000L);
-        return new Node(store, new Leases(store, nanos::get, meters), meters, nanos);
+        return new Node(store, new Leases(store, nanos::get, Runnable::run, maxLeases, meters), meters, nanos);
     }
 
     @ParameterizedTest
@@ -128,7 +132,7 @@ class LeasesTest {
         vertx.runOnContext(v -> {
             List<Future<Decision>> futures = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                futures.add(node.leases().decide(key, Algorithm.GCRA, limit, 1, 100, Duration.ofSeconds(10)));
+                futures.add(node.leases().decide(key, Algorithm.GCRA, limit, 1, () -> 100, Duration.ofSeconds(10)));
             }
             Future.all(futures).onComplete(done -> all.complete(futures.stream().map(Future::result).toList()));
         });
@@ -156,6 +160,27 @@ class LeasesTest {
         node.nanos().addAndGet(refused.retryAfterMicros() * 1000);
         node.decide(key, Algorithm.GCRA, limit, 2, Duration.ofMinutes(1));
         assertThat(node.leasesTaken()).as("past its retry-after, Redis is asked again").isEqualTo(calls + 1);
+    }
+
+    @Test
+    void withNoRoomForAnotherLeaseANewSubjectTakesOneRequestAtATimeUntilASweepMakesRoom() {
+        Node node = node(2);
+        List<RateLimit> limit = List.of(RateLimit.parse("1000/hour"));
+        String prefix = "leased:" + UUID.randomUUID() + ":";
+        node.decide(prefix + "a", Algorithm.GCRA, limit, 10, Duration.ofSeconds(1));
+        node.decide(prefix + "b", Algorithm.GCRA, limit, 10, Duration.ofSeconds(1));
+        assertThat(node.meters().get("gatehouse.ratelimit.leases").gauge().value()).isEqualTo(2);
+
+        Decision crowded = node.decide(prefix + "c", Algorithm.GCRA, limit, 10, Duration.ofSeconds(1));
+        assertThat(crowded.remaining()).as("one request taken, not a lease of 10 that could not be kept").isEqualTo(999);
+        node.decide(prefix + "c", Algorithm.GCRA, limit, 10, Duration.ofSeconds(1));
+        assertThat(node.granted()).isEqualTo(10 + 10 + 1 + 1);
+
+        node.nanos().addAndGet(Duration.ofSeconds(1).toNanos());
+        Decision roomy = node.decide(prefix + "d", Algorithm.GCRA, limit, 10, Duration.ofSeconds(1));
+        assertThat(roomy.remaining()).as("the sweep dropped a and b, past their time: d holds a lease").isEqualTo(999);
+        assertThat(node.granted()).isEqualTo(10 + 10 + 1 + 1 + 10);
+        assertThat(node.meters().get("gatehouse.ratelimit.leases").gauge().value()).isEqualTo(1);
     }
 
     @Test
