@@ -3,15 +3,11 @@ package dev.gatehouse.server.auth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
+import dev.gatehouse.server.pipeline.Coalesced;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Credential look-ups in PostgreSQL, off the event loop. Concurrent look-ups of one credential share one
@@ -22,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Lookups<V> {
     private final Vertx vertx;
     private final int max;
-    private final Map<String, Future<V>> inFlight = new ConcurrentHashMap<>();
+    private final Coalesced<V> inFlight = new Coalesced<>();
     private final Counter refused;
 
     /** Too many look-ups are already waiting for the database. Stackless: a load condition, not a bug. */
@@ -37,7 +33,7 @@ final class Lookups<V> {
     Lookups(Vertx vertx, int max, String kind, MeterRegistry meters) {
         this.vertx = vertx;
         this.max = max;
-        Gauge.builder("gatehouse.identity.lookups.in.flight", inFlight, Map::size).tag("kind", kind)
+        Gauge.builder("gatehouse.identity.lookups.in.flight", inFlight, Coalesced::size).tag("kind", kind)
                 .description("Credential look-ups running or waiting in PostgreSQL (at most " + max + ")").register(meters);
         this.refused = Counter.builder("gatehouse.identity.lookups.refused").tag("kind", kind)
                 .description("Credential look-ups refused because " + max + " were already waiting (answered 503)").register(meters);
@@ -45,30 +41,10 @@ final class Lookups<V> {
 
     /** The result of {@code query} for {@code id}, shared with any look-up of the same id already running. */
     Future<V> get(String id, Callable<V> query) {
-        Future<V> shared = inFlight.get(id);
-        if (shared == null) {
-            if (inFlight.size() >= max) {
-                refused.increment();
-                return Future.failedFuture(BUSY);
-            }
-            Promise<V> started = Promise.promise();
-            shared = inFlight.putIfAbsent(id, started.future());
-            if (shared == null) {
-                shared = started.future();
-                Future<V> mine = shared;
-                vertx.executeBlocking(query, false).onComplete(result -> {
-                    inFlight.remove(id, mine);
-                    started.handle(result);
-                });
-            }
+        if (!inFlight.running(id) && inFlight.size() >= max) {
+            refused.increment();
+            return Future.failedFuture(BUSY);
         }
-        // each caller continues on its own event loop, whichever loop's query it shares
-        Context context = Vertx.currentContext();
-        if (context == null) {
-            return shared;
-        }
-        Promise<V> own = ((ContextInternal) context).promise();
-        shared.onComplete(own);
-        return own.future();
+        return inFlight.join(id, () -> vertx.executeBlocking(query, false));
     }
 }

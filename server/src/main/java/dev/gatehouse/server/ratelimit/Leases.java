@@ -8,11 +8,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
+import dev.gatehouse.server.pipeline.Coalesced;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +67,7 @@ final class Leases {
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final Executor sweeper;
     private final int maxLeases;
-    private final Map<String, Future<Lease>> taking = new ConcurrentHashMap<>();
+    private final Coalesced<Lease> taking = new Coalesced<>();
     private final Counter taken;
     private final DistributionSummary sizes;
 
@@ -104,32 +101,12 @@ final class Leases {
                 return Future.succeededFuture(spent);
             }
         }
-        Future<Lease> next = taking.get(key);
-        if (next == null) {
-            Promise<Lease> started = Promise.promise();
-            next = taking.putIfAbsent(key, started.future());
-            if (next == null) {
-                next = started.future();
-                Future<Lease> mine = next;
-                take(key, algorithm, windows, cost, size, ttl).onComplete(result -> {
-                    taking.remove(key, mine);
-                    started.handle(result);
-                });
-            }
-        }
-        Future<Decision> decided = next.compose(fresh -> {
+        // continues on the caller's event loop, whichever loop took the lease
+        return taking.join(key, () -> take(key, algorithm, windows, cost, size, ttl)).compose(fresh -> {
             Decision spent = fresh.spend(ticker.read());
             // others waiting on the same lease used it up first: take the next one
             return spent != null ? Future.succeededFuture(spent) : decide(key, algorithm, windows, cost, size, ttl);
         });
-        // each caller continues on its own event loop, whichever loop took the lease
-        Context context = Vertx.currentContext();
-        if (context == null) {
-            return decided;
-        }
-        Promise<Decision> own = ((ContextInternal) context).promise();
-        decided.onComplete(own);
-        return own.future();
     }
 
     private Future<Lease> take(String key, Algorithm algorithm, List<RateLimit> windows, long cost, IntSupplier size, Duration ttl) {

@@ -372,6 +372,18 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
             return request;
         }
 
+        /** Reads a run's window states (per window its field count, then the fields) from {@code at}; where it ends. */
+        private static int readStates(Response reply, int at, long[][] states) {
+            for (int w = 0; w < states.length; w++) {
+                int fields = reply.get(at++).toInteger();
+                states[w] = new long[fields];
+                for (int f = 0; f < fields; f++) {
+                    states[w][f] = reply.get(at++).toLong();
+                }
+            }
+            return at;
+        }
+
         /** A lease call's reply (one member, one run): how many passed, and the decision after the last of them. */
         Taken taken(Response reply) {
             Run run = runs.get(0);
@@ -393,13 +405,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
             }
             List<RateLimit> windows = run.policy().windows();
             long[][] states = new long[windows.size()][];
-            for (int w = 0; w < states.length; w++) {
-                int fields = reply.get(at++).toInteger();
-                states[w] = new long[fields];
-                for (int f = 0; f < fields; f++) {
-                    states[w][f] = reply.get(at++).toLong();
-                }
-            }
+            at = readStates(reply, at, states);
             int allowed = reply.get(at++).toInteger();
             if (allowed == 0) {
                 return new Taken(0, decision(reply, at));
@@ -428,13 +434,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
                 }
                 List<RateLimit> windows = run.policy().windows();
                 long[][] states = new long[windows.size()][];
-                for (int w = 0; w < states.length; w++) {
-                    int fields = reply.get(at++).toInteger();
-                    states[w] = new long[fields];
-                    for (int f = 0; f < fields; f++) {
-                        states[w][f] = reply.get(at++).toLong();
-                    }
-                }
+                at = readStates(reply, at, states);
                 int allowed = reply.get(at++).toInteger();
                 // Redis decided how many pass; each one's remaining and reset come from the same pure step
                 // over the same state and clock, as the in-process store would compute them
