@@ -7,11 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -36,32 +33,24 @@ class KeysCommandTest {
         database.close();
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new GatehouseCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void createPrintsTheKeyOnceListShowsOnlyItsPrefixAndRevokeEndsIt() {
-        Run created = run("keys", "create", "--config", config.toString(), "--name", "ci bot", "--tier", "pro", "--scope", "admin");
+        CliRun created = run("keys", "create", "--config", config.toString(), "--name", "ci bot", "--tier", "pro", "--scope", "admin");
         assertThat(created.code()).as(created.err()).isZero();
         String key = created.out().trim();
         assertThat(ApiKeys.looksLikeKey(key)).isTrue();
         assertThat(created.err()).contains("Store it now: it cannot be shown again");
 
-        Run listed = run("keys", "list", "--config", config.toString());
+        CliRun listed = run("keys", "list", "--config", config.toString());
         assertThat(listed.out()).contains(ApiKeys.prefix(key), "ci bot", "active").doesNotContain(key);
 
         assertThat(run("keys", "revoke", "--config", config.toString(), ApiKeys.prefix(key)).code()).isZero();
         assertThat(run("keys", "list", "--config", config.toString()).out()).contains("revoked");
-        Run again = run("keys", "revoke", "--config", config.toString(), ApiKeys.prefix(key));
+        CliRun again = run("keys", "revoke", "--config", config.toString(), ApiKeys.prefix(key));
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("no active key has id or prefix");
     }

@@ -6,14 +6,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -39,28 +33,13 @@ class UsersCommandTest {
         database.close();
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    /** Runs the CLI with {@code stdin} as its standard input (no terminal, as in a script or CI). */
-    private static Run run(String stdin, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new GatehouseCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        InputStream original = System.in;
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        try {
-            return new Run(cli.execute(args), out.toString(), err.toString());
-        } finally {
-            System.setIn(original);
-        }
+    private static CliRun run(String stdin, String... args) {
+        return CliRun.withInput(stdin, args);
     }
 
     @Test
     void theFirstAdminComesFromTheCommandLineWithThePasswordPipedInNotOnTheCommandLine() throws Exception {
-        Run created = run("a long admin password\n", "users", "create", "--config", config.toString(), "--email", "Ada@Example.com", "--role", "admin");
+        CliRun created = run("a long admin password\n", "users", "create", "--config", config.toString(), "--email", "Ada@Example.com", "--role", "admin");
         assertThat(created.code()).as(created.err()).isZero();
         assertThat(created.out()).contains("created admin ada@example.com");
         try (var c = database.connect(); var s = c.createStatement();
@@ -73,17 +52,17 @@ class UsersCommandTest {
 
     @Test
     void missingWeakOrDuplicatePasswordsAndEmailsAreRefusedByName() {
-        Run none = run("", "users", "create", "--config", config.toString(), "--email", "none@example.com");
+        CliRun none = run("", "users", "create", "--config", config.toString(), "--email", "none@example.com");
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err()).contains("no password given");
-        Run weak = run("short\n", "users", "create", "--config", config.toString(), "--email", "weak@example.com");
+        CliRun weak = run("short\n", "users", "create", "--config", config.toString(), "--email", "weak@example.com");
         assertThat(weak.code()).isEqualTo(2);
         assertThat(weak.err()).contains("a password needs at least 8 characters");
         assertThat(run("long enough\n", "users", "create", "--config", config.toString(), "--email", "twice@example.com").code()).isZero();
-        Run twice = run("long enough\n", "users", "create", "--config", config.toString(), "--email", "TWICE@example.com");
+        CliRun twice = run("long enough\n", "users", "create", "--config", config.toString(), "--email", "TWICE@example.com");
         assertThat(twice.code()).isEqualTo(2);
         assertThat(twice.err()).contains("a user with email twice@example.com already exists");
-        Run role = run("long enough\n", "users", "create", "--config", config.toString(), "--email", "root@example.com", "--role", "root");
+        CliRun role = run("long enough\n", "users", "create", "--config", config.toString(), "--email", "root@example.com", "--role", "root");
         assertThat(role.err()).contains("role must be admin or user, got 'root'");
     }
 }
