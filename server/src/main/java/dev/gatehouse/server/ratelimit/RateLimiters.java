@@ -63,7 +63,7 @@ public final class RateLimiters {
         FunctionCounter.builder("gatehouse.ratelimit.local.unkept", local, LocalRateLimiter::unkept)
                 .description("New in-process subjects decided but not kept: the store was full while a sweep ran").register(meters);
         Gauge.builder("gatehouse.ratelimit.redis.available", this, r -> r.redisAvailable() ? 1 : 0)
-                .description("1 while exact (Redis) rate limiting is available; 0 when degraded or not configured")
+                .description("1 while Redis rate limiting (exact and leased routes) is available; 0 when degraded or not configured")
                 .register(meters);
     }
 
