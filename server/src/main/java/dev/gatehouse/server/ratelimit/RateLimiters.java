@@ -80,7 +80,8 @@ public final class RateLimiters {
         if (config.mode().equals("local") || shared == null) {
             return Future.succeededFuture(local.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK));
         }
-        if (!breaker.admits()) {
+        // a leased route spends what it holds whatever Redis's state; it asks Redis (and may fall back) only for a new lease
+        if (!config.leased() && !breaker.admits()) {
             return fallback(key, config, windows, "Redis rate limiting is degraded");
         }
         // the store bounds each call to Redis by redis.timeout and tells the breaker how each call went

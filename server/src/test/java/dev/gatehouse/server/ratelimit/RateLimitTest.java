@@ -208,6 +208,10 @@ class RateLimitTest {
                     match: {prefix: /closed}
                     upstream: svc
                     rateLimit: {mode: exact, limits: [%d/min], onRedisFailure: closed}
+                  - name: leased
+                    match: {prefix: /leased}
+                    upstream: svc
+                    rateLimit: {mode: leased, limits: [1000/hour], leaseSize: 100, leaseTtl: 10m, onRedisFailure: closed}
                 """.formatted(closedLimit);
     }
 
@@ -222,6 +226,7 @@ class RateLimitTest {
         try {
             GatewayNode node = node("redis: {url: \"redis://127.0.0.1:" + port + "\", timeout: 200ms}", failurePolicyRoutes(3));
             assertThat(get(node, "/closed").statusCode()).isEqualTo(200);
+            assertThat(get(node, "/leased").statusCode()).as("takes a lease of 100").isEqualTo(200);
             redis.stop();
 
             for (int i = 0; i < 10; i++) {
@@ -233,6 +238,11 @@ class RateLimitTest {
                 assertThat(closed.body()).contains("urn:gatehouse:problem:rate-limiter-unavailable");
             }
             assertThat(node.metrics().scrape()).contains("gatehouse_ratelimit_redis_available 0.0");
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> leased = get(node, "/leased");
+                assertThat(leased.statusCode()).as("a held lease is spent while Redis is down, though the route fails closed").isEqualTo(200);
+                assertThat(leased.headers().firstValue("x-ratelimit-limit")).hasValue("1000");
+            }
 
             redis.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> get(node, "/closed").statusCode() == 200);
