@@ -1,6 +1,7 @@
 package dev.gatehouse.server.ratelimit;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.RateLimit;
@@ -11,14 +12,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.gatehouse.server.pipeline.Coalesced;
 import io.vertx.core.Future;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntSupplier;
 
 /**
  * {@code mode: leased}: a node takes a subject's requests from Redis a batch (a lease) at a time, in one
@@ -89,10 +88,11 @@ final class Leases {
     }
 
     /**
-     * Decides one request of {@code cost}: from this node's lease when one is left, else by taking a new
-     * lease of {@code size} requests lasting at most {@code ttl}. Fails as the store does when Redis cannot decide.
+     * Decides one request of the route's cost: from this node's lease when one is left, else by taking a
+     * new lease of the route's size for these windows, lasting at most its lease time. Fails as the store
+     * does when Redis cannot decide.
      */
-    Future<Decision> decide(String key, Algorithm algorithm, List<RateLimit> windows, long cost, IntSupplier size, Duration ttl) {
+    Future<Decision> decide(String key, RateLimitConfig route, List<RateLimit> windows) {
         Lease lease = leases.get(key);
         long now = ticker.read();
         if (lease != null && lease.windows().equals(windows) && now < lease.endsNanos()) {
@@ -102,30 +102,32 @@ final class Leases {
             }
         }
         // continues on the caller's event loop, whichever loop took the lease
-        return taking.join(key, () -> take(key, algorithm, windows, cost, size, ttl)).compose(fresh -> {
+        return taking.join(key, () -> take(key, route, windows)).compose(fresh -> {
             Decision spent = fresh.spend(ticker.read());
             // others waiting on the same lease used it up first: take the next one
-            return spent != null ? Future.succeededFuture(spent) : decide(key, algorithm, windows, cost, size, ttl);
+            return spent != null ? Future.succeededFuture(spent) : decide(key, route, windows);
         });
     }
 
-    private Future<Lease> take(String key, Algorithm algorithm, List<RateLimit> windows, long cost, IntSupplier size, Duration ttl) {
+    private Future<Lease> take(String key, RateLimitConfig route, List<RateLimit> windows) {
+        Algorithm algorithm = route.algorithm();
+        long ttl = route.leaseTtl().toNanos();
         long asked = ticker.read();
         // a lease that could not be kept would be dropped whole at once: with no room, take one request at a time
         boolean room = leases.size() < maxLeases || leases.containsKey(key) || sweep();
-        return store.take(key, algorithm, windows, cost, room ? size.getAsInt() : 1, RedisRateLimiterStore.STORE_CLOCK).map(got -> {
+        return store.take(key, algorithm, windows, route.cost(), room ? route.leaseFor(windows) : 1, RedisRateLimiterStore.STORE_CLOCK).map(got -> {
             taken.increment();
             sizes.record(got.granted());
             if (got.granted() == 0) {
                 // refused: no request of this cost can pass before its retry-after, whatever other nodes do
                 // (they can only spend more), so the refusal is kept that long, and the subject costs Redis
                 // one call per lease time however hard it is pushed past its limit
-                long holds = Math.min(ttl.toNanos(), got.decision().retryAfterMicros() * 1000);
+                long holds = Math.min(ttl, got.decision().retryAfterMicros() * 1000);
                 Lease refusal = new Lease(windows, new AtomicLong(), asked, asked + holds, got.decision());
                 keep(key, refusal, room);
                 return refusal;
             }
-            long ends = asked + ttl.toNanos();
+            long ends = asked + ttl;
             if (algorithm == Algorithm.FIXED_WINDOW) {
                 // a fixed window's lease ends with its window, so it is never spent in the next one
                 ends = Math.min(ends, asked + Math.max(1, got.decision().resetMicros()) * 1000);

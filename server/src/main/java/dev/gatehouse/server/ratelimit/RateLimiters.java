@@ -86,7 +86,7 @@ public final class RateLimiters {
         }
         // the store bounds each call to Redis by redis.timeout and tells the breaker how each call went
         Future<Decision> decided = config.leased()
-                ? leases.decide(key, config.algorithm(), windows, config.cost(), () -> config.leaseFor(windows), config.leaseTtl())
+                ? leases.decide(key, config, windows)
                 : shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK);
         return decided
                 .recover(error -> fallback(key, config, windows, error instanceof RedisRateLimiterStore.Degraded

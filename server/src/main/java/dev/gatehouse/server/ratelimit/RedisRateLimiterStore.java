@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Rate-limit state in Redis, shared by every node: Lua scripts per algorithm decide all windows of a
@@ -182,32 +183,9 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         if (windows.isEmpty() || cost < 1 || requests < 1) {
             return Future.failedFuture(new IllegalArgumentException("a lease needs windows, a cost and a size of at least 1"));
         }
-        if (!breaker.tryAcquire()) {
-            return Future.failedFuture(DEGRADED);
-        }
         Pending pending = new Pending(new Policy(tag(key), windows), algorithm, cost, nowMicros, null);
         Batch batch = new Batch(List.of(pending), requests);
-        Script script = scripts.get(algorithm);
-        calls.increment();
-        inFlight.incrementAndGet();
-        long started = System.nanoTime();
-        return sendWithReload(batch.request(Command.EVALSHA, script.sha()), () -> batch.request(Command.EVAL, script.source()))
-                .andThen(result -> inFlight.decrementAndGet())
-                .transform(result -> {
-                    if (result.failed()) {
-                        breaker.failed(started, result.cause());
-                        return Future.failedFuture(result.cause());
-                    }
-                    try {
-                        Taken taken = batch.taken(result.result());
-                        breaker.succeeded(started);
-                        return Future.succeededFuture(taken);
-                    } catch (RuntimeException e) {
-                        IllegalStateException error = new IllegalStateException("unexpected reply from the rate-limit script: " + e.getMessage(), e);
-                        breaker.failed(started, error);
-                        return Future.failedFuture(error);
-                    }
-                });
+        return call(batch, 0, batch::taken);
     }
 
     private static String tag(String key) {
@@ -222,40 +200,54 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     }
 
     private void send(List<Pending> members) {
-        if (!breaker.tryAcquire()) {
-            members.forEach(p -> p.promise().fail(DEGRADED));
-            return;
-        }
-        Script script = scripts.get(members.get(0).algorithm());
         Batch batch = new Batch(members);
-        calls.increment();
-        batches.record(members.size());
-        inFlight.incrementAndGet();
-        long started = System.nanoTime();
-        sendWithReload(batch.request(Command.EVALSHA, script.sha()), () -> batch.request(Command.EVAL, script.source()))
-                .onComplete(result -> {
-                    inFlight.decrementAndGet();
-                    if (result.failed()) {
-                        failed(members, started, result.cause());
-                        return;
-                    }
-                    Decision[] decisions;
-                    try {
-                        decisions = batch.decisions(result.result());
-                    } catch (RuntimeException e) {
-                        failed(members, started, new IllegalStateException("unexpected reply from the rate-limit script: " + e.getMessage(), e));
-                        return;
-                    }
-                    breaker.succeeded(started);
-                    for (int i = 0; i < decisions.length; i++) {
-                        members.get(i).promise().complete(decisions[i]);
-                    }
-                });
+        call(batch, members.size(), batch::decisions).onComplete(result -> {
+            if (result.failed()) {
+                members.forEach(p -> p.promise().fail(result.cause()));
+                return;
+            }
+            Decision[] decisions = result.result();
+            for (int i = 0; i < decisions.length; i++) {
+                members.get(i).promise().complete(decisions[i]);
+            }
+        });
     }
 
-    private void failed(List<Pending> members, long started, Throwable error) {
-        breaker.failed(started, error);
-        members.forEach(p -> p.promise().fail(error));
+    /**
+     * One script call for {@code batch}, read by {@code read}: refused at once while the breaker is open,
+     * bounded by the timeout, counted, and told to the breaker as one outcome however many decisions it carries.
+     *
+     * @param decisions recorded as the call's batch size when above 0
+     */
+    private <T> Future<T> call(Batch batch, int decisions, Function<Response, T> reader) {
+        if (!breaker.tryAcquire()) {
+            return Future.failedFuture(DEGRADED);
+        }
+        Script script = scripts.get(batch.algorithm);
+        calls.increment();
+        if (decisions > 0) {
+            batches.record(decisions);
+        }
+        inFlight.incrementAndGet();
+        long started = System.nanoTime();
+        return sendWithReload(batch.request(Command.EVALSHA, script.sha()), () -> batch.request(Command.EVAL, script.source()))
+                .transform(result -> {
+                    inFlight.decrementAndGet();
+                    if (result.failed()) {
+                        breaker.failed(started, result.cause());
+                        return Future.failedFuture(result.cause());
+                    }
+                    T read;
+                    try {
+                        read = reader.apply(result.result());
+                    } catch (RuntimeException e) {
+                        IllegalStateException error = new IllegalStateException("unexpected reply from the rate-limit script: " + e.getMessage(), e);
+                        breaker.failed(started, error);
+                        return Future.failedFuture(error);
+                    }
+                    breaker.succeeded(started);
+                    return Future.succeededFuture(read);
+                });
     }
 
     /** Redis is not asked while the breaker is open: the decision fails at once. Stackless: an outcome, not a bug. */

@@ -1,15 +1,26 @@
 package dev.gatehouse.server.cli;
 
+import dev.gatehouse.testkit.TestDatabase;
 import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The {@code gatehouse} command run in process, as a script would: no terminal, what it prints and its exit code. */
 record CliRun(int code, String out, String err) {
+
+    /** A gatehouse.yaml in {@code dir} on {@code database}, with {@code more} YAML after the storage line. */
+    static Path configFile(Path dir, TestDatabase database, String more) throws IOException {
+        Path config = dir.resolve("gatehouse.yaml");
+        Files.writeString(config, "storage: {postgres: {url: \"" + database.jdbcUrl() + "\"}}\n" + more);
+        return config;
+    }
 
     static CliRun run(String... args) {
         return withInput("", args);

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,8 +23,7 @@ class KeysCommandTest {
     @BeforeAll
     static void setUp() throws IOException {
         database = TestPostgres.newDatabase();
-        config = dir.resolve("gatehouse.yaml");
-        Files.writeString(config, "storage: {postgres: {url: \"" + database.jdbcUrl() + "\"}}\n");
+        config = CliRun.configFile(dir, database, "");
     }
 
     @AfterAll

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 
@@ -24,8 +23,7 @@ class UsersCommandTest {
     @BeforeAll
     static void setUp() throws IOException {
         database = TestPostgres.newDatabase();
-        config = dir.resolve("gatehouse.yaml");
-        Files.writeString(config, "storage: {postgres: {url: \"" + database.jdbcUrl() + "\"}}\nauth: {passwordIterations: 100000}\n");
+        config = CliRun.configFile(dir, database, "auth: {passwordIterations: 100000}\n");
     }
 
     @AfterAll

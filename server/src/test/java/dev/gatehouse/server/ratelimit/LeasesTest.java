@@ -1,6 +1,7 @@
 package dev.gatehouse.server.ratelimit;
 
 import dev.gatehouse.cache.RedisBreaker;
+import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.RateLimit;
@@ -38,7 +39,7 @@ class LeasesTest {
     /** One node: its own Redis client, store, leases, meters and clock. */
     record Node(RedisRateLimiterStore store, Leases leases, SimpleMeterRegistry meters, AtomicLong nanos) {
         Decision decide(String key, Algorithm algorithm, List<RateLimit> windows, int size, Duration ttl) {
-            return leases.decide(key, algorithm, windows, 1, () -> size, ttl).toCompletionStage().toCompletableFuture().join();
+            return leases.decide(key, leased(algorithm, size, ttl), windows).toCompletionStage().toCompletableFuture().join();
         }
 
         double granted() {
@@ -48,6 +49,11 @@ class LeasesTest {
         double leasesTaken() {
             return meters.get("gatehouse.ratelimit.leases.taken").counter().count();
         }
+    }
+
+    /** A leased route of cost 1 with this lease size and time (its limits come with each decision). */
+    static RateLimitConfig leased(Algorithm algorithm, int size, Duration ttl) {
+        return new RateLimitConfig(algorithm, List.of(), true, "leased", "open", 1, 1, size, ttl);
     }
 
     @BeforeAll
@@ -132,7 +138,7 @@ class LeasesTest {
         vertx.runOnContext(v -> {
             List<Future<Decision>> futures = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                futures.add(node.leases().decide(key, Algorithm.GCRA, limit, 1, () -> 100, Duration.ofSeconds(10)));
+                futures.add(node.leases().decide(key, leased(Algorithm.GCRA, 100, Duration.ofSeconds(10)), limit));
             }
             Future.all(futures).onComplete(done -> all.complete(futures.stream().map(Future::result).toList()));
         });

@@ -121,11 +121,16 @@ class RateLimitTest {
                 .as("no subject went unkept").contains("gatehouse_ratelimit_local_unkept_total 0.0");
     }
 
+    /** The redis section for nodes that share the test Redis under {@code namespace}. */
+    private static String sharedRedis(RedisNamespace namespace) {
+        return "redis: {url: \"" + TestRedis.url() + "\", keyPrefix: \"" + namespace.prefix() + "\", timeout: 2s, poolSize: 16}";
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gcra", "token-bucket", "fixed-window", "sliding-log", "sliding-counter"})
     void threeNodesSharingRedisAllowExactlyTheLimit(String algorithm) throws Exception {
         try (RedisNamespace namespace = TestRedis.newNamespace()) {
-            String redis = "redis: {url: \"" + TestRedis.url() + "\", keyPrefix: \"" + namespace.prefix() + "\", timeout: 2s, poolSize: 16}";
+            String redis = sharedRedis(namespace);
             String routes = """
                       - name: exact
                         match: {prefix: /}
@@ -163,7 +168,7 @@ class RateLimitTest {
     @Test
     void threeNodesLeasingOneLimitNeverPassItAndAskRedisOncePerLease() throws Exception {
         try (RedisNamespace namespace = TestRedis.newNamespace()) {
-            String redis = "redis: {url: \"" + TestRedis.url() + "\", keyPrefix: \"" + namespace.prefix() + "\", timeout: 2s, poolSize: 16}";
+            String redis = sharedRedis(namespace);
             String routes = """
                       - name: leased
                         match: {prefix: /}
