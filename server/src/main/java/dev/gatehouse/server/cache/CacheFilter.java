@@ -133,9 +133,11 @@ public final class CacheFilter implements Filter {
     }
 
     private Future<Void> coalesceOrFetch(Lookup lookup, Chain chain, CachedResponse fallback) {
-        Future<Void> leader = inflight.get(lookup.base);
+        // claimed in one step: two event loops missing the same key at once must not both lead
+        Promise<Void> claim = Promise.promise();
+        Future<Void> leader = inflight.putIfAbsent(lookup.base, claim.future());
         if (leader == null) {
-            return fetch(lookup, chain, fallback);
+            return fetch(lookup, chain, fallback, claim);
         }
         coalesced.increment();
         Context context = Vertx.currentContext();
@@ -158,11 +160,16 @@ public final class CacheFilter implements Filter {
 
     /** Sends the request upstream, storing what may be stored; a stale {@code fallback} answers upstream failures. */
     private Future<Void> fetch(Lookup lookup, Chain chain, CachedResponse fallback) {
+        return fetch(lookup, chain, fallback, null);
+    }
+
+    /** @param claimed this request's entry in {@code inflight}, already placed, or null to lead only if no one does */
+    private Future<Void> fetch(Lookup lookup, Chain chain, CachedResponse fallback, Promise<Void> claimed) {
         misses.increment();
         cache.countMiss();
-        Promise<Void> done = Promise.promise();
+        Promise<Void> done = claimed != null ? claimed : Promise.promise();
         Future<Void> mine = done.future();
-        boolean leading = inflight.putIfAbsent(lookup.base, mine) == null;
+        boolean leading = claimed != null || inflight.putIfAbsent(lookup.base, mine) == null;
         lookup.exchange.response().putHeader("x-cache", "MISS");
         lookup.exchange.put(ResponseTap.KEY, new Tap(lookup, false, fallback));
         return chain.proceed(lookup.exchange).andThen(r -> {
