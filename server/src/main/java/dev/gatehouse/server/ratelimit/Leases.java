@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * limit is never exceeded by the leases themselves: Redis counted every request of a lease when it was
  * taken. Spending a request later than Redis counted it is what a window can notice: a fixed window's
  * lease taken just before its boundary can be spent just after it, so a window may see up to nodes ×
- * lease size more than its limit, and none where the lease cannot cross a boundary (a lease ends at its
- * window's reset at the latest). Under saturation the dropped remainders mean a window may admit up to
+ * lease size more than its limit, and none where the lease cannot cross a boundary (a fixed-window lease
+ * ends at the first boundary of any of its windows). Under saturation the dropped remainders mean a window may admit up to
  * that many fewer. A refusal is kept until its own retry-after (no request of that cost could pass
  * sooner) or the lease time, whichever comes first, so a subject pushed past its limit costs Redis one
  * call per lease time, not one per request.
@@ -127,11 +128,9 @@ final class Leases {
                 keep(key, refusal, room);
                 return refusal;
             }
-            long ends = asked + ttl;
-            if (algorithm == Algorithm.FIXED_WINDOW) {
-                // a fixed window's lease ends with its window, so it is never spent in the next one
-                ends = Math.min(ends, asked + Math.max(1, got.decision().resetMicros()) * 1000);
-            }
+            // a fixed-window lease ends at the first boundary of any of its windows, so it is never spent in
+            // a window that did not count it (the others' boundaries never come first: boundaryMicros says so)
+            long ends = asked + Math.min(ttl, TimeUnit.MICROSECONDS.toNanos(Math.max(1, got.boundaryMicros())));
             Lease lease = new Lease(windows, new AtomicLong(got.granted()), asked, ends, got.decision());
             keep(key, lease, room);
             return lease;

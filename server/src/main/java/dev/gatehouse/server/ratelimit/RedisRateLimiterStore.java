@@ -73,10 +73,12 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
     }
 
     /**
-     * What a lease call got: how many of the requests asked for Redis let pass (in order, like a run), and
-     * the decision after the last of them, or the refusal when none passed.
+     * What a lease call got: how many of the requests asked for Redis let pass (in order, like a run), the
+     * decision after the last of them (or the refusal when none passed), and for fixed windows the µs
+     * from Redis's clock to the first boundary of any of the policy's windows (past which a request
+     * counted now belongs to a window that has not counted it); {@link Long#MAX_VALUE} for the others.
      */
-    public record Taken(int granted, Decision decision) {
+    public record Taken(int granted, Decision decision, long boundaryMicros) {
     }
 
     /** Decisions that may share a script call: one algorithm (script), one Cluster slot, one clock. */
@@ -380,6 +382,13 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         Taken taken(Response reply) {
             Run run = runs.get(0);
             long now = reply.get(0).toLong();
+            long boundary = Long.MAX_VALUE;
+            if (algorithm == Algorithm.FIXED_WINDOW) {
+                // fixed windows are aligned to multiples of their length (fixed-window.lua)
+                for (RateLimit window : run.policy().windows()) {
+                    boundary = Math.min(boundary, window.windowMicros() - now % window.windowMicros());
+                }
+            }
             int at = 1;
             if (algorithm == Algorithm.SLIDING_LOG) {
                 int granted = 0;
@@ -393,14 +402,14 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
                         last = d;
                     }
                 }
-                return new Taken(granted, last);
+                return new Taken(granted, last, boundary);
             }
             List<RateLimit> windows = run.policy().windows();
             long[][] states = new long[windows.size()][];
             at = readStates(reply, at, states);
             int allowed = reply.get(at++).toInteger();
             if (allowed == 0) {
-                return new Taken(0, decision(reply, at));
+                return new Taken(0, decision(reply, at), boundary);
             }
             // the same pure steps Redis took, for the state after the last request it let pass
             Decision last = null;
@@ -409,7 +418,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
                 last = step.decision().allowed() ? step.decision() : Decision.allow(step.decision().limit(), 0, step.decision().resetMicros());
                 states = step.states();
             }
-            return new Taken(allowed, last);
+            return new Taken(allowed, last, boundary);
         }
 
         /** Every member's decision, in order, from the script's reply. */

@@ -190,6 +190,24 @@ class LeasesTest {
     }
 
     @Test
+    void aFixedWindowLeaseEndsAtTheFirstBoundaryOfAnyOfItsWindowsNotOnlyTheDecidingOnes() {
+        Node node = node();
+        // the hour window has the fewer left, so it decides the headers; the second window's boundary comes first
+        List<RateLimit> windows = List.of(RateLimit.parse("100/hour"), RateLimit.parse("1000/s"));
+        String key = "leased:" + UUID.randomUUID();
+        Decision first = node.decide(key, Algorithm.FIXED_WINDOW, windows, 10, Duration.ofMinutes(5));
+        assertThat(first.limit()).isEqualTo(100);
+        assertThat(first.resetMicros()).as("the hour's reset").isGreaterThan(1_000_000L);
+        node.decide(key, Algorithm.FIXED_WINDOW, windows, 10, Duration.ofMinutes(5));
+        assertThat(node.leasesTaken()).isEqualTo(1);
+
+        // a second later, whatever part of a second the lease was taken in, the second window has turned over
+        node.nanos().addAndGet(Duration.ofSeconds(1).toNanos());
+        node.decide(key, Algorithm.FIXED_WINDOW, windows, 10, Duration.ofMinutes(5));
+        assertThat(node.leasesTaken()).as("the 8 left were counted in a second that is over: not spent in the next").isEqualTo(2);
+    }
+
+    @Test
     void aSizeNearTheLimitIsGrantedInPartAndTheRestRefused() {
         Node node = node();
         List<RateLimit> limit = List.of(RateLimit.parse("25/hour"));
