@@ -1,9 +1,11 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.config.Spelling;
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.ApiKeyRecord;
 import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.auth.KeyStore;
 import dev.gatehouse.server.auth.UserStore;
 import dev.gatehouse.server.pipeline.JsonBody;
 import dev.gatehouse.server.pipeline.Problem;
@@ -15,8 +17,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -42,11 +51,14 @@ final class IdentityAdmin {
         router.route("/keys*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
         router.route("/tiers*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
         router.route("/users*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
-        router.get("/users").handler(ctx -> page(ctx, (after, limit) -> identities.users().list(after, limit), UserStore.User::id,
+        router.get("/users").handler(ctx -> page(ctx, Map.of("role", UserStore.ROLES, "tier", identities.tiers().keySet()),
+                (filter, after, limit) -> identities.users().list(filter.get("role"), filter.get("tier"), after, limit), UserStore.User::id,
                 u -> new JsonObject().put("id", u.id()).put("email", u.email()).put("role", u.role()).put("tier", u.tier())));
         router.post("/users").handler(this::createUser);
         router.post("/keys").handler(this::createKey);
-        router.get("/keys").handler(ctx -> page(ctx, (after, limit) -> identities.keys().list(after, limit), ApiKeyRecord::id, this::describe));
+        router.get("/keys").handler(ctx -> page(ctx, Map.of("state", ApiKeyRecord.STATES, "tier", identities.tiers().keySet()),
+                (filter, after, limit) -> identities.keys().list(new KeyStore.Filter(filter.get("state"), filter.get("tier")), after, limit),
+                ApiKeyRecord::id, this::describe));
         router.delete("/keys/:id").handler(ctx -> blocking(ctx, () -> identities.keys().revoke(ctx.pathParam("id"))).onSuccess(revoked -> {
             if (revoked) {
                 ctx.response().setStatusCode(204).end();
@@ -62,9 +74,9 @@ final class IdentityAdmin {
         router.put("/tiers/:name").handler(this::putTier);
     }
 
-    /** One page of rows read after the id {@code after}, at most {@code limit}. */
+    /** One page of rows that match {@code filter} (by name), read after the id {@code after}, at most {@code limit}. */
     private interface Pages<T> {
-        List<T> read(long after, int limit) throws Exception;
+        List<T> read(Map<String, String> filter, long after, int limit) throws Exception;
     }
 
     static final int DEFAULT_PAGE = 100;
@@ -72,25 +84,51 @@ final class IdentityAdmin {
 
     /**
      * A list endpoint, a page at a time: {@code ?limit=} (default {@value #DEFAULT_PAGE}, at most
-     * {@value #MAX_PAGE}) rows with ids above {@code ?after=}, as a JSON array; a full page carries a
-     * {@code Link: <...>; rel="next"} header to the next one.
+     * {@value #MAX_PAGE}) rows with ids above {@code ?after=}, as a JSON array, of those the {@code filters}
+     * parameters match (each one of the values it is mapped to); a full page carries a
+     * {@code Link: <...>; rel="next"} header to the next one, with the same filters. A parameter it does
+     * not know, or one given twice, is refused by name.
      */
-    private <T> void page(RoutingContext ctx, Pages<T> pages, ToLongFunction<T> id, Function<T, JsonObject> describe) {
+    private <T> void page(RoutingContext ctx, Map<String, ? extends Collection<String>> filters, Pages<T> pages, ToLongFunction<T> id, Function<T, JsonObject> describe) {
         long after;
         int limit;
+        Map<String, String> filter = new LinkedHashMap<>();
         try {
+            List<String> known = new ArrayList<>(List.of("limit", "after"));
+            known.addAll(new TreeSet<>(filters.keySet()));
+            for (String name : ctx.queryParams().names()) {
+                if (!known.contains(name)) {
+                    String close = Spelling.closest(name, known);
+                    throw new IllegalArgumentException("unknown query parameter '" + name + "'" + (close == null ? "" : " (did you mean '" + close + "'?)")
+                            + "; this list takes " + String.join(", ", known));
+                }
+                if (ctx.queryParams().getAll(name).size() > 1) {
+                    throw new IllegalArgumentException("'" + name + "' is given more than once");
+                }
+            }
             after = number(ctx, "after", 0, 0, Long.MAX_VALUE);
             limit = (int) number(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+            for (String name : new TreeSet<>(filters.keySet())) {
+                String value = ctx.request().getParam(name);
+                if (value != null) {
+                    if (!filters.get(name).contains(value)) {
+                        throw new IllegalArgumentException("'" + name + "' is one of " + String.join(", ", new TreeSet<>(filters.get(name))) + ", got '" + value + "'");
+                    }
+                    filter.put(name, value);
+                }
+            }
         } catch (IllegalArgumentException e) {
             problem(ctx, 400, "invalid-query", "Invalid query", e.getMessage());
             return;
         }
-        blocking(ctx, () -> pages.read(after, limit)).onSuccess(rows -> {
+        blocking(ctx, () -> pages.read(filter, after, limit)).onSuccess(rows -> {
             JsonArray list = new JsonArray();
             rows.forEach(row -> list.add(describe.apply(row)));
             if (rows.size() == limit) {
-                ctx.response().putHeader("link", "<" + ctx.request().path() + "?after=" + id.applyAsLong(rows.get(rows.size() - 1))
-                        + "&limit=" + limit + ">; rel=\"next\"");
+                StringBuilder next = new StringBuilder(ctx.request().path()).append("?after=").append(id.applyAsLong(rows.get(rows.size() - 1)))
+                        .append("&limit=").append(limit);
+                filter.forEach((name, value) -> next.append('&').append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+                ctx.response().putHeader("link", "<" + next + ">; rel=\"next\"");
             }
             json(ctx, 200, list.encodePrettily());
         });
@@ -165,6 +203,7 @@ final class IdentityAdmin {
                 .put("scopes", new JsonArray(k.scopes()))
                 .put("rateLimit", k.override() == null ? null : new JsonArray(k.override().stream().map(RateLimit::text).toList()))
                 .put("active", k.usableAt(Instant.now()))
+                .put("state", k.state(Instant.now()))
                 .put("expiresAt", k.expiresAt() == null ? null : k.expiresAt().toString())
                 .put("createdAt", k.createdAt().toString())
                 .put("revokedAt", k.revokedAt() == null ? null : k.revokedAt().toString())

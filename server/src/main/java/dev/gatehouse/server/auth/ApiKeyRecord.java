@@ -14,6 +14,14 @@ public record ApiKeyRecord(long id, String prefix, String name, String tier, Lis
         override = override == null ? null : List.copyOf(override);
     }
 
+    /** The states {@link #state} names, as lists filter by them. */
+    public static final List<String> STATES = List.of("active", "expired", "revoked");
+
+    /** What the key is at {@code now}: {@code revoked}, {@code expired} (not revoked, past its expiry) or {@code active}. */
+    public String state(Instant now) {
+        return !active || revokedAt != null ? "revoked" : usableAt(now) ? "active" : "expired";
+    }
+
     /** Whether the key may be used at {@code now}: active, not revoked, not expired. */
     public boolean usableAt(Instant now) {
         return now.toEpochMilli() < usableUntilMillis();

@@ -71,16 +71,66 @@ public final class KeyStore {
 
     /** Up to {@code limit} keys with ids above {@code afterId}, in id order: one page of the list. */
     public List<ApiKeyRecord> list(long afterId, int limit) throws SQLException {
+        return list(Filter.ALL, afterId, limit);
+    }
+
+    /** Which keys a list holds: a null field matches every key. */
+    public record Filter(String state, String tier) {
+        public static final Filter ALL = new Filter(null, null);
+
+        public Filter {
+            if (state != null && !ApiKeyRecord.STATES.contains(state)) {
+                throw new IllegalArgumentException("a key's state is one of " + String.join(", ", ApiKeyRecord.STATES) + ", got '" + state + "'");
+            }
+        }
+    }
+
+    /**
+     * Up to {@code limit} keys with ids above {@code afterId} that {@code filter} matches, by id; the
+     * states as {@link ApiKeyRecord#state} tells them at this moment.
+     */
+    public List<ApiKeyRecord> list(Filter filter, long afterId, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE id > ?");
+        String usable = "active AND revoked_at IS NULL";
+        if (filter.state() != null) {
+            sql.append(switch (filter.state()) {
+                case "active" -> " AND " + usable + " AND (expires_at IS NULL OR expires_at > ?)";
+                case "expired" -> " AND " + usable + " AND expires_at <= ?";
+                default -> " AND NOT (" + usable + ")";
+            });
+        }
+        if (filter.tier() != null) {
+            sql.append(" AND tier = ?");
+        }
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE id > ? ORDER BY id LIMIT ?")) {
-            s.setLong(1, afterId);
-            s.setInt(2, limit);
+             PreparedStatement s = c.prepareStatement(sql.append(" ORDER BY id LIMIT ?").toString())) {
+            int at = 1;
+            s.setLong(at++, afterId);
+            if ("active".equals(filter.state()) || "expired".equals(filter.state())) {
+                s.setTimestamp(at++, Timestamp.from(Instant.now()));
+            }
+            if (filter.tier() != null) {
+                s.setString(at++, filter.tier());
+            }
+            s.setInt(at, limit);
             try (ResultSet r = s.executeQuery()) {
                 List<ApiKeyRecord> keys = new ArrayList<>();
                 while (r.next()) {
                     keys.add(read(r));
                 }
+                if (keys.isEmpty() && filter.tier() != null && !tierExists(c, filter.tier())) {
+                    throw new IllegalArgumentException("no tier named '" + filter.tier() + "'");
+                }
                 return keys;
+            }
+        }
+    }
+
+    private static boolean tierExists(Connection c, String tier) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM gatehouse_tiers WHERE name = ?")) {
+            s.setString(1, tier);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
             }
         }
     }

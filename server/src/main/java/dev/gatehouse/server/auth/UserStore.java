@@ -59,7 +59,7 @@ public final class UserStore {
         if (!normalized.matches("[^@\\s]+@[^@\\s]+")) {
             throw new IllegalArgumentException("'" + email + "' is not an email address");
         }
-        if (!role.equals("admin") && !role.equals("user")) {
+        if (!ROLES.contains(role)) {
             throw new IllegalArgumentException("role must be admin or user, got '" + role + "'");
         }
         try (Connection c = db.getConnection();
@@ -93,10 +93,30 @@ public final class UserStore {
 
     /** Up to {@code limit} users with ids above {@code afterId}, in id order: one page of the list. */
     public java.util.List<User> list(long afterId, int limit) throws SQLException {
+        return list(null, null, afterId, limit);
+    }
+
+    /** The roles a user has one of. */
+    public static final java.util.List<String> ROLES = java.util.List.of("admin", "user");
+
+    /** Up to {@code limit} users with ids above {@code afterId}, by id, of {@code role} and {@code tier} where not null. */
+    public java.util.List<User> list(String role, String tier, long afterId, int limit) throws SQLException {
+        if (role != null && !ROLES.contains(role)) {
+            throw new IllegalArgumentException("a user's role is one of " + String.join(", ", ROLES) + ", got '" + role + "'");
+        }
+        String sql = "SELECT id, email, role, tier FROM gatehouse_users WHERE id > ?" + (role != null ? " AND role = ?" : "")
+                + (tier != null ? " AND tier = ?" : "") + " ORDER BY id LIMIT ?";
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT id, email, role, tier FROM gatehouse_users WHERE id > ? ORDER BY id LIMIT ?")) {
-            s.setLong(1, afterId);
-            s.setInt(2, limit);
+             PreparedStatement s = c.prepareStatement(sql)) {
+            int at = 1;
+            s.setLong(at++, afterId);
+            if (role != null) {
+                s.setString(at++, role);
+            }
+            if (tier != null) {
+                s.setString(at++, tier);
+            }
+            s.setInt(at, limit);
             try (ResultSet r = s.executeQuery()) {
                 java.util.List<User> users = new java.util.ArrayList<>();
                 while (r.next()) {

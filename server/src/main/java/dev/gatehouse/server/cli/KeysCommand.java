@@ -84,18 +84,24 @@ final class KeysCommand implements Runnable {
         /** Keys read per query: every key is printed, a page at a time. */
         private static final int PAGE = 500;
 
+        @Option(names = "--state", paramLabel = "STATE", description = "Only keys in this state: active, expired or revoked.")
+        String state;
+
+        @Option(names = "--tier", paramLabel = "TIER", description = "Only keys of this tier.")
+        String tier;
+
         @Override
         int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+            KeyStore.Filter filter = new KeyStore.Filter(state, tier);
             out.printf("%-6s %-9s %-11s %-8s %-24s %s%n", "ID", "PREFIX", "TIER", "STATE", "LAST USED", "NAME");
             Instant now = Instant.now();
-            List<ApiKeyRecord> page = keys.list(0, PAGE);
+            List<ApiKeyRecord> page = keys.list(filter, 0, PAGE);
             while (!page.isEmpty()) {
                 for (ApiKeyRecord k : page) {
-                    String state = k.revokedAt() != null ? "revoked" : !k.usableAt(now) ? "expired" : "active";
-                    out.printf("%-6d %-9s %-11s %-8s %-24s %s%n", k.id(), k.prefix(), k.tier(), state,
+                    out.printf("%-6d %-9s %-11s %-8s %-24s %s%n", k.id(), k.prefix(), k.tier(), k.state(now),
                             k.lastUsedAt() == null ? "never" : k.lastUsedAt().toString(), k.name());
                 }
-                page = page.size() < PAGE ? List.of() : keys.list(page.get(page.size() - 1).id(), PAGE);
+                page = page.size() < PAGE ? List.of() : keys.list(filter, page.get(page.size() - 1).id(), PAGE);
             }
             return 0;
         }

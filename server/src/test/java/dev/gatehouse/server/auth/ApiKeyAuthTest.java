@@ -202,6 +202,47 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void theKeyListFiltersByStateAndTierAndItsNextPageKeepsTheFilters() throws Exception {
+        String pro1 = newKey("{\"name\": \"filtered pro 1\", \"tier\": \"pro\"}");
+        String pro2 = newKey("{\"name\": \"filtered pro 2\", \"tier\": \"pro\"}");
+        String expired = newKey("{\"name\": \"filtered expired\", \"tier\": \"pro\"}");
+        try (var c = database.connect(); var s = c.createStatement()) {
+            s.executeUpdate("UPDATE gatehouse_api_keys SET expires_at = now() - interval '1 minute' WHERE prefix = '" + ApiKeys.prefix(expired) + "'");
+        }
+        assertThat(admin("DELETE", "/keys/" + ApiKeys.prefix(pro2), null, adminKey).statusCode()).isEqualTo(204);
+
+        JsonArray active = new JsonArray(admin("GET", "/keys?tier=pro&state=active&limit=1000", null, adminKey).body());
+        assertThat(active).allSatisfy(k -> assertThat(((JsonObject) k).getString("state")).isEqualTo("active"))
+                .allSatisfy(k -> assertThat(((JsonObject) k).getString("tier")).isEqualTo("pro"));
+        assertThat(prefixes(active)).contains(ApiKeys.prefix(pro1)).doesNotContain(ApiKeys.prefix(pro2), ApiKeys.prefix(expired));
+        assertThat(prefixes(new JsonArray(admin("GET", "/keys?state=revoked&limit=1000", null, adminKey).body())))
+                .contains(ApiKeys.prefix(pro2)).doesNotContain(ApiKeys.prefix(pro1), ApiKeys.prefix(expired));
+        assertThat(prefixes(new JsonArray(admin("GET", "/keys?state=expired&limit=1000", null, adminKey).body())))
+                .contains(ApiKeys.prefix(expired)).doesNotContain(ApiKeys.prefix(pro1), ApiKeys.prefix(pro2));
+
+        HttpResponse<String> page = admin("GET", "/keys?tier=pro&limit=1", null, adminKey);
+        String next = page.headers().firstValue("link").orElseThrow();
+        assertThat(next).matches("</keys\\?after=\\d+&limit=1&tier=pro>; rel=\"next\"");
+        JsonArray second = new JsonArray(admin("GET", next.substring(1, next.indexOf('>')), null, adminKey).body());
+        assertThat(second).hasSize(1);
+        assertThat(((JsonObject) second.getValue(0)).getString("tier")).isEqualTo("pro");
+
+        assertThat(admin("GET", "/keys?state=gone", null, adminKey).body()).contains("'state' is one of active, expired, revoked, got 'gone'");
+        assertThat(admin("GET", "/keys?tier=gold", null, adminKey).body()).contains("'tier' is one of", "got 'gold'");
+        HttpResponse<String> misspelt = admin("GET", "/keys?teir=pro", null, adminKey);
+        assertThat(misspelt.statusCode()).isEqualTo(400);
+        assertThat(misspelt.body()).contains("unknown query parameter 'teir' (did you mean 'tier'?)");
+        assertThat(admin("GET", "/keys?tier=pro&tier=free", null, adminKey).body()).contains("'tier' is given more than once");
+        assertThat(admin("GET", "/users?role=owner", null, adminKey).body()).contains("'role' is one of admin, user, got 'owner'");
+        assertThat(new JsonArray(admin("GET", "/users?role=admin", null, adminKey).body()))
+                .allSatisfy(u -> assertThat(((JsonObject) u).getString("role")).isEqualTo("admin"));
+    }
+
+    private static java.util.List<String> prefixes(JsonArray keys) {
+        return keys.stream().map(k -> ((JsonObject) k).getString("prefix")).toList();
+    }
+
+    @Test
     void whenTheKeyStoreCannotBeAskedTheAnswerIs503NotAVerdictOnTheKey() throws Exception {
         String unknown = ApiKeys.generate(new java.security.SecureRandom());
         try (var c = database.connect(); var s = c.createStatement()) {

@@ -54,6 +54,25 @@ class KeysCommandTest {
     }
 
     @Test
+    void listTakesOnlyTheKeysOfAStateOrTier() {
+        String pro = run("keys", "create", "--config", config.toString(), "--name", "list pro", "--tier", "pro").out().trim();
+        String free = run("keys", "create", "--config", config.toString(), "--name", "list free").out().trim();
+        run("keys", "revoke", "--config", config.toString(), ApiKeys.prefix(free));
+
+        String proKeys = run("keys", "list", "--config", config.toString(), "--tier", "pro").out();
+        assertThat(proKeys).contains(ApiKeys.prefix(pro)).doesNotContain(ApiKeys.prefix(free));
+        String revoked = run("keys", "list", "--config", config.toString(), "--state", "revoked").out();
+        assertThat(revoked).contains(ApiKeys.prefix(free)).doesNotContain(ApiKeys.prefix(pro));
+        assertThat(run("keys", "list", "--config", config.toString(), "--state", "revoked", "--tier", "pro").out())
+                .doesNotContain(ApiKeys.prefix(free), ApiKeys.prefix(pro));
+
+        CliRun badState = run("keys", "list", "--config", config.toString(), "--state", "gone");
+        assertThat(badState.code()).isEqualTo(2);
+        assertThat(badState.err()).contains("a key's state is one of active, expired, revoked, got 'gone'");
+        assertThat(run("keys", "list", "--config", config.toString(), "--tier", "gold").err()).contains("no tier named 'gold'");
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         assertThat(run("keys", "create", "--config", config.toString(), "--name", "x", "--tier", "gold").err()).contains("no tier named 'gold'");
         assertThat(run("keys", "create", "--config", config.toString(), "--name", "x", "--rate-limit", "9/fortnight").err())
