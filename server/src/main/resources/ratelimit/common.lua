@@ -12,13 +12,11 @@ local function fmt(x)
   return string.format('%.0f', x)
 end
 
--- now in microseconds: the caller's, or Redis TIME when the caller gives -1 (one clock for every node)
+-- now in microseconds: the caller's, or Redis TIME when the caller gives -1 (one clock for every node).
+-- Writing after TIME needs effects replication, the only kind since Redis 5 (the oldest we support).
 local function clock(given)
   local now = tonumber(given)
   if now < 0 then
-    if redis.replicate_commands then
-      redis.replicate_commands()
-    end
     local t = redis.call('TIME')
     now = tonumber(t[1]) * 1000000 + tonumber(t[2])
   end
@@ -54,16 +52,15 @@ local function save(key, fields, ttl, a, b, c)
   dirtyTtl[key] = ttl
 end
 
+-- (a state has two or three fields: spelt out, as a table of arguments and unpack() cost more than the write)
 local function persist()
   for _, key in ipairs(written) do
-    local fields = dirtyFields[key]
-    local values = states[key]
-    local args = {}
-    for i = 1, #fields do
-      args[2 * i - 1] = fields[i]
-      args[2 * i] = fmt(values[i])
+    local f, v = dirtyFields[key], states[key]
+    if f[3] then
+      redis.call('HSET', key, f[1], fmt(v[1]), f[2], fmt(v[2]), f[3], fmt(v[3]))
+    else
+      redis.call('HSET', key, f[1], fmt(v[1]), f[2], fmt(v[2]))
     end
-    redis.call('HSET', key, unpack(args))
     redis.call('PEXPIRE', key, fmt(dirtyTtl[key]))
   end
 end

@@ -187,6 +187,10 @@ public final class GatewayConfigReader {
                 n.integer("leaseSize", 0, 1, RateLimitConfig.MAX_LEASE),
                 n.duration("leaseTtl", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10)));
         for (RateLimit limit : limits) {
+            if (algorithm == Algorithm.SLIDING_LOG && limit.limit() > Algorithm.MAX_SLIDING_LOG_LIMIT) {
+                n.problem("limits", "'" + limit.text() + "' is more than a sliding log keeps (an entry per request, at most "
+                        + Algorithm.MAX_SLIDING_LOG_LIMIT + " per window); use sliding-counter or gcra for larger limits");
+            }
             if (config.cost() > limit.limit()) {
                 n.problem("cost", "is " + config.cost() + ", more than the limit " + limit.limit() + ": no request could ever pass");
             }

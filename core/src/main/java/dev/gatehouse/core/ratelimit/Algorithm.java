@@ -18,6 +18,29 @@ public enum Algorithm {
     /** The previous window's count weighted by overlap plus the current one. State: [window start, current, previous]. Memory: 3 numbers. */
     SLIDING_COUNTER(new SlidingCounter());
 
+    /**
+     * The most a sliding-log window may allow: the log keeps an entry per unit spent (about 40 bytes each in
+     * Redis, 8 in process, where each decision also copies them), so a larger limit is a memory and CPU cost
+     * per subject that no other algorithm has.
+     */
+    public static final long MAX_SLIDING_LOG_LIMIT = 10_000;
+
+    /**
+     * The algorithm that decides a policy of these windows: this one, except that a sliding log with a
+     * window above {@link #MAX_SLIDING_LOG_LIMIT} (a tier or a key's override; configured limits are checked
+     * when the file is read) is decided by the sliding counter, the constant-memory algorithm closest to it.
+     */
+    public Algorithm forWindows(java.util.List<RateLimit> windows) {
+        if (this == SLIDING_LOG) {
+            for (RateLimit window : windows) {
+                if (window.limit() > MAX_SLIDING_LOG_LIMIT) {
+                    return SLIDING_COUNTER;
+                }
+            }
+        }
+        return this;
+    }
+
     /** One algorithm's step; implementations are stateless and thread-safe. */
     interface Stepper {
         Step step(long[] state, long nowMicros, long cost, RateLimit limit);

@@ -7,9 +7,18 @@ import java.util.List;
 /** How much a subject may spend per window, e.g. 100 requests per minute. */
 public record RateLimit(long limit, Duration window) {
 
+    /**
+     * The most a window may allow: every algorithm's arithmetic stays exact below it, in Java's longs and in
+     * the Redis scripts' doubles (the token bucket keeps millionths of a token: 10^15 fits in 2^53).
+     */
+    public static final long MAX_LIMIT = 1_000_000_000L;
+
     public RateLimit {
         if (limit < 1) {
             throw new IllegalArgumentException("a rate limit must allow at least 1 per window, got " + limit);
+        }
+        if (limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("a rate limit allows at most " + MAX_LIMIT + " per window, got " + limit);
         }
         if (window.toMillis() < 1) {
             throw new IllegalArgumentException("a rate-limit window must be at least 1 ms, got " + window);
@@ -37,6 +46,9 @@ public record RateLimit(long limit, Duration window) {
         try {
             limit = Long.parseLong(parts[0]);
         } catch (NumberFormatException e) {
+            if (parts[0].matches("[0-9]+")) {
+                throw new IllegalArgumentException("'" + text + "': a rate limit allows at most " + MAX_LIMIT + " per window");
+            }
             throw new IllegalArgumentException("'" + text + "' does not start with a whole number");
         }
         Duration window = switch (parts[1].toLowerCase(java.util.Locale.ROOT)) {

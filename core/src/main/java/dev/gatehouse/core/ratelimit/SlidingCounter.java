@@ -23,7 +23,7 @@ final class SlidingCounter implements Algorithm.Stepper {
             }
         }
         long elapsed = now - start;
-        long weighted = previous * (window - elapsed) / window;
+        long weighted = scale(previous, window - elapsed, window);
         long used = weighted + current;
         if (used + cost <= l) {
             // everything spent now has stopped counting once the next window has fully passed
@@ -38,7 +38,7 @@ final class SlidingCounter implements Algorithm.Stepper {
     private static long retryAfter(long now, long start, long window, long l, long current, long previous, long cost) {
         if (current + cost <= l && previous > 0) {
             // within this window: previous × (window − e) / window + current + cost ≤ l
-            long e = window - (l - current - cost) * window / previous;
+            long e = window - scale(l - current - cost, window, previous);
             return Math.max(1, start + e - now);
         }
         // next window: current becomes the previous one
@@ -46,7 +46,16 @@ final class SlidingCounter implements Algorithm.Stepper {
         if (current == 0 || current + cost <= l) {
             return untilNext;
         }
-        long e = window - (l - cost) * window / current;
+        long e = window - scale(l - cost, window, current);
         return untilNext + Math.max(0, e);
+    }
+
+    /**
+     * floor(a × b / c) in doubles, step for step as sliding-counter.lua computes it, so this store and
+     * Redis agree: a count of the hundreds of millions times a day in µs passes 2^63, which a long would
+     * overflow (letting a full previous day weigh nothing) and a double only rounds.
+     */
+    private static long scale(long a, long b, long c) {
+        return (long) Math.floor((double) a * b / c);
     }
 }

@@ -163,7 +163,9 @@ class GatewayConfigReaderTest {
                         Map.of("name", "c", "match", Map.of("prefix", "/c"), "upstream", "api", "rateLimit", Map.of("algorithm", "leaky", "limits", List.of("5/min"))),
                         Map.of("name", "d", "match", Map.of("prefix", "/d"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min", "10/s", "60/minute"))),
                         Map.of("name", "e", "match", Map.of("prefix", "/e"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min"), "mode", "leased", "leaseSize", 0)),
-                        Map.of("name", "f", "match", Map.of("prefix", "/f"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min"), "mode", "local", "leaseTtl", "1s"))))))
+                        Map.of("name", "f", "match", Map.of("prefix", "/f"), "upstream", "api", "rateLimit", Map.of("limits", List.of("5/min"), "mode", "local", "leaseTtl", "1s")),
+                        Map.of("name", "g", "match", Map.of("prefix", "/g"), "upstream", "api", "rateLimit", Map.of("algorithm", "sliding-log", "limits", List.of("10/s", "50000/min"))),
+                        Map.of("name", "h", "match", Map.of("prefix", "/h"), "upstream", "api", "rateLimit", Map.of("limits", List.of("2000000000/s")))))))
                 .contains("routes[0].rateLimit.limits: '10/week' has an unknown period 'week'; use s, min, hour or day",
                         "routes[1].rateLimit.mode: exact needs Redis (redis.url); use local for a single node",
                         "routes[1].rateLimit.cost: is 6, more than the limit 5: no request could ever pass",
@@ -171,7 +173,10 @@ class GatewayConfigReaderTest {
                         "routes[3].rateLimit.limits: '60/min' is a second rate for the window of '5/min'; a policy has one rate per window",
                         "routes[4].rateLimit.mode: leased needs Redis (redis.url); use local for a single node",
                         "routes[4].rateLimit.leaseSize: must be between 1 and 10000, got 0",
-                        "routes[5].rateLimit.leaseTtl: applies to mode: leased only (this route's mode is local)");
+                        "routes[5].rateLimit.leaseTtl: applies to mode: leased only (this route's mode is local)",
+                        "routes[6].rateLimit.limits: '50000/min' is more than a sliding log keeps (an entry per request, at most 10000 per window); "
+                                + "use sliding-counter or gcra for larger limits",
+                        "routes[7].rateLimit.limits: a rate limit allows at most 1000000000 per window, got 2000000000");
     }
 
     @Test

@@ -20,7 +20,8 @@ class RateLimitParsingTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"100 per minute|is not a rate such as 100/min", "x/min|does not start with a whole number",
-            "100/week|unknown period 'week'", "0/min|at least 1 per window"})
+            "100/week|unknown period 'week'", "0/min|at least 1 per window", "2000000000/s|at most 1000000000 per window, got 2000000000",
+            "99999999999999999999/s|at most 1000000000 per window"})
     void refusesWhatIsNotARate(String text, String reason) {
         assertThatThrownBy(() -> RateLimit.parse(text)).hasMessageContaining(reason);
     }

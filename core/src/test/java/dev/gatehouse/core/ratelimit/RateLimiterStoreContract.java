@@ -202,6 +202,20 @@ public abstract class RateLimiterStoreContract {
     }
 
     @Test
+    void theSlidingCounterWeighsAFullDayOfHundredsOfMillionsWithoutOverflow() {
+        String key = key();
+        RateLimit limit = RateLimit.parse("150000000/day");
+        long day = limit.windowMicros();
+        long dayStart = T0 - Math.floorMod(T0, day);
+        assertThat(acquire(key, SLIDING_COUNTER, List.of(limit), 150_000_000L, dayStart + 3_600 * SECOND).allowed()).isTrue();
+        // 1 ms into the next day the full previous day still weighs 149 999 998.26: one more fits, not three
+        Decision next = acquire(key, SLIDING_COUNTER, limit, dayStart + day + 1_000);
+        assertThat(next.allowed()).isTrue();
+        assertThat(next.remaining()).isEqualTo(1);
+        assertThat(acquire(key, SLIDING_COUNTER, List.of(limit), 2, dayStart + day + 1_000).allowed()).isFalse();
+    }
+
+    @Test
     void theSlidingCounterWeighsThePreviousWindowByItsOverlap() {
         String key = key();
         RateLimit limit = RateLimit.perMinute(10);

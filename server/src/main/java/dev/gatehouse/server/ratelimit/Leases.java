@@ -111,7 +111,7 @@ final class Leases {
     }
 
     private Future<Lease> take(String key, RateLimitConfig route, List<RateLimit> windows) {
-        Algorithm algorithm = route.algorithm();
+        Algorithm algorithm = route.algorithm().forWindows(windows);
         long ttl = route.leaseTtl().toNanos();
         long asked = ticker.read();
         // a lease that could not be kept would be dropped whole at once: with no room, take one request at a time

@@ -2,12 +2,14 @@ package dev.gatehouse.server.ratelimit;
 
 import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.config.RedisConfig;
+import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.cache.RedisBreaker;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.LongSupplier;
 
@@ -39,6 +43,8 @@ public final class RateLimiters {
     private final RedisRateLimiterStore shared;
     private final Leases leases;
     private final RedisBreaker breaker;
+    private final Counter substitutions;
+    private final Set<String> substitutedRoutes = ConcurrentHashMap.newKeySet();
 
     /** @param redis the node's Redis client (owned and closed by the node), or null when Redis is not configured */
     public RateLimiters(Redis redis, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
@@ -62,6 +68,9 @@ public final class RateLimiters {
                 .description("In-process subjects dropped before their expiry to make room (each starts afresh)").register(meters);
         FunctionCounter.builder("gatehouse.ratelimit.local.unkept", local, LocalRateLimiter::unkept)
                 .description("New in-process subjects decided but not kept: the store was full while a sweep ran").register(meters);
+        substitutions = Counter.builder("gatehouse.ratelimit.algorithm.substituted")
+                .description("Decisions of sliding-log routes made by sliding-counter: a tier or a key's override above "
+                        + Algorithm.MAX_SLIDING_LOG_LIMIT + " per window").register(meters);
         Gauge.builder("gatehouse.ratelimit.redis.available", this, r -> r.redisAvailable() ? 1 : 0)
                 .description("1 while Redis rate limiting (exact and leased routes) is available; 0 when degraded or not configured")
                 .register(meters);
@@ -77,27 +86,41 @@ public final class RateLimiters {
             return Future.succeededFuture(Decision.allow(Long.MAX_VALUE, Long.MAX_VALUE, 0));
         }
         String key = route + ":" + subject;
+        Algorithm algorithm = config.algorithm().forWindows(windows);
+        if (algorithm != config.algorithm()) {
+            substituted(route, windows);
+        }
         if (config.mode().equals("local") || shared == null) {
-            return Future.succeededFuture(local.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK));
+            return Future.succeededFuture(local.decide(key, algorithm, windows, config.cost(), RateLimiterStore.STORE_CLOCK));
         }
         // a leased route spends what it holds whatever Redis's state; it asks Redis (and may fall back) only for a new lease
         if (!config.leased() && !breaker.admits()) {
-            return fallback(key, config, windows, "Redis rate limiting is degraded");
+            return fallback(key, config, algorithm, windows, "Redis rate limiting is degraded");
         }
         // the store bounds each call to Redis by redis.timeout and tells the breaker how each call went
         Future<Decision> decided = config.leased()
                 ? leases.decide(key, config, windows)
-                : shared.decide(key, config.algorithm(), windows, config.cost(), RateLimiterStore.STORE_CLOCK);
+                : shared.decide(key, algorithm, windows, config.cost(), RateLimiterStore.STORE_CLOCK);
         return decided
-                .recover(error -> fallback(key, config, windows, error instanceof RedisRateLimiterStore.Degraded
+                .recover(error -> fallback(key, config, algorithm, windows, error instanceof RedisRateLimiterStore.Degraded
                         ? error.getMessage() : "Redis did not decide in time: " + error.getMessage()));
     }
 
-    private Future<Decision> fallback(String key, RateLimitConfig config, List<RateLimit> windows, String why) {
+    /** A sliding-log route met windows too large for a log: counted, and logged once per route. */
+    private void substituted(String route, List<RateLimit> windows) {
+        substitutions.increment();
+        if (substitutedRoutes.size() < 1_000 && substitutedRoutes.add(route)) {
+            log.warn("route {}: limits {} go past the sliding log's {} per window (a tier or a key's override); "
+                            + "they are decided by sliding-counter (logged once per route)", route,
+                    windows.stream().map(RateLimit::text).toList(), Algorithm.MAX_SLIDING_LOG_LIMIT);
+        }
+    }
+
+    private Future<Decision> fallback(String key, RateLimitConfig config, Algorithm algorithm, List<RateLimit> windows, String why) {
         if (!config.failOpen()) {
             return Future.failedFuture(new Unavailable(why));
         }
         List<RateLimit> share = windows.stream().map(l -> l.perNode(config.expectedNodes())).toList();
-        return Future.succeededFuture(local.decide("fallback:" + key, config.algorithm(), share, config.cost(), RateLimiterStore.STORE_CLOCK));
+        return Future.succeededFuture(local.decide("fallback:" + key, algorithm, share, config.cost(), RateLimiterStore.STORE_CLOCK));
     }
 }
