@@ -13,10 +13,14 @@ local function fmt(x)
 end
 
 -- now in microseconds: the caller's, or Redis TIME when the caller gives -1 (one clock for every node).
--- Writing after TIME needs effects replication, the only kind since Redis 5 (the oldest we support).
+-- Writing after TIME needs effects replication: the default since Redis 5 and the only kind since 7
+-- (which has REDIS_VERSION_NUM); asked for on 5 and 6, where a server may be set to replicate scripts.
 local function clock(given)
   local now = tonumber(given)
   if now < 0 then
+    if not redis.REDIS_VERSION_NUM then
+      redis.replicate_commands()
+    end
     local t = redis.call('TIME')
     now = tonumber(t[1]) * 1000000 + tonumber(t[2])
   end
