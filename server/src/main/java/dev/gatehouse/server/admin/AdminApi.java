@@ -12,10 +12,16 @@ import dev.gatehouse.server.upstream.UpstreamTarget;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 
 /**
@@ -55,11 +61,38 @@ public final class AdminApi {
         AdminGuard guard = new AdminGuard(identities);
         new IdentityAdmin(vertx, identities, guard).mount(router);
         new CacheAdmin(cache, guard).mount(router);
-        router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not found",
-                        "the admin API has no " + ctx.request().method() + " " + ctx.request().path()
-                                + "; see /metrics, /upstreams, /routes, /keys, /tiers, /users, /cache, /health/ready")
-                .send(ctx.response(), ctx.request().path(), null));
+        router.route().last().handler(ctx -> {
+            String path = ctx.request().path();
+            Set<String> allowed = allowedMethods(router, path);
+            if (!allowed.isEmpty()) {
+                ctx.response().putHeader("allow", String.join(", ", allowed));
+                Problem.of(405, "method-not-allowed", "Method not allowed", path + " accepts " + String.join(", ", allowed)
+                        + ", not " + ctx.request().method()).send(ctx.response(), path, null);
+                return;
+            }
+            Problem.of(404, "not-found", "Not found", "the admin API has no " + ctx.request().method() + " " + path
+                            + "; see /metrics, /upstreams, /routes, /keys, /tiers, /users, /cache, /health/ready")
+                    .send(ctx.response(), path, null);
+        });
         return router;
+    }
+
+    /** The methods the router's routes take at {@code path} (routes with a method and a path: exact, or with :params). */
+    static Set<String> allowedMethods(Router router, String path) {
+        Set<String> allowed = new TreeSet<>();
+        for (Route route : router.getRoutes()) {
+            String pattern = route.getPath();
+            if (route.methods() == null || pattern == null || pattern.endsWith("*")) {
+                continue;
+            }
+            String regex = Arrays.stream(pattern.split("/", -1))
+                    .map(segment -> segment.startsWith(":") ? "[^/]+" : Pattern.quote(segment))
+                    .collect(Collectors.joining("/"));
+            if (path.matches(regex)) {
+                route.methods().forEach(m -> allowed.add(m.name()));
+            }
+        }
+        return allowed;
     }
 
     private void upstreams(RoutingContext ctx) {

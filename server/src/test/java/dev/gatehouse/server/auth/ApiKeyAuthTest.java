@@ -238,6 +238,20 @@ class ApiKeyAuthTest {
                 .allSatisfy(u -> assertThat(((JsonObject) u).getString("role")).isEqualTo("admin"));
     }
 
+    @Test
+    void aKnownAdminPathAskedWithAnotherMethodIs405WithTheMethodsItTakes() {
+        HttpResponse<String> delete = admin("DELETE", "/tiers/pro", null, adminKey);
+        assertThat(delete.statusCode()).isEqualTo(405);
+        assertThat(delete.headers().firstValue("allow")).hasValue("PUT");
+        assertThat(delete.body()).contains("/tiers/pro accepts PUT, not DELETE");
+        HttpResponse<String> put = admin("PUT", "/keys", "{}", adminKey);
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("allow")).hasValue("GET, POST");
+        assertThat(admin("GET", "/keys/1", null, adminKey).headers().firstValue("allow")).hasValue("DELETE");
+        assertThat(admin("GET", "/nothing/here", null, adminKey).statusCode()).isEqualTo(404);
+        assertThat(admin("DELETE", "/tiers/pro", null, null).statusCode()).as("who may not ask learns nothing of the API").isEqualTo(401);
+    }
+
     private static java.util.List<String> prefixes(JsonArray keys) {
         return keys.stream().map(k -> ((JsonObject) k).getString("prefix")).toList();
     }
