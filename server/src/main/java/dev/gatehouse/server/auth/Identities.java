@@ -192,6 +192,10 @@ public final class Identities implements AutoCloseable {
             Optional<JwtVerifier.Verified> verified;
             try {
                 verified = Optional.of(jwt.verify(token));
+            } catch (com.nimbusds.jose.KeySourceException e) {
+                // the signing keys could not be fetched (the JWKS URL is down): no verdict on the token, nothing remembered
+                log.warn("cannot check JWTs: {}", e.getMessage());
+                throw new IllegalStateException("the JWT signing keys cannot be fetched: " + e.getMessage(), e);
             } catch (Exception e) {
                 log.debug("JWT refused: {}", e.getMessage());
                 verified = Optional.empty();

@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,6 +73,46 @@ class JwksTest {
     static int status(String token) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.gatewayPort() + "/orders/1"))
                 .header("authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void whileTheKeySetCannotBeFetchedATokenIs503NotRefusedAndPassesOnceItCanBe() throws Exception {
+        AtomicBoolean down = new AtomicBoolean(true);
+        String jwks = new JWKSet(new RSAKey.Builder((RSAPublicKey) trusted.getPublic()).keyID("k1").build()).toString();
+        int server = vertx.createHttpServer().requestHandler(r -> {
+            if (down.get() && r.path().equals("/keys")) {
+                r.response().setStatusCode(503).end();
+            } else {
+                r.response().putHeader("content-type", "application/json").end(r.path().equals("/keys") ? jwks : "ok");
+            }
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+        GatewayNode outage = TestNodes.start("""
+                gateway: {host: 127.0.0.1, port: 0, instances: 1}
+                admin: {port: 0}
+                storage: {postgres: {url: "%s", poolSize: 2}}
+                observability: {accessLog: "off"}
+                auth:
+                  jwt: {issuer: "https://id.example.com", audience: [orders-api], jwksUrl: "http://127.0.0.1:%d/keys"}
+                upstreams:
+                  svc: {targets: [{url: "http://127.0.0.1:%d"}]}
+                routes:
+                  - {name: orders, match: {prefix: /orders}, upstream: svc, auth: {mode: required, accept: [jwt]}}
+                """.formatted(database.jdbcUrl(), server, server));
+        try {
+            String token = JwtTest.rs256(JwtTest.claims().subject("during-outage").build(), trusted);
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + outage.gatewayPort() + "/orders/1"))
+                    .header("authorization", "Bearer " + token).build();
+            HttpResponse<String> unavailable = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(unavailable.statusCode()).as("no verdict on a token whose keys cannot be fetched").isEqualTo(503);
+            assertThat(unavailable.body()).contains("identity-unavailable");
+            assertThat(unavailable.headers().firstValue("retry-after")).hasValue("1");
+
+            down.set(false);
+            assertThat(HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode())
+                    .as("the same token once the keys can be fetched: the outage was not remembered as a refusal").isEqualTo(200);
+        } finally {
+            outage.close();
+        }
     }
 
     @Test
