@@ -1,13 +1,13 @@
 package dev.gatehouse.server.auth;
 
 import dev.gatehouse.core.config.IdentityConfig;
-import dev.gatehouse.core.http.ClientAddress;
 import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
+import dev.gatehouse.server.pipeline.Forwarded;
 import dev.gatehouse.server.pipeline.JsonBody;
 import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Vertx;
@@ -71,8 +71,7 @@ public final class IdentityEndpoints {
     }
 
     private void login(HttpServerRequest request) {
-        String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-        Decision allowed = attempts.decide("login:" + ClientAddress.resolve(peer, request.getHeader("x-forwarded-for"), trusted),
+        Decision allowed = attempts.decide("login:" + Forwarded.client(request, trusted),
                 Algorithm.GCRA, LOGIN_LIMIT, 1, RateLimiterStore.STORE_CLOCK);
         if (!allowed.allowed()) {
             send(request, Problem.of(429, "rate-limited", "Too many requests", "too many login attempts from this address; retry in "

@@ -1,7 +1,6 @@
 package dev.gatehouse.server.ratelimit;
 
 import dev.gatehouse.core.config.RateLimitConfig;
-import dev.gatehouse.core.http.ClientAddress;
 import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.RateLimit;
@@ -10,6 +9,7 @@ import dev.gatehouse.server.auth.Identity;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.Forwarded;
 import dev.gatehouse.server.pipeline.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,8 +63,7 @@ public final class RateLimitFilter implements Filter {
         if (identity != null) {
             subject = identity.subject();
         } else {
-            String peer = exchange.request().remoteAddress() == null ? "unknown" : exchange.request().remoteAddress().hostAddress();
-            subject = "ip:" + ClientAddress.resolve(peer, exchange.request().getHeader("x-forwarded-for"), trusted);
+            subject = "ip:" + Forwarded.client(exchange.request(), trusted);
         }
         List<RateLimit> windows = windows(identity);
         String windowsPolicy = policy != null ? policy : policy(windows);

@@ -8,6 +8,7 @@ import dev.gatehouse.server.cache.ResponseTap;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.Forwarded;
 import dev.gatehouse.server.pipeline.HeaderEdits;
 import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
@@ -348,7 +349,7 @@ public final class ProxyFilter implements Filter {
             MultiMap in = request.headers();
             String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
             boolean trusted = trustedProxies.trusts(peer);
-            String priorFor = trusted ? in.get(HeaderNames.X_FORWARDED_FOR) : null;
+            String priorFor = trusted ? Forwarded.forwardedFor(in) : null;
             String proto = trusted ? in.get(HeaderNames.X_FORWARDED_PROTO) : null;
             String host = trusted ? in.get(HeaderNames.X_FORWARDED_HOST) : null;
             if (host == null) {

@@ -121,6 +121,39 @@ class RateLimitTest {
                 .as("no subject went unkept").contains("gatehouse_ratelimit_local_unkept_total 0.0");
     }
 
+    @Test
+    void behindAProxyThatAddsItsOwnLineTheClientIsTheProxysHopNotTheClientsClaim() throws Exception {
+        GatewayNode node = node("", """
+                  - name: limited
+                    match: {prefix: /}
+                    upstream: svc
+                    rateLimit: {limits: [1/min]}
+                """);
+        // HAProxy's option forwardfor adds a line of its own after the client's; the lines are one list, in order
+        assertThat(get(node, "/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.1").statusCode()).isEqualTo(200);
+        assertThat(get(node, "/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.1").statusCode())
+                .as("the same client, whatever it claims").isEqualTo(429);
+        assertThat(get(node, "/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.2").statusCode())
+                .as("another client behind the proxy, though it claims the same address").isEqualTo(200);
+
+        // and the upstream is told every hop, in order, with this one's peer last
+        int echo = vertx.createHttpServer().requestHandler(r -> r.response().end(String.join(" | ", r.headers().getAll("x-forwarded-for"))))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+        GatewayNode forwarding = TestNodes.start("""
+                gateway: {host: 127.0.0.1, port: 0, instances: 1, trustedProxies: [127.0.0.1]}
+                admin: {port: 0}
+                storage: {postgres: {url: "%s", poolSize: 2}}
+                observability: {accessLog: "off"}
+                upstreams:
+                  echo: {targets: [{url: "http://127.0.0.1:%d"}]}
+                routes:
+                  - {name: echo, match: {prefix: /}, upstream: echo}
+                """.formatted(database.jdbcUrl(), echo));
+        nodes.add(forwarding);
+        assertThat(get(forwarding, "/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.1").body())
+                .isEqualTo("6.6.6.6, 198.51.100.1, 127.0.0.1");
+    }
+
     /** The redis section for nodes that share the test Redis under {@code namespace}. */
     private static String sharedRedis(RedisNamespace namespace) {
         return "redis: {url: \"" + TestRedis.url() + "\", keyPrefix: \"" + namespace.prefix() + "\", timeout: 2s, poolSize: 16}";
