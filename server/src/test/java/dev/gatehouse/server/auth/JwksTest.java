@@ -48,19 +48,23 @@ class JwksTest {
                 r.response().end("ok");
             }
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
-        String yaml = """
+        node = TestNodes.start(config(server, "/.well-known/jwks.json"));
+    }
+
+    /** A node taking JWTs on /orders with keys from {@code path} on the server at {@code port}, which is also the upstream. */
+    static String config(int port, String path) {
+        return """
                 gateway: {host: 127.0.0.1, port: 0, instances: 1}
                 admin: {port: 0}
                 storage: {postgres: {url: "%s", poolSize: 2}}
                 observability: {accessLog: "off"}
                 auth:
-                  jwt: {issuer: "https://id.example.com", audience: [orders-api], jwksUrl: "http://127.0.0.1:%d/.well-known/jwks.json"}
+                  jwt: {issuer: "https://id.example.com", audience: [orders-api], jwksUrl: "http://127.0.0.1:%d%s"}
                 upstreams:
                   svc: {targets: [{url: "http://127.0.0.1:%d"}]}
                 routes:
                   - {name: orders, match: {prefix: /orders}, upstream: svc, auth: {mode: required, accept: [jwt]}}
-                """.formatted(database.jdbcUrl(), server, server);
-        node = TestNodes.start(yaml);
+                """.formatted(database.jdbcUrl(), port, path, port);
     }
 
     @AfterAll
@@ -86,18 +90,7 @@ class JwksTest {
                 r.response().putHeader("content-type", "application/json").end(r.path().equals("/keys") ? jwks : "ok");
             }
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
-        GatewayNode outage = TestNodes.start("""
-                gateway: {host: 127.0.0.1, port: 0, instances: 1}
-                admin: {port: 0}
-                storage: {postgres: {url: "%s", poolSize: 2}}
-                observability: {accessLog: "off"}
-                auth:
-                  jwt: {issuer: "https://id.example.com", audience: [orders-api], jwksUrl: "http://127.0.0.1:%d/keys"}
-                upstreams:
-                  svc: {targets: [{url: "http://127.0.0.1:%d"}]}
-                routes:
-                  - {name: orders, match: {prefix: /orders}, upstream: svc, auth: {mode: required, accept: [jwt]}}
-                """.formatted(database.jdbcUrl(), server, server));
+        GatewayNode outage = TestNodes.start(config(server, "/keys"));
         try {
             String token = JwtTest.rs256(JwtTest.claims().subject("during-outage").build(), trusted);
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + outage.gatewayPort() + "/orders/1"))

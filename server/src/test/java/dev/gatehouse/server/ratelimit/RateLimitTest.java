@@ -60,6 +60,11 @@ class RateLimitTest {
     }
 
     private GatewayNode node(String redis, String routes) {
+        return node(redis, upstreamPort, routes);
+    }
+
+    /** A node behind a trusted proxy (127.0.0.1) with one upstream, svc, at {@code upstream}. */
+    private GatewayNode node(String redis, int upstream, String routes) {
         String yaml = """
                 gateway: {host: 127.0.0.1, port: 0, instances: 2, trustedProxies: [127.0.0.1]}
                 admin: {port: 0}
@@ -70,7 +75,7 @@ class RateLimitTest {
                   svc: {targets: [{url: "http://127.0.0.1:%d"}]}
                 routes:
                 %s
-                """.formatted(database.jdbcUrl(), redis, upstreamPort, routes);
+                """.formatted(database.jdbcUrl(), redis, upstream, routes);
         GatewayNode node = TestNodes.start(yaml);
         nodes.add(node);
         return node;
@@ -139,17 +144,7 @@ class RateLimitTest {
         // and the upstream is told every hop, in order, with this one's peer last
         int echo = vertx.createHttpServer().requestHandler(r -> r.response().end(String.join(" | ", r.headers().getAll("x-forwarded-for"))))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
-        GatewayNode forwarding = TestNodes.start("""
-                gateway: {host: 127.0.0.1, port: 0, instances: 1, trustedProxies: [127.0.0.1]}
-                admin: {port: 0}
-                storage: {postgres: {url: "%s", poolSize: 2}}
-                observability: {accessLog: "off"}
-                upstreams:
-                  echo: {targets: [{url: "http://127.0.0.1:%d"}]}
-                routes:
-                  - {name: echo, match: {prefix: /}, upstream: echo}
-                """.formatted(database.jdbcUrl(), echo));
-        nodes.add(forwarding);
+        GatewayNode forwarding = node("", echo, "  - {name: echo, match: {prefix: /}, upstream: svc}");
         assertThat(get(forwarding, "/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.1").body())
                 .isEqualTo("6.6.6.6, 198.51.100.1, 127.0.0.1");
     }
