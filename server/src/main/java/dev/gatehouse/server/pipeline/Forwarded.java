@@ -19,7 +19,12 @@ public final class Forwarded {
      * client's line; reading only the first line would take the client's own claim for the address.
      */
     public static String forwardedFor(MultiMap headers) {
-        List<String> lines = headers.getAll(HeaderNames.X_FORWARDED_FOR);
+        return lines(headers, HeaderNames.X_FORWARDED_FOR);
+    }
+
+    /** Every line of header {@code name} joined in order with ", " (how HTTP combines repeated fields), or null. */
+    public static String lines(MultiMap headers, CharSequence name) {
+        List<String> lines = headers.getAll(name);
         return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(", ", lines);
     }
 

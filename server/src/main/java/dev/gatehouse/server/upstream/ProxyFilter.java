@@ -350,8 +350,9 @@ public final class ProxyFilter implements Filter {
             String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
             boolean trusted = trustedProxies.trusts(peer);
             String priorFor = trusted ? Forwarded.forwardedFor(in) : null;
-            String proto = trusted ? in.get(HeaderNames.X_FORWARDED_PROTO) : null;
-            String host = trusted ? in.get(HeaderNames.X_FORWARDED_HOST) : null;
+            // every line a trusted proxy sent, not only the first (which may be its client's own claim)
+            String proto = trusted ? Forwarded.lines(in, HeaderNames.X_FORWARDED_PROTO) : null;
+            String host = trusted ? Forwarded.lines(in, HeaderNames.X_FORWARDED_HOST) : null;
             if (host == null) {
                 host = in.get(HttpHeaders.HOST);
             }

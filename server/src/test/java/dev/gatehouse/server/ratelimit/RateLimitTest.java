@@ -142,11 +142,13 @@ class RateLimitTest {
                 .as("another client behind the proxy, though it claims the same address").isEqualTo(200);
 
         // and the upstream is told every hop, in order, with this one's peer last
-        int echo = vertx.createHttpServer().requestHandler(r -> r.response().end(String.join(" | ", r.headers().getAll("x-forwarded-for"))))
+        int echo = vertx.createHttpServer().requestHandler(r -> r.response().end(String.join(" | ", r.headers().getAll("x-forwarded-for"))
+                        + " / " + String.join(" | ", r.headers().getAll("x-forwarded-proto"))))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
         GatewayNode forwarding = node("", echo, "  - {name: echo, match: {prefix: /}, upstream: svc}");
-        assertThat(get(forwarding, "/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.1").body())
-                .isEqualTo("6.6.6.6, 198.51.100.1, 127.0.0.1");
+        assertThat(get(forwarding, "/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.1",
+                "X-Forwarded-Proto", "https", "X-Forwarded-Proto", "http").body())
+                .isEqualTo("6.6.6.6, 198.51.100.1, 127.0.0.1 / https, http");
     }
 
     /** The redis section for nodes that share the test Redis under {@code namespace}. */
