@@ -252,7 +252,8 @@ public final class Identities implements AutoCloseable {
                         apply(notice.getParameter());
                     }
                 }
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
+                // whatever went wrong, the feed goes on: revocations must keep reaching this node
                 if (running) {
                     log.warn("lost the identity change feed ({}); reconnecting in {} ms", e.getMessage(), backoff);
                     pause(backoff);

@@ -2,6 +2,8 @@ package dev.gatehouse.server.auth;
 
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.security.SecureRandom;
@@ -21,6 +23,7 @@ import java.util.Optional;
 
 /** API keys in PostgreSQL. Blocking: call from a worker thread or the CLI, never an event loop. */
 public final class KeyStore {
+    private static final Logger log = LoggerFactory.getLogger(KeyStore.class);
 
     /** A key just created: the only time its plaintext exists outside the client. */
     public record Created(String key, ApiKeyRecord record) {
@@ -204,6 +207,17 @@ public final class KeyStore {
     }
 
 
+    /** A key's own limits; one written around the API that cannot be read is left out (logged): its tier applies. */
+    private static List<RateLimit> override(ResultSet r) throws SQLException {
+        try {
+            return rates(r.getArray("rate_override"));
+        } catch (IllegalArgumentException e) {
+            log.warn("key {}'s rate_override is left out: {}; its tier's limits apply",
+                    r.getLong("id"), e.getMessage());
+            return null;
+        }
+    }
+
     static List<RateLimit> rates(Array array) throws SQLException {
         if (array == null) {
             return null;
@@ -220,7 +234,7 @@ public final class KeyStore {
         Timestamp revoked = r.getTimestamp("revoked_at");
         Timestamp used = r.getTimestamp("last_used_at");
         return new ApiKeyRecord(r.getLong("id"), r.getString("prefix"), r.getString("name"), r.getString("tier"),
-                List.of((String[]) r.getArray("scopes").getArray()), rates(r.getArray("rate_override")), r.getBoolean("active"),
+                List.of((String[]) r.getArray("scopes").getArray()), override(r), r.getBoolean("active"),
                 expires == null ? null : expires.toInstant(), r.getTimestamp("created_at").toInstant(),
                 revoked == null ? null : revoked.toInstant(), used == null ? null : used.toInstant());
     }

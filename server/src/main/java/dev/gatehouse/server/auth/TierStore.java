@@ -1,6 +1,8 @@
 package dev.gatehouse.server.auth;
 
 import dev.gatehouse.core.ratelimit.RateLimit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -13,6 +15,8 @@ import java.util.Map;
 
 /** Rate-limit tiers in PostgreSQL, editable at run time. Blocking: call off the event loop. */
 public final class TierStore {
+    private static final Logger log = LoggerFactory.getLogger(TierStore.class);
+
     private final DataSource db;
 
     public TierStore(DataSource db) {
@@ -25,7 +29,13 @@ public final class TierStore {
              ResultSet r = s.executeQuery()) {
             Map<String, List<RateLimit>> tiers = new LinkedHashMap<>();
             while (r.next()) {
-                tiers.put(r.getString(1), KeyStore.rates(r.getArray(2)));
+                try {
+                    tiers.put(r.getString(1), KeyStore.rates(r.getArray(2)));
+                } catch (IllegalArgumentException e) {
+                    // written around the API (which checks every rate): one bad row must not cost every tier
+                    log.warn("tier '{}' in gatehouse_tiers is left out: {}; its callers get the anonymous tier's limits until it is fixed",
+                            r.getString(1), e.getMessage());
+                }
             }
             return tiers;
         }

@@ -257,6 +257,34 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void aTierOrOverrideWrittenAroundTheApiThatCannotBeReadIsLeftOutAndTheFeedGoesOn() throws Exception {
+        String odd = newKey("{\"name\": \"odd override\"}");
+        String watched = newKey("{\"name\": \"watched\", \"scopes\": [\"orders:read\"]}");
+        assertThat(get(second, "/orders/1", "X-API-Key", watched).statusCode()).isEqualTo(200);
+        try (var c = database.connect(); var s = c.createStatement()) {
+            // rows no API call could write: a rate with no known period
+            s.executeUpdate("UPDATE gatehouse_api_keys SET rate_override = '{9/fortnight}' WHERE prefix = '" + ApiKeys.prefix(odd) + "'");
+            s.executeUpdate("INSERT INTO gatehouse_tiers (name, limits) VALUES ('broken', '{5/fortnight}')");
+            s.execute("SELECT pg_notify('gatehouse_identity', 'tier:broken')");
+        }
+        try {
+            HttpResponse<String> tiered = get(first, "/tiered/1", "X-API-Key", odd);
+            assertThat(tiered.statusCode()).isEqualTo(200);
+            assertThat(tiered.headers().firstValue("x-ratelimit-limit")).as("the key's tier, free, applies").hasValue("1000");
+
+            // the change feed read the broken tier and lives on: a revocation still reaches the other node
+            assertThat(admin("DELETE", "/keys/" + ApiKeys.prefix(watched), null, adminKey).statusCode()).isEqualTo(204);
+            await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(get(second, "/orders/1", "X-API-Key", watched).statusCode()).isEqualTo(401));
+            assertThat(new JsonObject(admin("GET", "/tiers", null, adminKey).body()).fieldNames()).contains("free", "pro").doesNotContain("broken");
+        } finally {
+            try (var c = database.connect(); var s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM gatehouse_tiers WHERE name = 'broken'");
+                s.execute("SELECT pg_notify('gatehouse_identity', 'tier:broken')");
+            }
+        }
+    }
+
+    @Test
     void whenTheKeyStoreCannotBeAskedTheAnswerIs503NotAVerdictOnTheKey() throws Exception {
         String unknown = ApiKeys.generate(new java.security.SecureRandom());
         try (var c = database.connect(); var s = c.createStatement()) {
