@@ -129,7 +129,7 @@ public final class KeyStore {
         }
     }
 
-    private static boolean tierExists(Connection c, String tier) throws SQLException {
+    static boolean tierExists(Connection c, String tier) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM gatehouse_tiers WHERE name = ?")) {
             s.setString(1, tier);
             try (ResultSet r = s.executeQuery()) {

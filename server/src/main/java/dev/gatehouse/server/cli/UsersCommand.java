@@ -12,11 +12,12 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code gatehouse users create}: add a user (the first admin of a real deployment comes from here). */
+/** {@code gatehouse users create|list}: add a user (the first admin of a real deployment comes from here), list them. */
 @Command(name = "users", mixinStandardHelpOptions = true, description = "Manage users in the configured PostgreSQL.",
-        subcommands = {UsersCommand.Create.class})
+        subcommands = {UsersCommand.Create.class, UsersCommand.ListUsers.class})
 final class UsersCommand implements Runnable {
 
     @CommandLine.Spec
@@ -75,6 +76,41 @@ final class UsersCommand implements Runnable {
                 return typed == null ? null : new String(typed);
             }
             return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List users (never their passwords).")
+    static final class ListUsers implements Callable<Integer> {
+        /** Users read per query: every user is printed, a page at a time. */
+        private static final int PAGE = 500;
+
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "gatehouse.yaml", description = "Configuration file (default: ${DEFAULT-VALUE}).")
+        Path config;
+
+        @Option(names = "--role", paramLabel = "ROLE", description = "Only users of this role: admin or user.")
+        String role;
+
+        @Option(names = "--tier", paramLabel = "TIER", description = "Only users of this tier.")
+        String tier;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            return ConfigFiles.withDatabase(config, spec.commandLine().getErr(), "gatehouse users", (loaded, db) -> {
+                UserStore users = new UserStore(db.dataSource(), loaded.identity().passwordIterations());
+                out.printf("%-6s %-6s %-11s %s%n", "ID", "ROLE", "TIER", "EMAIL");
+                List<UserStore.User> page = users.list(role, tier, 0, PAGE);
+                while (!page.isEmpty()) {
+                    for (UserStore.User u : page) {
+                        out.printf("%-6d %-6s %-11s %s%n", u.id(), u.role(), u.tier(), u.email());
+                    }
+                    page = page.size() < PAGE ? List.of() : users.list(role, tier, page.get(page.size() - 1).id(), PAGE);
+                }
+                return 0;
+            });
         }
     }
 }

@@ -49,6 +49,24 @@ class UsersCommandTest {
     }
 
     @Test
+    void listShowsUsersWithoutTheirPasswordsAndFiltersByRoleAndTier() {
+        assertThat(run("a long password\n", "users", "create", "--config", config.toString(), "--email", "lister@example.com",
+                "--role", "admin", "--tier", "pro").code()).isZero();
+        assertThat(run("a long password\n", "users", "create", "--config", config.toString(), "--email", "plain@example.com").code()).isZero();
+
+        CliRun all = run("", "users", "list", "--config", config.toString());
+        assertThat(all.out()).contains("lister@example.com", "plain@example.com", "admin", "pro").doesNotContain("a long password");
+        assertThat(run("", "users", "list", "--config", config.toString(), "--role", "admin").out())
+                .contains("lister@example.com").doesNotContain("plain@example.com");
+        assertThat(run("", "users", "list", "--config", config.toString(), "--tier", "free").out())
+                .contains("plain@example.com").doesNotContain("lister@example.com");
+        CliRun badRole = run("", "users", "list", "--config", config.toString(), "--role", "owner");
+        assertThat(badRole.code()).isEqualTo(2);
+        assertThat(badRole.err()).contains("a user's role is one of admin, user, got 'owner'");
+        assertThat(run("", "users", "list", "--config", config.toString(), "--tier", "gold").err()).contains("no tier named 'gold'");
+    }
+
+    @Test
     void missingWeakOrDuplicatePasswordsAndEmailsAreRefusedByName() {
         CliRun none = run("", "users", "create", "--config", config.toString(), "--email", "none@example.com");
         assertThat(none.code()).isEqualTo(2);
