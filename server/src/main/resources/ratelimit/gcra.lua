@@ -15,9 +15,17 @@ local function step(key, now, cost, limit, window, i)
       tat, rem = a, r
     end
   end
+  -- cost × window / limit as whole µs q plus r / limit. wr × cost can pass 2^53, past which doubles do
+  -- not count in ones, so cost is taken in two parts of 15 bits: every product and sum stays below 2^46
+  -- (cost and limit are below 2^30) and every quotient is floored exactly
   local wr = window % limit
-  local q = cost * math.floor(window / limit) + math.floor(wr * cost / limit)
-  local r = (wr * cost) % limit
+  local hi, lo = math.floor(cost / 32768), cost % 32768
+  local a = wr * hi
+  local qa = math.floor(a / limit)
+  local x = (a - qa * limit) * 32768 + wr * lo
+  local qx = math.floor(x / limit)
+  local q = cost * math.floor(window / limit) + qa * 32768 + qx
+  local r = x - qx * limit
   local ntat, nrem = tat + q, rem + r
   if nrem >= limit then
     nrem = nrem - limit

@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -286,6 +287,25 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         assertThat(ttl).as("milliseconds until %s expires", stateKey).isBetween(1L, 121_000L);
         assertThat(store.acquire(key, algorithm, List.of(RateLimit.perMinute(10)), 1, T0).toCompletableFuture().join().remaining())
                 .as("the batch's five requests were written back").isEqualTo(4);
+    }
+
+    @Test
+    void gcraKeepsTheExactStateEvenWhereCostTimesWindowPassesWhatADoubleCountsInOnes() throws Exception {
+        // window % limit × cost = 400 005 418 × 30 000 000 ≈ 1.2 × 10^16 > 2^53
+        RateLimit limit = RateLimit.parse("999999937/day");
+        long cost = 30_000_000L;
+        String key = "gcra-exact:" + UUID.randomUUID();
+        assertThat(store.acquire(key, Algorithm.GCRA, List.of(limit), cost, T0).toCompletableFuture().join().allowed()).isTrue();
+
+        String stateKey = namespace.prefix() + "{" + key + "}:gcra:999999937:86400000000";
+        Response state = redis.send(Request.cmd(Command.HMGET).arg(stateKey).arg("a").arg("r")).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        java.math.BigInteger spent = java.math.BigInteger.valueOf(limit.windowMicros()).multiply(java.math.BigInteger.valueOf(cost));
+        java.math.BigInteger[] exact = spent.divideAndRemainder(java.math.BigInteger.valueOf(limit.limit()));
+        assertThat(state.get(0).toLong()).as("arrival time µs").isEqualTo(T0 + exact[0].longValueExact());
+        assertThat(state.get(1).toLong()).as("remainder in 1/limit µs, as the in-process step keeps it").isEqualTo(exact[1].longValueExact());
+        long[] inProcess = Algorithm.GCRA.step(new long[0], T0, cost, limit).state();
+        assertThat(new long[]{state.get(0).toLong(), state.get(1).toLong()}).isEqualTo(inProcess);
     }
 
     @Test
