@@ -93,9 +93,10 @@ final class IdentityAdmin {
         long after;
         int limit;
         Map<String, String> filter = new LinkedHashMap<>();
+        TreeSet<String> filterNames = new TreeSet<>(filters.keySet());
         try {
             List<String> known = new ArrayList<>(List.of("limit", "after"));
-            known.addAll(new TreeSet<>(filters.keySet()));
+            known.addAll(filterNames);
             for (String name : ctx.queryParams().names()) {
                 if (!known.contains(name)) {
                     String close = Spelling.closest(name, known);
@@ -108,7 +109,7 @@ final class IdentityAdmin {
             }
             after = number(ctx, "after", 0, 0, Long.MAX_VALUE);
             limit = (int) number(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
-            for (String name : new TreeSet<>(filters.keySet())) {
+            for (String name : filterNames) {
                 String value = ctx.request().getParam(name);
                 if (value != null) {
                     if (!filters.get(name).contains(value)) {

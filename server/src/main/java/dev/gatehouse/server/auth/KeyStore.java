@@ -94,46 +94,37 @@ public final class KeyStore {
      */
     public List<ApiKeyRecord> list(Filter filter, long afterId, int limit) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE id > ?");
+        List<Object> params = new ArrayList<>(List.of(afterId));
         String usable = "active AND revoked_at IS NULL";
-        if (filter.state() != null) {
-            sql.append(switch (filter.state()) {
-                case "active" -> " AND " + usable + " AND (expires_at IS NULL OR expires_at > ?)";
-                case "expired" -> " AND " + usable + " AND expires_at <= ?";
-                default -> " AND NOT (" + usable + ")";
-            });
+        Timestamp now = Timestamp.from(Instant.now());
+        if ("active".equals(filter.state())) {
+            sql.append(" AND ").append(usable).append(" AND (expires_at IS NULL OR expires_at > ?)");
+            params.add(now);
+        } else if ("expired".equals(filter.state())) {
+            sql.append(" AND ").append(usable).append(" AND expires_at <= ?");
+            params.add(now);
+        } else if ("revoked".equals(filter.state())) {
+            sql.append(" AND NOT (").append(usable).append(")");
         }
         if (filter.tier() != null) {
             sql.append(" AND tier = ?");
+            params.add(filter.tier());
         }
+        params.add(limit);
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement(sql.append(" ORDER BY id LIMIT ?").toString())) {
-            int at = 1;
-            s.setLong(at++, afterId);
-            if ("active".equals(filter.state()) || "expired".equals(filter.state())) {
-                s.setTimestamp(at++, Timestamp.from(Instant.now()));
+            for (int i = 0; i < params.size(); i++) {
+                s.setObject(i + 1, params.get(i));
             }
-            if (filter.tier() != null) {
-                s.setString(at++, filter.tier());
-            }
-            s.setInt(at, limit);
             try (ResultSet r = s.executeQuery()) {
                 List<ApiKeyRecord> keys = new ArrayList<>();
                 while (r.next()) {
                     keys.add(read(r));
                 }
-                if (keys.isEmpty() && filter.tier() != null && !tierExists(c, filter.tier())) {
+                if (keys.isEmpty() && filter.tier() != null && !TierStore.exists(c, filter.tier())) {
                     throw new IllegalArgumentException("no tier named '" + filter.tier() + "'");
                 }
                 return keys;
-            }
-        }
-    }
-
-    static boolean tierExists(Connection c, String tier) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM gatehouse_tiers WHERE name = ?")) {
-            s.setString(1, tier);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next();
             }
         }
     }

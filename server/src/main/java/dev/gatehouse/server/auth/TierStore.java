@@ -41,6 +41,16 @@ public final class TierStore {
         }
     }
 
+    /** Whether a tier of this name is stored, asked on the caller's connection. */
+    static boolean exists(Connection c, String name) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM gatehouse_tiers WHERE name = ?")) {
+            s.setString(1, name);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
     /** Creates or replaces a tier's limits and tells every node. */
     public void put(String name, List<RateLimit> limits) throws SQLException {
         if (!name.matches("[a-z0-9_-]{1,32}")) {

@@ -122,7 +122,7 @@ public final class UserStore {
                 while (r.next()) {
                     users.add(new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4)));
                 }
-                if (users.isEmpty() && tier != null && !KeyStore.tierExists(c, tier)) {
+                if (users.isEmpty() && tier != null && !TierStore.exists(c, tier)) {
                     throw new IllegalArgumentException("no tier named '" + tier + "'");
                 }
                 return users;

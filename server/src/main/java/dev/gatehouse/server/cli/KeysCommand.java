@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,9 +32,8 @@ final class KeysCommand implements Runnable {
 
     /** The options every keys subcommand shares, and opening the store. */
     abstract static class StoreCommand implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "gatehouse.yaml",
-                description = "Configuration file naming the database (default: ${DEFAULT-VALUE}).")
-        Path config;
+        @CommandLine.Mixin
+        ConfigFileOption config;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -43,7 +41,7 @@ final class KeysCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
-            return ConfigFiles.withDatabase(config, err, "gatehouse keys",
+            return ConfigFiles.withDatabase(config.path, err, "gatehouse keys",
                     (loaded, db) -> run(new KeyStore(db.dataSource()), spec.commandLine().getOut(), err));
         }
 

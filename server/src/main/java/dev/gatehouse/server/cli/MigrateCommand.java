@@ -1,9 +1,8 @@
 package dev.gatehouse.server.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code gatehouse migrate}: bring the database schema up to date and exit. */
@@ -11,16 +10,15 @@ import java.util.concurrent.Callable;
         description = "Apply pending database migrations to the configured PostgreSQL and exit.")
 final class MigrateCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "gatehouse.yaml",
-            description = "Configuration file (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @CommandLine.Mixin
+    ConfigFileOption config;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        return ConfigFiles.withDatabase(config, spec.commandLine().getErr(), "migration", (loaded, db) -> {
+        return ConfigFiles.withDatabase(config.path, spec.commandLine().getErr(), "migration", (loaded, db) -> {
             spec.commandLine().getOut().println("database schema is up to date");
             return 0;
         });

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -30,8 +29,8 @@ final class UsersCommand implements Runnable {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a user; the password is asked for when not given.")
     static final class Create implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "gatehouse.yaml", description = "Configuration file (default: ${DEFAULT-VALUE}).")
-        Path config;
+        @CommandLine.Mixin
+        ConfigFileOption config;
 
         @Option(names = "--email", required = true, description = "The user's email, used to log in.")
         String email;
@@ -58,7 +57,7 @@ final class UsersCommand implements Runnable {
                 err.println("no password given: type it at the prompt, or send it as one line on standard input");
                 return 2;
             }
-            return ConfigFiles.withDatabase(config, err, "gatehouse users", (loaded, db) -> {
+            return ConfigFiles.withDatabase(config.path, err, "gatehouse users", (loaded, db) -> {
                 UserStore.User user = new UserStore(db.dataSource(), loaded.identity().passwordIterations()).create(email, secret, role, tier);
                 spec.commandLine().getOut().printf("created %s %s (id %d, tier %s)%n", user.role(), user.email(), user.id(), user.tier());
                 return 0;
@@ -84,8 +83,8 @@ final class UsersCommand implements Runnable {
         /** Users read per query: every user is printed, a page at a time. */
         private static final int PAGE = 500;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "gatehouse.yaml", description = "Configuration file (default: ${DEFAULT-VALUE}).")
-        Path config;
+        @CommandLine.Mixin
+        ConfigFileOption config;
 
         @Option(names = "--role", paramLabel = "ROLE", description = "Only users of this role: admin or user.")
         String role;
@@ -99,7 +98,7 @@ final class UsersCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            return ConfigFiles.withDatabase(config, spec.commandLine().getErr(), "gatehouse users", (loaded, db) -> {
+            return ConfigFiles.withDatabase(config.path, spec.commandLine().getErr(), "gatehouse users", (loaded, db) -> {
                 UserStore users = new UserStore(db.dataSource(), loaded.identity().passwordIterations());
                 out.printf("%-6s %-6s %-11s %s%n", "ID", "ROLE", "TIER", "EMAIL");
                 List<UserStore.User> page = users.list(role, tier, 0, PAGE);
