@@ -11,7 +11,12 @@ public final class ClientAddress {
      * @param forwardedFor the {@code X-Forwarded-For} value, or null
      */
     public static String resolve(String peer, String forwardedFor, TrustedProxies trusted) {
-        if (forwardedFor == null || !trusted.trusts(peer)) {
+        return trusted.trusts(peer) ? behindTrusted(peer, forwardedFor, trusted) : peer;
+    }
+
+    /** The client behind {@code peer}, a proxy the caller knows to be trusted. */
+    public static String behindTrusted(String peer, String forwardedFor, TrustedProxies trusted) {
+        if (forwardedFor == null) {
             return peer;
         }
         String[] hops = forwardedFor.split(",");

@@ -32,6 +32,6 @@ public final class Forwarded {
     public static String client(HttpServerRequest request, TrustedProxies trusted) {
         String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
         // the header is read only for a trusted peer: for anyone else it cannot matter
-        return trusted.trusts(peer) ? ClientAddress.resolve(peer, forwardedFor(request.headers()), trusted) : peer;
+        return trusted.trusts(peer) ? ClientAddress.behindTrusted(peer, forwardedFor(request.headers()), trusted) : peer;
     }
 }
