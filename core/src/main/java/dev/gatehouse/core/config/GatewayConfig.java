@@ -1,5 +1,8 @@
 package dev.gatehouse.core.config;
 
+import dev.gatehouse.core.ratelimit.RateLimit;
+
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,5 +15,21 @@ public record GatewayConfig(GatewayListenerConfig gateway, AdminListenerConfig a
     public GatewayConfig {
         upstreams = Map.copyOf(upstreams);
         routes = List.copyOf(routes);
+    }
+
+    /**
+     * What {@code who}, held to {@code limits} (a tier, or a key's override), could never pass: one line for
+     * each route that applies tier limits and costs more a request than one of them allows.
+     */
+    public List<String> unpassableRoutes(List<RateLimit> limits, String who) {
+        List<String> lines = new ArrayList<>();
+        for (RouteConfig route : routes) {
+            RateLimit below = route.rateLimit() != null && route.rateLimit().tiers() ? route.rateLimit().belowCost(limits) : null;
+            if (below != null) {
+                lines.add("route '" + route.name() + "' costs " + route.rateLimit().cost() + " a request, more than '"
+                        + below.text() + "': " + who + " can never pass it");
+            }
+        }
+        return lines;
     }
 }

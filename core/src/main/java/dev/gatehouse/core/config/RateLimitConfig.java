@@ -52,6 +52,19 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
         return (int) Math.max(1, Math.min(1_000, smallest / cost / expectedNodes / 20));
     }
 
+    /**
+     * The first of {@code windows} whose limit is below this route's cost, or null: a caller held to it
+     * can never pass, however long it waits (a tier or key override edited below a route's cost).
+     */
+    public RateLimit belowCost(List<RateLimit> windows) {
+        for (RateLimit window : windows) {
+            if (window.limit() < cost) {
+                return window;
+            }
+        }
+        return null;
+    }
+
     public boolean failOpen() {
         return onRedisFailure.equals("open");
     }

@@ -59,7 +59,7 @@ public final class AdminApi {
             }
         });
         AdminGuard guard = new AdminGuard(identities);
-        new IdentityAdmin(vertx, identities, guard).mount(router);
+        new IdentityAdmin(vertx, identities, guard, snapshot).mount(router);
         new CacheAdmin(cache, guard).mount(router);
         router.route().last().handler(ctx -> {
             String path = ctx.request().path();

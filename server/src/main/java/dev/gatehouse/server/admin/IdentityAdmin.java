@@ -9,6 +9,7 @@ import dev.gatehouse.server.auth.KeyStore;
 import dev.gatehouse.server.auth.UserStore;
 import dev.gatehouse.server.pipeline.JsonBody;
 import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.RoutingSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -30,6 +31,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -40,11 +42,13 @@ final class IdentityAdmin {
     private final Vertx vertx;
     private final Identities identities;
     private final AdminGuard guard;
+    private final Supplier<RoutingSnapshot> snapshot;
 
-    IdentityAdmin(Vertx vertx, Identities identities, AdminGuard guard) {
+    IdentityAdmin(Vertx vertx, Identities identities, AdminGuard guard, Supplier<RoutingSnapshot> snapshot) {
         this.vertx = vertx;
         this.identities = identities;
         this.guard = guard;
+        this.snapshot = snapshot;
     }
 
     void mount(Router router) {
@@ -165,6 +169,9 @@ final class IdentityAdmin {
             Instant expires = expiresAt == null ? null : ApiKeys.expiry("'expiresAt'", expiresAt, Instant.now());
             blocking(ctx, () -> identities.keys().create(name, tier, scopes, override, expires)).onSuccess(created -> {
                 JsonObject out = describe(created.record()).put("key", created.key());
+                if (override != null) {
+                    withWarnings(out, override, "this key");
+                }
                 ctx.response().putHeader("location", "/keys/" + created.record().id());
                 json(ctx, 201, out.encodePrettily());
             });
@@ -191,8 +198,21 @@ final class IdentityAdmin {
             blocking(ctx, () -> {
                 identities.tierStore().put(name, limits);
                 return null;
-            }).onSuccess(v -> json(ctx, 200, new JsonObject().put(name, new JsonArray(limits.stream().map(RateLimit::text).toList())).encodePrettily()));
+            }).onSuccess(v -> {
+                JsonObject out = new JsonObject().put(name, new JsonArray(limits.stream().map(RateLimit::text).toList()));
+                json(ctx, 200, withWarnings(out, limits, "callers of tier '" + name + "'").encodePrettily());
+            });
         });
+    }
+
+    /**
+     * Adds {@code warnings} to {@code out} when {@code limits} are below the cost of a route that applies
+     * tier limits: {@code who} could never pass it. The change stands (a route's cost may be raised
+     * deliberately ahead of a tier change), but the caller learns it now, not from a user's 429.
+     */
+    private JsonObject withWarnings(JsonObject out, List<RateLimit> limits, String who) {
+        List<String> warnings = snapshot.get().config().unpassableRoutes(limits, who);
+        return warnings.isEmpty() ? out : out.put("warnings", new JsonArray(warnings));
     }
 
     private JsonObject describe(ApiKeyRecord k) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.cli;
 
+import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.ApiKeyRecord;
@@ -42,10 +43,10 @@ final class KeysCommand implements Runnable {
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             return ConfigFiles.withDatabase(config.path, err, "gatehouse keys",
-                    (loaded, db) -> run(new KeyStore(db.dataSource()), spec.commandLine().getOut(), err));
+                    (loaded, db) -> run(loaded, new KeyStore(db.dataSource()), spec.commandLine().getOut(), err));
         }
 
-        abstract int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException;
+        abstract int run(GatewayConfig loaded, KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException;
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key and print it once.")
@@ -66,13 +67,16 @@ final class KeysCommand implements Runnable {
         String expires;
 
         @Override
-        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+        int run(GatewayConfig loaded, KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             List<RateLimit> override = rates.isEmpty() ? null : RateLimit.parseAll(rates);
             Instant expiresAt = expires == null ? null : ApiKeys.expiry("--expires", expires, Instant.now());
             KeyStore.Created created = keys.create(name, tier, scopes, override, expiresAt);
             out.println(created.key());
             err.printf("created key %d (prefix %s, tier %s%s). Store it now: it cannot be shown again.%n", created.record().id(),
                     created.record().prefix(), tier, scopes.isEmpty() ? "" : ", scopes " + String.join(" ", scopes));
+            if (override != null) {
+                loaded.unpassableRoutes(override, "this key").forEach(line -> err.println("warning: " + line));
+            }
             return 0;
         }
     }
@@ -89,7 +93,7 @@ final class KeysCommand implements Runnable {
         String tier;
 
         @Override
-        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+        int run(GatewayConfig loaded, KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             KeyStore.Filter filter = new KeyStore.Filter(state, tier);
             out.printf("%-6s %-9s %-11s %-8s %-24s %s%n", "ID", "PREFIX", "TIER", "STATE", "LAST USED", "NAME");
             Instant now = Instant.now();
@@ -111,7 +115,7 @@ final class KeysCommand implements Runnable {
         String key;
 
         @Override
-        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+        int run(GatewayConfig loaded, KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             if (!keys.revoke(key)) {
                 err.println("no active key has id or prefix '" + key + "'");
                 return 1;

@@ -75,9 +75,7 @@ public final class RateLimitFilter implements Filter {
             }
             rejected.increment();
             exchange.failure("rate-limited");
-            return Problem.of(429, "rate-limited", "Too many requests",
-                            "this client has used its " + decision.limit() + " requests for the current window of route '" + route
-                                    + "'; retry in " + decision.retryAfterSeconds() + " s")
+            return Problem.of(429, "rate-limited", "Too many requests", refusal(decision, windows))
                     .retryAfter(decision.retryAfterSeconds())
                     .send(exchange.response(), exchange.path(), exchange.requestId());
         }, error -> {
@@ -88,6 +86,17 @@ public final class RateLimitFilter implements Filter {
                     .retryAfter(1)
                     .send(exchange.response(), exchange.path(), exchange.requestId());
         });
+    }
+
+    private String refusal(Decision decision, List<RateLimit> windows) {
+        RateLimit below = config.belowCost(windows);
+        if (below != null) {
+            // a tier or key override edited below the route's cost: waiting does not help, so say so
+            return "a request to route '" + route + "' costs " + config.cost() + ", more than this client's limit of '" + below.text()
+                    + "': it can never pass; it needs a tier or key rate limit of at least " + config.cost() + " per window";
+        }
+        return "this client has used its " + decision.limit() + " requests for the current window of route '" + route
+                + "'; retry in " + decision.retryAfterSeconds() + " s";
     }
 
     /** The route's own windows, plus the caller's tier limits (or its key's override) when the route uses tiers. */

@@ -56,6 +56,7 @@ class ApiKeyAuthTest {
                   - {name: orders, match: {prefix: /orders}, upstream: svc, auth: {mode: required, scopes: [orders:read]}}
                   - {name: writes, match: {prefix: /writes}, upstream: svc, auth: {mode: required, scopes: [orders:write]}}
                   - {name: tiered, match: {prefix: /tiered}, upstream: svc, auth: {mode: optional}, rateLimit: {tiers: true, mode: local}}
+                  - {name: costly, match: {prefix: /costly}, upstream: svc, auth: {mode: optional}, rateLimit: {tiers: true, mode: local, cost: 10}}
                 """.formatted(database.jdbcUrl(), upstream);
         first = TestNodes.start(yaml);
         second = TestNodes.start(yaml);
@@ -327,6 +328,30 @@ class ApiKeyAuthTest {
         HttpResponse<String> overridden = get(first, "/tiered/a", "X-API-Key", custom);
         assertThat(overridden.headers().firstValue("x-ratelimit-limit")).hasValue("5");
         assertThat(overridden.headers().firstValue("ratelimit-policy")).hasValue("5;w=60");
+    }
+
+    @Test
+    void aTierOrOverrideBelowARoutesCostIsFlaggedWhenSetAndExplainedWhenRefused() {
+        HttpResponse<String> tier = admin("PUT", "/tiers/tiny", "{\"limits\": [\"5/min\"]}", adminKey);
+        assertThat(tier.statusCode()).as("the change stands").isEqualTo(200);
+        assertThat(new JsonObject(tier.body()).getJsonArray("warnings")).containsExactly(
+                "route 'costly' costs 10 a request, more than '5/min': callers of tier 'tiny' can never pass it");
+        assertThat(new JsonObject(admin("PUT", "/tiers/tiny", "{\"limits\": [\"50/min\"]}", adminKey).body()).containsKey("warnings"))
+                .as("no warning once the tier covers the cost").isFalse();
+        assertThat(admin("PUT", "/tiers/tiny", "{\"limits\": [\"5/min\"]}", adminKey).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(1)).until(() -> List.of(RateLimit.perMinute(5)).equals(first.identities().tier("tiny")));
+
+        String key = newKey("{\"name\": \"small\", \"tier\": \"tiny\"}");
+        HttpResponse<String> refused = get(first, "/costly/report", "X-API-Key", key);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.body()).contains("costs 10, more than this client's limit of '5/min': it can never pass",
+                "a tier or key rate limit of at least 10 per window");
+        assertThat(get(first, "/tiered/a", "X-API-Key", key).statusCode()).as("routes it can afford still pass").isEqualTo(200);
+
+        HttpResponse<String> created = admin("POST", "/keys", "{\"name\": \"capped\", \"rateLimit\": [\"100/h\", \"3/s\"]}", adminKey);
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(new JsonObject(created.body()).getJsonArray("warnings")).containsExactly(
+                "route 'costly' costs 10 a request, more than '3/s': this key can never pass it");
     }
 
     @Test

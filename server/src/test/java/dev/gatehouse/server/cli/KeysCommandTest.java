@@ -23,7 +23,11 @@ class KeysCommandTest {
     @BeforeAll
     static void setUp() throws IOException {
         database = TestPostgres.newDatabase();
-        config = CliRun.configFile(dir, database, "");
+        config = CliRun.configFile(dir, database, """
+                upstreams: {svc: {targets: [{url: "http://127.0.0.1:9"}]}}
+                routes:
+                  - {name: reports, match: {prefix: /reports}, upstream: svc, rateLimit: {tiers: true, mode: local, cost: 20}}
+                """);
     }
 
     @AfterAll
@@ -70,6 +74,16 @@ class KeysCommandTest {
         assertThat(badState.code()).isEqualTo(2);
         assertThat(badState.err()).contains("a key's state is one of active, expired, revoked, got 'gone'");
         assertThat(run("keys", "list", "--config", config.toString(), "--tier", "gold").err()).contains("no tier named 'gold'");
+    }
+
+    @Test
+    void anOverrideBelowARoutesCostIsCreatedWithAWarning() {
+        CliRun created = run("keys", "create", "--config", config.toString(), "--name", "tight", "--rate-limit", "10/min");
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(ApiKeys.looksLikeKey(created.out().trim())).isTrue();
+        assertThat(created.err()).contains("warning: route 'reports' costs 20 a request, more than '10/min': this key can never pass it");
+        assertThat(run("keys", "create", "--config", config.toString(), "--name", "roomy", "--rate-limit", "100/min").err())
+                .doesNotContain("warning");
     }
 
     @Test
