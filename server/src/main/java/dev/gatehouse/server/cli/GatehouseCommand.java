@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = GatehouseCommand.Version.class,
         description = "A self-hosted API gateway: routing, balancing, health checks, circuit breakers, metrics.",
-        subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, MigrateCommand.class, KeysCommand.class, UsersCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, MigrateCommand.class, KeysCommand.class, UsersCommand.class, TiersCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GatehouseCommand implements Runnable {
 
