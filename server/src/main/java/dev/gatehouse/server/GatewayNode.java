@@ -155,6 +155,7 @@ public final class GatewayNode implements AutoCloseable {
         registerNode();
         bootstrapAdmin(config.identity());
         snapshot.set(compiler.compile(config, upstreams.rebuild(config.upstreams())));
+        warnOfUnpassableRoutes(config);
         healthChecker.watch(upstreams.pools().values());
         vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> database.ping(2), false)
                 .onComplete(r -> updateReadiness(r.succeeded() && r.result())));
@@ -191,9 +192,16 @@ public final class GatewayNode implements AutoCloseable {
         }
         Map<String, UpstreamPool> pools = upstreams.rebuild(next.upstreams());
         snapshot.set(compiler.compile(next, pools));
+        warnOfUnpassableRoutes(next);
         healthChecker.watch(pools.values());
         metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "applied").increment();
         log.info("configuration reloaded: {} routes, {} upstreams", next.routes().size(), next.upstreams().size());
+    }
+
+    /** Logs each {@code tiers: true} route that costs more than a stored tier allows, whose callers could never pass it. */
+    private void warnOfUnpassableRoutes(GatewayConfig config) {
+        identities.tiers().forEach((tier, limits) -> config.unpassableRoutes(limits, "callers of tier '" + tier + "'")
+                .forEach(line -> log.warn("{}; raise the tier or lower the route's cost", line)));
     }
 
     /** Reloads the watched file now; throws with every problem if it is invalid (and keeps the old configuration). */
