@@ -40,8 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
-                         IdentityEndpoints identity, AtomicInteger upstreamConnections, int maxConnectionsPerTarget,
-                         AtomicInteger boundPort) {
+                         IdentityEndpoints identity, AtomicInteger upstreamConnections, AtomicInteger clientConnections,
+                         int maxConnectionsPerTarget, AtomicInteger boundPort) {
     }
 
     private final Shared shared;
@@ -71,6 +71,9 @@ public final class GatewayVerticle extends VerticleBase {
                 .withConnectHandler(connection -> {
                     shared.upstreamConnections().incrementAndGet();
                     connection.closeHandler(v -> shared.upstreamConnections().decrementAndGet());
+                    // an upstream resetting a pooled connection (a restart, an idle reaper) is routine: the pool
+                    // drops it; a request it was carrying fails on its own handler and is answered or retried there
+                    connection.exceptionHandler(error -> log.debug("upstream connection to {} failed: {}", connection.remoteAddress(), error.toString()));
                 })
                 .build();
         HttpServerOptions options = new HttpServerOptions()
@@ -88,7 +91,11 @@ public final class GatewayVerticle extends VerticleBase {
                 .setStrictThreadMode(true);
         deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.expire(System.nanoTime()));
         server = vertx.createHttpServer(options);
-        server.connectionHandler(connection -> StrictRequestDecoder.install(connection, options));
+        server.connectionHandler(connection -> {
+            StrictRequestDecoder.install(connection, options);
+            shared.clientConnections().incrementAndGet();
+            connection.closeHandler(v -> shared.clientConnections().decrementAndGet());
+        });
         server.invalidRequestHandler(GatewayVerticle::invalid);
         server.requestHandler(this::handle);
         return server.listen().onSuccess(s -> shared.boundPort().set(s.actualPort()));

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -31,6 +32,7 @@ public final class GatewayMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger upstreamConnections = new AtomicInteger();
+    private final AtomicInteger clientConnections = new AtomicInteger();
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public GatewayMetrics() {
@@ -40,6 +42,8 @@ public final class GatewayMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         gc.bindTo(registry);
         registry.gauge("gatehouse.upstream.connections", upstreamConnections);
+        Gauge.builder("gatehouse.gateway.connections", clientConnections, AtomicInteger::get)
+                .description("Open client connections to the gateway listener").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -53,6 +57,11 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Open keep-alive connections from this node to all upstream targets. */
     public AtomicInteger upstreamConnections() {
         return upstreamConnections;
+    }
+
+    /** Open client connections to the gateway listener, on every event loop. */
+    public AtomicInteger clientConnections() {
+        return clientConnections;
     }
 
     /** One request timer per status class for a route, created once when the route is compiled. */
