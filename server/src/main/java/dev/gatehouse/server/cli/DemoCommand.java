@@ -83,8 +83,9 @@ final class DemoCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("\nStopping the demo...");
                 supervisor.interrupt();
-                samples.forEach(SampleProcess::stop);
+                // the node first: its requests finish against live instances, and no health check sees them go
                 running.close();
+                samples.forEach(SampleProcess::stop);
                 postgres.close();
                 stopped.countDown();
             }, "demo-shutdown"));
