@@ -95,6 +95,7 @@ public final class GatewayConfigReader {
                 n.bytes("maxBodyBytes", DEFAULT_MAX_BODY_BYTES, 0, 1L << 40),
                 n.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1), MAX_TIME),
                 n.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), MAX_TIME),
+                n.duration("headerTimeout", Duration.ofSeconds(10), Duration.ofMillis(100), MAX_TIME),
                 n.strings("trustedProxies"),
                 n.string("versionHeader", "Accept-Version"),
                 n.oneOf("transport", "auto", GatewayListenerConfig.TRANSPORTS));

@@ -11,13 +11,15 @@ import java.util.List;
  * @param maxBodyBytes the default largest request body (413 beyond it)
  * @param requestTimeout the default time an upstream has to answer (504 beyond it)
  * @param idleTimeout how long an idle client connection is kept open
+ * @param headerTimeout how long a client has to send a request's whole head once it has begun (408 beyond it):
+ *                      a client trickling its headers cannot hold a connection for ever
  * @param trustedProxies addresses whose {@code X-Forwarded-*} headers are believed
  * @param versionHeader the header that names the API version a client wants
  * @param transport the node's network I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
  *                  else Java NIO), or one of {@code io_uring}, {@code epoll}, {@code nio} to insist on it
  */
 public record GatewayListenerConfig(String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes,
-                                    Duration requestTimeout, Duration idleTimeout, List<String> trustedProxies,
+                                    Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, List<String> trustedProxies,
                                     String versionHeader, String transport) {
 
     /** The values {@code transport} accepts. */

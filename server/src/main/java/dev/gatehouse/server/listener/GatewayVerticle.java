@@ -11,6 +11,7 @@ import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.RejectFilter;
 import dev.gatehouse.server.pipeline.RoutingSnapshot;
 import dev.gatehouse.server.upstream.Deadlines;
+import io.micrometer.core.instrument.Counter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
@@ -41,7 +42,7 @@ public final class GatewayVerticle extends VerticleBase {
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
                          IdentityEndpoints identity, AtomicInteger upstreamConnections, AtomicInteger clientConnections,
-                         int maxConnectionsPerTarget, AtomicInteger boundPort) {
+                         Counter headerTimeouts, int maxConnectionsPerTarget, AtomicInteger boundPort) {
     }
 
     private final Shared shared;
@@ -92,7 +93,7 @@ public final class GatewayVerticle extends VerticleBase {
         deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.expire(System.nanoTime()));
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> {
-            StrictRequestDecoder.install(connection, options);
+            StrictRequestDecoder.install(connection, options, listener.headerTimeout(), shared.headerTimeouts());
             shared.clientConnections().incrementAndGet();
             connection.closeHandler(v -> shared.clientConnections().decrementAndGet());
         });

@@ -1,25 +1,55 @@
 package dev.gatehouse.server.listener;
 
+import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 import io.vertx.core.net.impl.ConnectionBase;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
 /**
- * Vert.x's HTTP/1.x request decoder, except that a request carrying both {@code Content-Length} and
- * {@code Transfer-Encoding} is refused instead of silently dropping {@code Content-Length}: a proxy that
- * reads such a request one way while its upstream reads it the other is how requests get smuggled.
- * The refusal reaches the server's invalid-request handler, which answers 400 and closes the connection.
+ * Vert.x's HTTP/1.x request decoder, with two guards:
+ * <ul>
+ *   <li>A request carrying both {@code Content-Length} and {@code Transfer-Encoding} is refused instead
+ *   of silently dropping {@code Content-Length}: a proxy that reads such a request one way while its
+ *   upstream reads it the other is how requests get smuggled. The refusal reaches the server's
+ *   invalid-request handler, which answers 400 and closes the connection.</li>
+ *   <li>A request head must arrive whole within {@code headerTimeout} of its first bytes, else the
+ *   client gets 408 and the connection is closed: the idle timeout alone lets a client that sends a
+ *   header byte now and then hold a connection for ever. Only a head split across reads arms the
+ *   timer, so requests whose head comes in one read (nearly all) pay nothing for it.</li>
+ * </ul>
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
     static final String MESSAGE = "the request has both Content-Length and Transfer-Encoding";
 
-    private StrictRequestDecoder(HttpServerOptions options) {
+    private final long headerTimeoutNanos;
+    private final Counter headerTimeouts;
+    /** Whether the bytes decoded next belong to a request head (true between requests). */
+    private boolean inHead = true;
+    /** Heads decoded so far on this connection: a timer armed for one head ignores later ones. */
+    private long heads;
+    private ScheduledFuture<?> headTimer;
+
+    private StrictRequestDecoder(HttpServerOptions options, Duration headerTimeout, Counter headerTimeouts) {
         super(options);
+        this.headerTimeoutNanos = headerTimeout.toNanos();
+        this.headerTimeouts = headerTimeouts;
     }
 
     @Override
@@ -27,15 +57,67 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         throw new IllegalArgumentException(MESSAGE);
     }
 
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        int from = out.size();
+        boolean bytes = buffer.isReadable();
+        super.decode(ctx, buffer, out);
+        boolean ended = false;
+        for (int i = from; i < out.size(); i++) {
+            Object decoded = out.get(i);
+            if (decoded instanceof HttpRequest) {
+                inHead = false;
+                heads++;
+                if (headTimer != null) {
+                    headTimer.cancel(false);
+                    headTimer = null;
+                }
+            }
+            if (decoded instanceof LastHttpContent) {
+                inHead = true;
+                ended = true;
+            }
+        }
+        // part of a head came in this read and nothing ended in it: the rest must follow in time. (A read
+        // that ends one request and begins the next does not arm it; the next head's following read will.)
+        if (inHead && bytes && !ended && headTimer == null) {
+            long head = heads;
+            headTimer = ctx.executor().schedule(() -> timedOut(ctx, head), headerTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void timedOut(ChannelHandlerContext ctx, long armedAt) {
+        headTimer = null;
+        if (heads != armedAt || !inHead || !ctx.channel().isActive()) {
+            return;
+        }
+        headerTimeouts.increment();
+        byte[] body = ("{\"type\":\"urn:gatehouse:problem:request-header-timeout\",\"title\":\"Request header timeout\",\"status\":408,"
+                + "\"detail\":\"the request's head did not arrive whole within " + TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos)
+                + " ms of its first bytes\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\ncontent-length: " + body.length
+                + "\r\nconnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+        super.handlerRemoved0(ctx);
+    }
+
     /** Swaps the decoder of a freshly accepted HTTP/1.x connection; runs on its event loop before any byte is decoded. */
-    static void install(HttpConnection connection, HttpServerOptions options) {
+    static void install(HttpConnection connection, HttpServerOptions options, Duration headerTimeout, Counter headerTimeouts) {
         if (!(connection instanceof ConnectionBase base)) {
             return;
         }
         ChannelPipeline pipeline = base.channel().pipeline();
         ChannelHandler current = pipeline.get("httpDecoder");
         if (current instanceof VertxHttpRequestDecoder && !(current instanceof StrictRequestDecoder)) {
-            pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
+            pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options, headerTimeout, headerTimeouts));
         }
     }
 }

@@ -33,6 +33,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger upstreamConnections = new AtomicInteger();
     private final AtomicInteger clientConnections = new AtomicInteger();
+    private final Counter headerTimeouts;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public GatewayMetrics() {
@@ -44,6 +45,9 @@ public final class GatewayMetrics implements AutoCloseable {
         registry.gauge("gatehouse.upstream.connections", upstreamConnections);
         Gauge.builder("gatehouse.gateway.connections", clientConnections, AtomicInteger::get)
                 .description("Open client connections to the gateway listener").register(registry);
+        headerTimeouts = Counter.builder("gatehouse.gateway.header.timeouts")
+                .description("Connections closed with 408 because a request head did not arrive whole within gateway.headerTimeout")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -62,6 +66,11 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Open client connections to the gateway listener, on every event loop. */
     public AtomicInteger clientConnections() {
         return clientConnections;
+    }
+
+    /** Connections closed with 408 for a request head that came too slowly. */
+    public Counter headerTimeouts() {
+        return headerTimeouts;
     }
 
     /** One request timer per status class for a route, created once when the route is compiled. */
