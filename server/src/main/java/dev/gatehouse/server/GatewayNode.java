@@ -32,12 +32,12 @@ import dev.gatehouse.server.upstream.HealthChecker;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import dev.gatehouse.server.upstream.UpstreamRegistry;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
-import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import org.slf4j.Logger;
@@ -160,6 +160,9 @@ public final class GatewayNode implements AutoCloseable {
         vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> database.ping(2), false)
                 .onComplete(r -> updateReadiness(r.succeeded() && r.result())));
 
+        int maxClientConnections = config.gateway().maxConnections();
+        Gauge.builder("gatehouse.gateway.max.connections", () -> maxClientConnections)
+                .description("gateway.maxConnections: the most client connections kept open at once").register(metrics.registry());
         HealthEndpoints health = new HealthEndpoints(storageReady::get);
         int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
         int maxConnections = config.upstreams().values().stream().mapToInt(UpstreamConfig::maxConnectionsPerTarget).max().orElse(256);
@@ -167,7 +170,7 @@ public final class GatewayNode implements AutoCloseable {
                 ? new IdentityEndpoints(vertx, identities, config.identity(), TrustedProxies.parse(config.gateway().trustedProxies()), GatewayNode::wallClockMicros)
                 : null;
         GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints,
-                metrics.upstreamConnections(), metrics.clientConnections(), metrics.headerTimeouts(), maxConnections, gatewayPort);
+                metrics.upstreamConnections(), metrics.clientConnections(), metrics.headerTimeouts(), metrics.connectionsRefused(), maxConnections, gatewayPort);
         await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
         AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache);

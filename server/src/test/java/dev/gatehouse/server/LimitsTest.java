@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -161,7 +160,7 @@ class LimitsTest {
             idle.setSoTimeout(10_000);
             slow.setSoTimeout(10_000);
             idle.getOutputStream().write("GET /a HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(readResponse(idle.getInputStream())).startsWith("HTTP/1.1 200");
+            assertThat(RawHttp.readResponse(idle.getInputStream())).startsWith("HTTP/1.1 200");
 
             // after the idle connection's request: a timer armed by it would fire first
             slow.getOutputStream().write("GET /b HTTP/1.1\r\nhost: x\r\nx-one: 1\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -170,25 +169,10 @@ class LimitsTest {
                     "urn:gatehouse:problem:request-header-timeout", "did not arrive whole within 500 ms");
 
             idle.getOutputStream().write("GET /c HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(readResponse(idle.getInputStream())).as("a kept-alive connection waits for its idle timeout, not this one")
+            assertThat(RawHttp.readResponse(idle.getInputStream())).as("a kept-alive connection waits for its idle timeout, not this one")
                     .startsWith("HTTP/1.1 200");
         }
         assertThat(AdminAndStorageTest.metric(gateway.admin("/metrics").body(), "gatehouse_gateway_header_timeouts_total"))
                 .isEqualTo(before + 1);
-    }
-
-    /** One response of known length: its head, then as many body bytes as it declares. */
-    private static String readResponse(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
-        int bodyLength = length.find() ? Integer.parseInt(length.group(1)) : 0;
-        return head + new String(in.readNBytes(bodyLength), StandardCharsets.ISO_8859_1);
     }
 }

@@ -96,6 +96,7 @@ public final class GatewayConfigReader {
                 n.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1), MAX_TIME),
                 n.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), MAX_TIME),
                 n.duration("headerTimeout", Duration.ofSeconds(10), Duration.ofMillis(100), MAX_TIME),
+                n.integer("maxConnections", 10_000, 1, 1_000_000),
                 n.strings("trustedProxies"),
                 n.string("versionHeader", "Accept-Version"),
                 n.oneOf("transport", "auto", GatewayListenerConfig.TRANSPORTS));

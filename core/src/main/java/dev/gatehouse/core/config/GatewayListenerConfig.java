@@ -13,13 +13,15 @@ import java.util.List;
  * @param idleTimeout how long an idle client connection is kept open
  * @param headerTimeout how long a client has to send a request's whole head once it has begun (408 beyond it):
  *                      a client trickling its headers cannot hold a connection for ever
+ * @param maxConnections the most client connections the node keeps open at once; one more is closed as it arrives
  * @param trustedProxies addresses whose {@code X-Forwarded-*} headers are believed
  * @param versionHeader the header that names the API version a client wants
  * @param transport the node's network I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
  *                  else Java NIO), or one of {@code io_uring}, {@code epoll}, {@code nio} to insist on it
  */
 public record GatewayListenerConfig(String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes,
-                                    Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, List<String> trustedProxies,
+                                    Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, int maxConnections,
+                                    List<String> trustedProxies,
                                     String versionHeader, String transport) {
 
     /** The values {@code transport} accepts. */

@@ -18,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -42,7 +43,7 @@ public final class GatewayVerticle extends VerticleBase {
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
                          IdentityEndpoints identity, AtomicInteger upstreamConnections, AtomicInteger clientConnections,
-                         Counter headerTimeouts, int maxConnectionsPerTarget, AtomicInteger boundPort) {
+                         Counter headerTimeouts, Counter connectionsRefused, int maxConnectionsPerTarget, AtomicInteger boundPort) {
     }
 
     private final Shared shared;
@@ -50,6 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
     private HttpClient client;
     private final Deadlines deadlines = new Deadlines();
     private long deadlineTimer;
+    private long lastRefusalLog;
 
     public GatewayVerticle(Shared shared) {
         this.shared = shared;
@@ -93,9 +95,13 @@ public final class GatewayVerticle extends VerticleBase {
         deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.expire(System.nanoTime()));
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> {
-            StrictRequestDecoder.install(connection, options, listener.headerTimeout(), shared.headerTimeouts());
-            shared.clientConnections().incrementAndGet();
+            int open = shared.clientConnections().incrementAndGet();
             connection.closeHandler(v -> shared.clientConnections().decrementAndGet());
+            if (open > listener.maxConnections()) {
+                refuse(connection, listener.maxConnections());
+                return;
+            }
+            StrictRequestDecoder.install(connection, options, listener.headerTimeout(), shared.headerTimeouts());
         });
         server.invalidRequestHandler(GatewayVerticle::invalid);
         server.requestHandler(this::handle);
@@ -187,6 +193,18 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     /** Requests the HTTP decoder refused: say why in problem+json, then the connection closes. */
+    /** Closes a connection over the node's limit as it arrives; says so in the log at most once a minute per event loop. */
+    private void refuse(HttpConnection connection, int max) {
+        shared.connectionsRefused().increment();
+        connection.close();
+        long now = System.nanoTime();
+        if (lastRefusalLog == 0 || now - lastRefusalLog > TimeUnit.MINUTES.toNanos(1)) {
+            lastRefusalLog = now;
+            log.warn("{} client connections are open, gateway.maxConnections; closing new ones until some end "
+                    + "(gatehouse_gateway_connections_refused_total counts them)", max);
+        }
+    }
+
     private static void invalid(HttpServerRequest request) {
         DecoderResult result = request.decoderResult();
         Throwable cause = result == null ? null : result.cause();

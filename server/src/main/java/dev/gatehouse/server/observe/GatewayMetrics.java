@@ -34,6 +34,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final AtomicInteger upstreamConnections = new AtomicInteger();
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final Counter headerTimeouts;
+    private final Counter connectionsRefused;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public GatewayMetrics() {
@@ -45,6 +46,8 @@ public final class GatewayMetrics implements AutoCloseable {
         registry.gauge("gatehouse.upstream.connections", upstreamConnections);
         Gauge.builder("gatehouse.gateway.connections", clientConnections, AtomicInteger::get)
                 .description("Open client connections to the gateway listener").register(registry);
+        connectionsRefused = Counter.builder("gatehouse.gateway.connections.refused")
+                .description("Client connections closed on arrival because gateway.maxConnections were open").register(registry);
         headerTimeouts = Counter.builder("gatehouse.gateway.header.timeouts")
                 .description("Connections closed with 408 because a request head did not arrive whole within gateway.headerTimeout")
                 .register(registry);
@@ -66,6 +69,11 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Open client connections to the gateway listener, on every event loop. */
     public AtomicInteger clientConnections() {
         return clientConnections;
+    }
+
+    /** Client connections closed on arrival, over gateway.maxConnections. */
+    public Counter connectionsRefused() {
+        return connectionsRefused;
     }
 
     /** Connections closed with 408 for a request head that came too slowly. */
