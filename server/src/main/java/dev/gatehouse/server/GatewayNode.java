@@ -170,7 +170,7 @@ public final class GatewayNode implements AutoCloseable {
                 ? new IdentityEndpoints(vertx, identities, config.identity(), TrustedProxies.parse(config.gateway().trustedProxies()), GatewayNode::wallClockMicros)
                 : null;
         GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints,
-                metrics.upstreamConnections(), metrics.clientConnections(), metrics.headerTimeouts(), metrics.connectionsRefused(), maxConnections, gatewayPort);
+                metrics, maxConnections, gatewayPort);
         await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
         AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache);

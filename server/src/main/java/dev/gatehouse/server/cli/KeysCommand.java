@@ -39,14 +39,20 @@ final class KeysCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** The configuration the command was given, for what depends on its routes. */
+        GatewayConfig loaded;
+
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             return ConfigFiles.withDatabase(config.path, err, "gatehouse keys",
-                    (loaded, db) -> run(loaded, new KeyStore(db.dataSource()), spec.commandLine().getOut(), err));
+                    (given, db) -> {
+                        loaded = given;
+                        return run(new KeyStore(db.dataSource()), spec.commandLine().getOut(), err);
+                    });
         }
 
-        abstract int run(GatewayConfig loaded, KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException;
+        abstract int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException;
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key and print it once.")
@@ -67,7 +73,7 @@ final class KeysCommand implements Runnable {
         String expires;
 
         @Override
-        int run(GatewayConfig loaded, KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             List<RateLimit> override = rates.isEmpty() ? null : RateLimit.parseAll(rates);
             Instant expiresAt = expires == null ? null : ApiKeys.expiry("--expires", expires, Instant.now());
             KeyStore.Created created = keys.create(name, tier, scopes, override, expiresAt);
@@ -93,7 +99,7 @@ final class KeysCommand implements Runnable {
         String tier;
 
         @Override
-        int run(GatewayConfig loaded, KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             KeyStore.Filter filter = new KeyStore.Filter(state, tier);
             out.printf("%-6s %-9s %-11s %-8s %-24s %s%n", "ID", "PREFIX", "TIER", "STATE", "LAST USED", "NAME");
             Instant now = Instant.now();
@@ -115,7 +121,7 @@ final class KeysCommand implements Runnable {
         String key;
 
         @Override
-        int run(GatewayConfig loaded, KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
+        int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             if (!keys.revoke(key)) {
                 err.println("no active key has id or prefix '" + key + "'");
                 return 1;

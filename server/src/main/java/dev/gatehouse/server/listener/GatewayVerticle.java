@@ -5,13 +5,13 @@ import dev.gatehouse.core.path.NormalizedPath;
 import dev.gatehouse.core.path.PathNormalizer;
 import dev.gatehouse.core.route.RouteMatch;
 import dev.gatehouse.server.auth.IdentityEndpoints;
+import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.CompiledRoute;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.RejectFilter;
 import dev.gatehouse.server.pipeline.RoutingSnapshot;
 import dev.gatehouse.server.upstream.Deadlines;
-import io.micrometer.core.instrument.Counter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
@@ -42,8 +42,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
-                         IdentityEndpoints identity, AtomicInteger upstreamConnections, AtomicInteger clientConnections,
-                         Counter headerTimeouts, Counter connectionsRefused, int maxConnectionsPerTarget, AtomicInteger boundPort) {
+                         IdentityEndpoints identity, GatewayMetrics metrics, int maxConnectionsPerTarget, AtomicInteger boundPort) {
     }
 
     private final Shared shared;
@@ -72,8 +71,8 @@ public final class GatewayVerticle extends VerticleBase {
                         .setHttp1MaxSize(shared.maxConnectionsPerTarget())
                         .setMaxWaitQueueSize(shared.maxConnectionsPerTarget() * 16))
                 .withConnectHandler(connection -> {
-                    shared.upstreamConnections().incrementAndGet();
-                    connection.closeHandler(v -> shared.upstreamConnections().decrementAndGet());
+                    shared.metrics().upstreamConnections().incrementAndGet();
+                    connection.closeHandler(v -> shared.metrics().upstreamConnections().decrementAndGet());
                     // an upstream resetting a pooled connection (a restart, an idle reaper) is routine: the pool
                     // drops it; a request it was carrying fails on its own handler and is answered or retried there
                     connection.exceptionHandler(error -> log.debug("upstream connection to {} failed: {}", connection.remoteAddress(), error.toString()));
@@ -95,13 +94,13 @@ public final class GatewayVerticle extends VerticleBase {
         deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.expire(System.nanoTime()));
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> {
-            int open = shared.clientConnections().incrementAndGet();
-            connection.closeHandler(v -> shared.clientConnections().decrementAndGet());
+            int open = shared.metrics().clientConnections().incrementAndGet();
+            connection.closeHandler(v -> shared.metrics().clientConnections().decrementAndGet());
             if (open > listener.maxConnections()) {
                 refuse(connection, listener.maxConnections());
                 return;
             }
-            StrictRequestDecoder.install(connection, options, listener.headerTimeout(), shared.headerTimeouts());
+            StrictRequestDecoder.install(connection, options, listener.headerTimeout(), shared.metrics().headerTimeouts());
         });
         server.invalidRequestHandler(GatewayVerticle::invalid);
         server.requestHandler(this::handle);
@@ -195,7 +194,7 @@ public final class GatewayVerticle extends VerticleBase {
     /** Requests the HTTP decoder refused: say why in problem+json, then the connection closes. */
     /** Closes a connection over the node's limit as it arrives; says so in the log at most once a minute per event loop. */
     private void refuse(HttpConnection connection, int max) {
-        shared.connectionsRefused().increment();
+        shared.metrics().connectionsRefused().increment();
         connection.close();
         long now = System.nanoTime();
         if (lastRefusalLog == 0 || now - lastRefusalLog > TimeUnit.MINUTES.toNanos(1)) {
