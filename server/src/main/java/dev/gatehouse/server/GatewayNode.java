@@ -165,13 +165,12 @@ public final class GatewayNode implements AutoCloseable {
                 .description("gateway.maxConnections: the most client connections kept open at once").register(metrics.registry());
         HealthEndpoints health = new HealthEndpoints(storageReady::get);
         int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
-        int maxConnections = config.upstreams().values().stream().mapToInt(UpstreamConfig::maxConnectionsPerTarget).max().orElse(256);
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
                 ? new IdentityEndpoints(vertx, identities, config.identity(), TrustedProxies.parse(config.gateway().trustedProxies()), GatewayNode::wallClockMicros)
                 : null;
         GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints,
-                metrics, maxConnections, gatewayPort);
-        await(vertx.deployVerticle(() -> new GatewayVerticle(shared), new DeploymentOptions().setInstances(instances)),
+                metrics, gatewayPort, options.ticker());
+        await(vertx.deployVerticle(GatewayVerticle.instances(shared), new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
         AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache);
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))

@@ -58,7 +58,9 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     private String yaml(String body) {
-        return "gateway:\n  host: 127.0.0.1\n  port: 0\n  instances: 2\n" + gatewaySettings
+        // two event loops unless the test asks for its own number
+        String instances = gatewaySettings.contains("  instances:") ? "" : "  instances: 2\n";
+        return "gateway:\n  host: 127.0.0.1\n  port: 0\n" + instances + gatewaySettings
                 + "admin:\n  port: 0\n"
                 + "storage:\n  postgres:\n    url: \"" + database.jdbcUrl() + "\"\n    poolSize: 2\n"
                 + "observability:\n  accessLog: " + accessLog + "\n"

@@ -87,6 +87,7 @@ public final class GatewayConfigReader {
     }
 
     private static GatewayListenerConfig gateway(ConfigNode n) {
+        int maxConnections = n.integer("maxConnections", 10_000, 1, 1_000_000);
         GatewayListenerConfig config = new GatewayListenerConfig(
                 n.string("host", "0.0.0.0"),
                 n.integer("port", DEFAULT_GATEWAY_PORT, 0, 65535),
@@ -96,7 +97,12 @@ public final class GatewayConfigReader {
                 n.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1), MAX_TIME),
                 n.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofSeconds(1), MAX_TIME),
                 n.duration("headerTimeout", Duration.ofSeconds(10), Duration.ofMillis(100), MAX_TIME),
-                n.integer("maxConnections", 10_000, 1, 1_000_000),
+                maxConnections,
+                n.integer("maxConnectionsPerAddress", Math.min(1_000, maxConnections), 1, 1_000_000),
+                n.integer("maxConnectionsPerProxy", maxConnections, 1, 1_000_000),
+                n.integer("maxRequestsPerConnection", 10_000, 1, 1_000_000_000),
+                n.duration("maxConnectionAge", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(365)),
+                n.duration("sendTimeout", Duration.ofSeconds(60), Duration.ofMillis(100), MAX_TIME),
                 n.strings("trustedProxies"),
                 n.string("versionHeader", "Accept-Version"),
                 n.oneOf("transport", "auto", GatewayListenerConfig.TRANSPORTS));

@@ -14,6 +14,12 @@ import java.util.List;
  * @param headerTimeout how long a client has to send a request's whole head once it has begun (408 beyond it):
  *                      a client trickling its headers cannot hold a connection for ever
  * @param maxConnections the most client connections the node keeps open at once; one more is closed as it arrives
+ * @param maxConnectionsPerAddress the most client connections one address may hold open (one source cannot take every slot)
+ * @param maxConnectionsPerProxy the same for a {@code trustedProxies} address, whose connections carry many clients
+ * @param maxRequestsPerConnection requests served on one connection; the last is answered with {@code Connection: close}
+ * @param maxConnectionAge how long a connection is kept for new requests; the first answer after it closes the connection
+ * @param sendTimeout how long a client may leave the gateway unable to write any of an answer (it reads nothing);
+ *                    then its connection and the upstream exchange are cut
  * @param trustedProxies addresses whose {@code X-Forwarded-*} headers are believed
  * @param versionHeader the header that names the API version a client wants
  * @param transport the node's network I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
@@ -21,7 +27,8 @@ import java.util.List;
  */
 public record GatewayListenerConfig(String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes,
                                     Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, int maxConnections,
-                                    List<String> trustedProxies,
+                                    int maxConnectionsPerAddress, int maxConnectionsPerProxy, int maxRequestsPerConnection,
+                                    Duration maxConnectionAge, Duration sendTimeout, List<String> trustedProxies,
                                     String versionHeader, String transport) {
 
     /** The values {@code transport} accepts. */

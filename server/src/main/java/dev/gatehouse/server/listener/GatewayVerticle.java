@@ -12,6 +12,10 @@ import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.RejectFilter;
 import dev.gatehouse.server.pipeline.RoutingSnapshot;
 import dev.gatehouse.server.upstream.Deadlines;
+import dev.gatehouse.server.upstream.UpstreamLoop;
+import dev.gatehouse.core.http.TrustedProxies;
+import dev.gatehouse.core.time.Ticker;
+import io.vertx.core.http.HttpServerResponse;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
@@ -29,6 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -42,18 +48,45 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
-                         IdentityEndpoints identity, GatewayMetrics metrics, int maxConnectionsPerTarget, AtomicInteger boundPort) {
+                         IdentityEndpoints identity, GatewayMetrics metrics, AtomicInteger boundPort, Ticker ticker) {
     }
 
+    /** The most upstream connections the HTTP client would open per target; the real limit is each upstream's own. */
+    private static final int CLIENT_POOL_CEILING = 100_000;
+
+    /** What the listener keeps about one client connection, for its keep-alive limits. */
+    private static final class ClientConnection {
+        final long openedNanos;
+        int requests;
+
+        ClientConnection(long openedNanos) {
+            this.openedNanos = openedNanos;
+        }
+    }
+
+
     private final Shared shared;
+    private final ClientAddresses addresses;
+    private final TrustedProxies trustedProxies;
+    private final Map<HttpConnection, ClientConnection> connections = new IdentityHashMap<>();
     private HttpServer server;
     private HttpClient client;
-    private final Deadlines deadlines = new Deadlines();
+    private UpstreamLoop upstreams;
     private long deadlineTimer;
     private long lastRefusalLog;
+    private long lastAddressRefusalLog;
 
-    public GatewayVerticle(Shared shared) {
+    /** @param addresses open connections per client address, one for all instances of the node's listener */
+    public GatewayVerticle(Shared shared, ClientAddresses addresses) {
         this.shared = shared;
+        this.addresses = addresses;
+        this.trustedProxies = TrustedProxies.parse(shared.listener().trustedProxies());
+    }
+
+    /** The per-address connection counts a node's listener instances share. */
+    public static Supplier<GatewayVerticle> instances(Shared shared) {
+        ClientAddresses addresses = new ClientAddresses();
+        return () -> new GatewayVerticle(shared, addresses);
     }
 
     @Override
@@ -67,9 +100,11 @@ public final class GatewayVerticle extends VerticleBase {
                         .setTcpNoDelay(true)
                         .setMaxRedirects(0)
                         .setName("gatehouse-upstream"))
+                // each upstream's maxConnectionsPerTarget is enforced by the proxy's connection slots, which
+                // read it per request (so reloads apply); the client's own pool then never needs to queue
                 .with(new PoolOptions()
-                        .setHttp1MaxSize(shared.maxConnectionsPerTarget())
-                        .setMaxWaitQueueSize(shared.maxConnectionsPerTarget() * 16))
+                        .setHttp1MaxSize(CLIENT_POOL_CEILING)
+                        .setMaxWaitQueueSize(CLIENT_POOL_CEILING))
                 .withConnectHandler(connection -> {
                     shared.metrics().upstreamConnections().incrementAndGet();
                     connection.closeHandler(v -> shared.metrics().upstreamConnections().decrementAndGet());
@@ -91,15 +126,30 @@ public final class GatewayVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(false)
                 // every stage runs on this instance's event loop, so Vert.x can skip its thread checks
                 .setStrictThreadMode(true);
-        deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> deadlines.expire(System.nanoTime()));
+        upstreams = new UpstreamLoop(client, shared.metrics().upstreamLoopMeters(), listener.sendTimeout().toNanos());
+        deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> upstreams.deadlines().expire(System.nanoTime()));
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> {
             int open = shared.metrics().clientConnections().incrementAndGet();
-            connection.closeHandler(v -> shared.metrics().clientConnections().decrementAndGet());
+            String peer = connection.remoteAddress() == null ? null : connection.remoteAddress().hostAddress();
+            boolean counted = peer != null && addresses.tryOpen(peer, trustedProxies.trusts(peer)
+                    ? listener.maxConnectionsPerProxy() : listener.maxConnectionsPerAddress());
+            connection.closeHandler(v -> {
+                shared.metrics().clientConnections().decrementAndGet();
+                connections.remove(connection);
+                if (counted) {
+                    addresses.closed(peer);
+                }
+            });
             if (open > listener.maxConnections()) {
                 refuse(connection, listener.maxConnections());
                 return;
             }
+            if (peer != null && !counted) {
+                refuseAddress(connection, peer);
+                return;
+            }
+            connections.put(connection, new ClientConnection(shared.ticker().read()));
             StrictRequestDecoder.install(connection, options, listener.headerTimeout(), shared.metrics().headerTimeouts());
         });
         server.invalidRequestHandler(GatewayVerticle::invalid);
@@ -134,30 +184,54 @@ public final class GatewayVerticle extends VerticleBase {
             // hold the body until a target is connected; pausing costs syscalls, so only when there is one
             request.pause();
         }
+        boolean lastOnConnection = countRequest(request);
         RoutingSnapshot snapshot = shared.snapshot().get();
         NormalizedPath normalized = PathNormalizer.normalize(rawPath);
         Exchange exchange;
         if (normalized.isRejected()) {
-            exchange = new Exchange(request, snapshot.unrouted(), Collections.emptyMap(), rawPath, client, deadlines, start);
+            exchange = new Exchange(request, snapshot.unrouted(), Collections.emptyMap(), rawPath, upstreams, start);
             exchange.put(RejectFilter.PROBLEM, Problem.badPath(normalized.rejection()));
             request.response().putHeader("connection", "close");
         } else {
             RouteMatch<CompiledRoute> match = snapshot.routes().match(new RequestView(request, normalized.path()));
             CompiledRoute route = match == null ? snapshot.unrouted() : match.route();
             exchange = new Exchange(request, route, match == null ? Collections.emptyMap() : match.variables(),
-                    normalized.path(), client, deadlines, start);
+                    normalized.path(), upstreams, start);
         }
-        boolean clientAsksToClose = asksToClose(request.getHeader(HttpHeaders.CONNECTION));
+        boolean closeAfter = lastOnConnection || asksToClose(request.getHeader(HttpHeaders.CONNECTION));
         exchange.route().chain().start(exchange).onComplete(result -> {
             if (result.failed()) {
                 abort(exchange, result.cause());
             } else if ("close".equalsIgnoreCase(request.response().headers().get("connection"))
-                    || clientAsksToClose) {
-                // a stage refused the request mid-stream (bad path, body too large), or the client listed
-                // "close" among other Connection tokens, which Vert.x only honours when it stands alone
+                    || closeAfter) {
+                // a stage refused the request mid-stream (bad path, body too large), the connection reached a
+                // keep-alive limit, or the client listed "close" among other Connection tokens, which Vert.x
+                // only honours when it stands alone
                 request.connection().close();
             }
         });
+    }
+
+    /**
+     * Counts a request against its connection's keep-alive limits; true when it is the connection's last
+     * (its answer says {@code Connection: close} and the connection closes after it).
+     */
+    private boolean countRequest(HttpServerRequest request) {
+        ClientConnection state = connections.get(request.connection());
+        if (state == null) {
+            return false;
+        }
+        GatewayListenerConfig listener = shared.listener();
+        state.requests++;
+        if (state.requests < listener.maxRequestsPerConnection()
+                && shared.ticker().read() - state.openedNanos < listener.maxConnectionAge().toNanos()) {
+            return false;
+        }
+        shared.metrics().keepAliveEnded().increment();
+        connections.remove(request.connection());
+        HttpServerResponse response = request.response();
+        response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
+        return true;
     }
 
     private static boolean mayHaveBody(HttpServerRequest request) {
@@ -201,6 +275,18 @@ public final class GatewayVerticle extends VerticleBase {
             lastRefusalLog = now;
             log.warn("{} client connections are open, gateway.maxConnections; closing new ones until some end "
                     + "(gatehouse_gateway_connections_refused_total counts them)", max);
+        }
+    }
+
+    /** Closes a connection from an address that already holds its share; logs at most once a minute per event loop. */
+    private void refuseAddress(HttpConnection connection, String peer) {
+        shared.metrics().connectionsRefusedPerAddress().increment();
+        connection.close();
+        long now = System.nanoTime();
+        if (lastAddressRefusalLog == 0 || now - lastAddressRefusalLog > TimeUnit.MINUTES.toNanos(1)) {
+            lastAddressRefusalLog = now;
+            log.warn("{} holds {} client connections, its limit (gateway.maxConnectionsPerAddress, or maxConnectionsPerProxy "
+                    + "for a trusted proxy); closing new ones from it until some end", peer, addresses.openFrom(peer));
         }
     }
 

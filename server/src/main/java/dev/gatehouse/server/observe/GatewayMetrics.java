@@ -1,5 +1,6 @@
 package dev.gatehouse.server.observe;
 
+import dev.gatehouse.server.upstream.UpstreamLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +36,9 @@ public final class GatewayMetrics implements AutoCloseable {
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final Counter headerTimeouts;
     private final Counter connectionsRefused;
+    private final Counter connectionsRefusedPerAddress;
+    private final Counter keepAliveEnded;
+    private final UpstreamLoop.Meters upstreamLoopMeters;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public GatewayMetrics() {
@@ -48,6 +52,31 @@ public final class GatewayMetrics implements AutoCloseable {
                 .description("Open client connections to the gateway listener").register(registry);
         connectionsRefused = Counter.builder("gatehouse.gateway.connections.refused")
                 .description("Client connections closed on arrival because gateway.maxConnections were open").register(registry);
+        connectionsRefusedPerAddress = Counter.builder("gatehouse.gateway.connections.refused.per.address")
+                .description("Client connections closed on arrival because their address held gateway.maxConnectionsPerAddress "
+                        + "(or a trusted proxy maxConnectionsPerProxy)").register(registry);
+        keepAliveEnded = Counter.builder("gatehouse.gateway.keepalive.ended")
+                .description("Client connections closed after an answer because they reached gateway.maxRequestsPerConnection "
+                        + "or gateway.maxConnectionAge").register(registry);
+        AtomicInteger waiting = new AtomicInteger();
+        Gauge.builder("gatehouse.upstream.waiting", waiting, AtomicInteger::get)
+                .description("Requests waiting for a free connection to their target (every one busy, maxConnectionsPerTarget)")
+                .register(registry);
+        upstreamLoopMeters = new UpstreamLoop.Meters(waiting,
+                Counter.builder("gatehouse.upstream.congested").tag("reason", "queue-full")
+                        .description("Requests answered 503 upstream-congested: no free connection to their target, and too many waiting "
+                                + "(queue-full) or none freed within the connect timeout (queue-timeout); never a target failure")
+                        .register(registry),
+                Counter.builder("gatehouse.upstream.congested").tag("reason", "queue-timeout")
+                        .description("Requests answered 503 upstream-congested: no free connection to their target, and too many waiting "
+                                + "(queue-full) or none freed within the connect timeout (queue-timeout); never a target failure")
+                        .register(registry),
+                Counter.builder("gatehouse.gateway.send.timeouts")
+                        .description("Client connections cut because the client read nothing of an answer for gateway.sendTimeout")
+                        .register(registry),
+                Counter.builder("gatehouse.gateway.client.aborts")
+                        .description("Proxied requests whose client hung up before its answer was complete (the upstream exchange is reset)")
+                        .register(registry));
         headerTimeouts = Counter.builder("gatehouse.gateway.header.timeouts")
                 .description("Connections closed with 408 because a request head did not arrive whole within gateway.headerTimeout")
                 .register(registry);
@@ -74,6 +103,21 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Client connections closed on arrival, over gateway.maxConnections. */
     public Counter connectionsRefused() {
         return connectionsRefused;
+    }
+
+    /** Client connections closed on arrival, over their address's limit. */
+    public Counter connectionsRefusedPerAddress() {
+        return connectionsRefusedPerAddress;
+    }
+
+    /** Client connections closed after an answer for their request count or age. */
+    public Counter keepAliveEnded() {
+        return keepAliveEnded;
+    }
+
+    /** Congestion meters shared by every event loop's upstream connections. */
+    public UpstreamLoop.Meters upstreamLoopMeters() {
+        return upstreamLoopMeters;
     }
 
     /** Connections closed with 408 for a request head that came too slowly. */

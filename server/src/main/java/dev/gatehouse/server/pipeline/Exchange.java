@@ -1,7 +1,6 @@
 package dev.gatehouse.server.pipeline;
 
-import dev.gatehouse.server.upstream.Deadlines;
-import io.vertx.core.http.HttpClient;
+import dev.gatehouse.server.upstream.UpstreamLoop;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -17,8 +16,7 @@ public final class Exchange {
     private final CompiledRoute route;
     private final Map<String, String> variables;
     private final String path;
-    private final HttpClient upstreamClient;
-    private final Deadlines deadlines;
+    private final UpstreamLoop upstreams;
     private final long startNanos;
     int position;
 
@@ -30,14 +28,13 @@ public final class Exchange {
     private Map<AttributeKey<?>, Object> attributes;
 
     public Exchange(HttpServerRequest request, CompiledRoute route, Map<String, String> variables, String path,
-                    HttpClient upstreamClient, Deadlines deadlines, long startNanos) {
+                    UpstreamLoop upstreams, long startNanos) {
         this.request = request;
         this.route = route;
         this.variables = variables;
         this.path = path;
         this.upstreamPath = path;
-        this.upstreamClient = upstreamClient;
-        this.deadlines = deadlines;
+        this.upstreams = upstreams;
         this.startNanos = startNanos;
     }
 
@@ -72,14 +69,9 @@ public final class Exchange {
         this.upstreamPath = path;
     }
 
-    /** The client this event loop uses to reach upstreams. */
-    public HttpClient upstreamClient() {
-        return upstreamClient;
-    }
-
-    /** This event loop's upstream deadlines. */
-    public Deadlines deadlines() {
-        return deadlines;
+    /** What this event loop uses to reach upstreams: its client, deadlines and connection slots. */
+    public UpstreamLoop upstreams() {
+        return upstreams;
     }
 
     public long startNanos() {

@@ -51,6 +51,13 @@ public record Problem(int status, String type, String title, String detail, Long
                 .retryAfter(retryAfterSeconds);
     }
 
+    /** The gateway's own connections to a target are all busy: congestion here, not a fault of the target. */
+    public static Problem upstreamCongested(String pool, String target, String why) {
+        return of(503, "upstream-congested", "Gateway congested",
+                "the gateway has no free connection to target " + target + " of upstream '" + pool + "': " + why
+                        + " (maxConnectionsPerTarget); try again shortly").retryAfter(1);
+    }
+
     public static Problem upstreamTimeout(String pool, long millis) {
         return of(504, "upstream-timeout", "Upstream timed out",
                 "upstream '" + pool + "' did not answer within " + millis + " ms");

@@ -13,9 +13,11 @@ import dev.gatehouse.server.pipeline.HeaderEdits;
 import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -29,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -47,6 +50,10 @@ public final class ProxyFilter implements Filter {
 
     /** Responses up to this size with a Content-Length are sent in one write; larger ones stream. */
     static final int SMALL_BODY = 16 * 1024;
+    /** A discarded answer up to this size is read to its end to keep its connection; a longer one closes it. */
+    static final int DISCARD_READ_LIMIT = 64 * 1024;
+    /** Requests that may wait per busy connection slot of a target on one event loop before more are shed. */
+    static final int QUEUE_PER_CONNECTION = 16;
 
     private final Vertx vertx;
     private final UpstreamPool pool;
@@ -72,6 +79,7 @@ public final class ProxyFilter implements Filter {
     /** One proxied request, across its attempts. */
     private final class Call {
         private final Exchange exchange;
+        private final UpstreamLoop loop;
         private final HttpServerRequest request;
         private final HttpServerResponse response;
         private final Promise<Void> done = Promise.promise();
@@ -83,13 +91,20 @@ public final class ProxyFilter implements Filter {
         private final boolean background;
         private MultiMap upstreamHeaders;
         private int retriesLeft = route.retries();
+        /** The upstream exchange under way, from its request's start until its answer's last byte. */
         private HttpClientRequest inFlight;
+        /** The target whose connection slot this call holds on its event loop, or null. */
+        private UpstreamTarget slotHeld;
+        private ConnectionSlots.Waiter waiting;
+        private Deadlines.Entry waitDeadline;
+        private Deadlines.Entry sendDeadline;
         private boolean clientGone;
         private LimitedBody body;
         private boolean timedOut;
 
         Call(Exchange exchange) {
             this.exchange = exchange;
+            this.loop = exchange.upstreams();
             this.request = exchange.request();
             this.response = exchange.response();
             String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -100,24 +115,63 @@ public final class ProxyFilter implements Filter {
         }
 
         Future<Void> start() {
-            if (background) {
-                // a cache refresh after the client was answered: the client's connection is not ours to watch
-                attempt(null);
-                return done.future();
+            if (!background) {
+                // (a cache refresh after the client was answered has no client connection to watch)
+                response.closeHandler(v -> clientClosed());
             }
-            response.closeHandler(v -> {
-                clientGone = true;
-                if (inFlight != null) {
-                    inFlight.reset();
-                }
-                done.tryFail("client closed the connection");
-            });
             attempt(null);
             return done.future();
         }
 
+        /**
+         * The client hung up before its answer was complete: stop everything done on its behalf. An upstream
+         * exchange under way is reset (for HTTP/1.1 its connection closes), so the target stops sending what
+         * nobody will read and the connection slot is free at once.
+         */
+        private void clientClosed() {
+            clientGone = true;
+            loop.meters().clientAborts().increment();
+            if (waiting != null && waiting.cancel()) {
+                waitDeadline.done();
+                waiting = null;
+                abandon(tried.get(tried.size() - 1));
+            }
+            if (sendDeadline != null) {
+                sendDeadline.done();
+            }
+            abortUpstream();
+            done.tryFail("client closed the connection");
+        }
+
+        /** Resets the upstream exchange under way, if any, and frees its slot. */
+        private void abortUpstream() {
+            HttpClientRequest upstream = inFlight;
+            inFlight = null;
+            if (upstream != null) {
+                upstream.reset();
+            }
+            releaseSlot();
+        }
+
+        private void releaseSlot() {
+            UpstreamTarget held = slotHeld;
+            if (held != null) {
+                slotHeld = null;
+                loop.slots().release(held, pool.config().maxConnectionsPerTarget());
+            }
+        }
+
         private void attempt(Problem lastError) {
-            UpstreamTarget target = pool.choose(tried);
+            if (clientGone) {
+                return;
+            }
+            int max = pool.config().maxConnectionsPerTarget();
+            ConnectionSlots slots = loop.slots();
+            // a target with a free connection on this event loop first; only when none has one, wait for one
+            UpstreamTarget target = pool.choose(tried, t -> slots.hasFree(t, max));
+            if (target == null) {
+                target = pool.choose(tried);
+            }
             while (target != null && !target.acquire()) {
                 tried.add(target);
                 target = pool.choose(tried);
@@ -133,9 +187,45 @@ public final class ProxyFilter implements Filter {
                 return;
             }
             tried.add(target);
+            if (slots.tryAcquire(target, max)) {
+                slotHeld = target;
+                connect(target);
+                return;
+            }
+            UpstreamTarget queuedFor = target;
+            waiting = slots.enqueue(target, max * QUEUE_PER_CONNECTION, () -> {
+                waitDeadline.done();
+                waiting = null;
+                slotHeld = queuedFor;
+                connect(queuedFor);
+            });
+            if (waiting == null) {
+                loop.meters().queueFull().increment();
+                abandon(target);
+                answer(Problem.upstreamCongested(pool.name(), target.address(),
+                        max + " connections are busy and " + max * QUEUE_PER_CONNECTION + " requests already wait for one"));
+                return;
+            }
+            long waitFor = connectTimeout().toNanos();
+            waitDeadline = loop.deadlines().add(System.nanoTime(), waitFor, () -> {
+                if (waiting != null && waiting.cancel()) {
+                    waiting = null;
+                    loop.meters().queueTimeouts().increment();
+                    abandon(queuedFor);
+                    answer(Problem.upstreamCongested(pool.name(), queuedFor.address(),
+                            "all " + max + " connections stayed busy for " + connectTimeout().toMillis() + " ms"));
+                }
+            });
+        }
+
+        /** Hands back a target taken for a call that never reached it: neither its success nor its failure. */
+        private void abandon(UpstreamTarget target) {
+            target.abandon();
+        }
+
+        private void connect(UpstreamTarget target) {
             exchange.countAttempt();
             exchange.target(target.address());
-            UpstreamTarget chosen = target;
             long began = System.nanoTime();
             RequestOptions options = new RequestOptions()
                     .setMethod(request.method())
@@ -145,24 +235,26 @@ public final class ProxyFilter implements Filter {
                     .setURI(uri())
                     .setHeaders(headers())
                     .setConnectTimeout(connectTimeout().toMillis());
-            exchange.upstreamClient().request(options).onComplete(connected -> {
+            loop.client().request(options).onComplete(connected -> {
                 if (clientGone) {
                     if (connected.succeeded()) {
                         connected.result().reset();
                     }
-                    chosen.abandon();
+                    releaseSlot();
+                    abandon(target);
                     return;
                 }
                 if (connected.failed()) {
+                    releaseSlot();
                     // nothing reached the target: safe to try another one whatever the method
-                    failedTarget(chosen, began, connected.cause());
+                    failedTarget(target, began, connected.cause());
                     Problem problem = connected.cause() instanceof TimeoutException || isConnectTimeout(connected.cause())
                             ? Problem.upstreamTimeout(pool.name(), connectTimeout().toMillis())
                             : Problem.upstreamUnreachable(pool.name(), describe(connected.cause()));
                     retryOrAnswer(true, problem);
                     return;
                 }
-                send(chosen, connected.result(), began);
+                send(target, connected.result(), began);
             });
         }
 
@@ -170,7 +262,7 @@ public final class ProxyFilter implements Filter {
             inFlight = upstream;
             // the route's timeout bounds the wait for the answer's head (the event loop's deadlines, not a timer each)
             timedOut = false;
-            Deadlines.Entry deadline = exchange.deadlines().add(System.nanoTime(), route.requestTimeout().toNanos(), () -> {
+            Deadlines.Entry deadline = loop.deadlines().add(System.nanoTime(), route.requestTimeout().toNanos(), () -> {
                 timedOut = true;
                 upstream.reset(0, new TimeoutException("no answer within " + route.requestTimeout().toMillis() + " ms"));
             });
@@ -189,12 +281,14 @@ public final class ProxyFilter implements Filter {
             Future<HttpClientResponse> answer = upstream.response();
             answer.onComplete(result -> {
                 deadline.done();
-                inFlight = null;
                 if (clientGone) {
+                    abortUpstream();
                     target.abandon();
                     return;
                 }
                 if (result.failed()) {
+                    inFlight = null;
+                    releaseSlot();
                     if (body != null && body.exceeded()) {
                         target.abandon();
                         exchange.failure("body-too-large");
@@ -222,14 +316,13 @@ public final class ProxyFilter implements Filter {
                 failedTarget(target, began, new UpstreamStatus(status));
                 if ((status == 502 || status == 503) && replayable && retriesLeft > 0) {
                     retriesLeft--;
-                    // drain the discarded answer so its connection goes back to the pool
-                    upstream.body().onComplete(ignored -> attempt(null));
+                    discard(upstream, () -> attempt(null));
                     return;
                 }
                 Future<Void> instead = background ? Future.succeededFuture() : tap == null ? null : tap.answerInsteadOfError(status);
                 if (instead != null) {
-                    // a stale copy answers instead (or nobody is waiting): drain the failed answer
-                    upstream.body().onComplete(ignored -> instead.onComplete(done));
+                    // a stale copy answers instead (or nobody is waiting): the failed answer is not needed
+                    discard(upstream, () -> instead.onComplete(done));
                     return;
                 }
             } else {
@@ -251,50 +344,166 @@ public final class ProxyFilter implements Filter {
             }
             HeaderEdits.apply(route.responseHeaders(), out);
             if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {
-                upstream.body().onComplete(ignored -> (background ? Future.<Void>succeededFuture() : response.end()).onComplete(done));
+                discard(upstream, () -> (background ? Future.<Void>succeededFuture() : response.end()).onComplete(done));
                 return;
             }
-            String length = out.get(HttpHeaders.CONTENT_LENGTH);
-            if (isSmall(length, tap == null ? SMALL_BODY : tap.maxBytes())) {
+            long length = contentLength(out.get(HttpHeaders.CONTENT_LENGTH));
+            boolean storable = tap != null && length >= 0 && length <= tap.maxBytes();
+            if (background) {
+                // a refresh feeds only the cache: what it cannot store is not read at all
+                if (storable) {
+                    gather(upstream, body -> {
+                        offer(status, out, body);
+                        done.tryComplete();
+                    });
+                } else {
+                    discard(upstream, done::tryComplete);
+                }
+                return;
+            }
+            if (length >= 0 && length <= SMALL_BODY) {
                 // a small body of known length is gathered and sent with the head in one write
                 // (and offered to the cache when the route has one)
-                upstream.body().onComplete(body -> {
-                    if (body.succeeded()) {
-                        if (tap != null) {
-                            offer(status, out, body.result());
-                        }
-                        (background ? Future.<Void>succeededFuture() : response.end(body.result())).onComplete(done);
-                    } else if (background) {
-                        done.tryComplete();
-                    } else {
-                        exchange.failure("response stream broken: " + describe(body.cause()));
-                        request.connection().close();
-                        done.tryFail(body.cause());
+                gather(upstream, body -> {
+                    if (storable) {
+                        offer(status, out, body);
                     }
+                    response.end(body).onComplete(done);
                 });
                 return;
             }
-            if (background) {
-                // too large (or of unknown length) to store: nothing to refresh
-                upstream.body().onComplete(ignored -> done.tryComplete());
-                return;
-            }
-            if (length == null) {
+            if (length < 0) {
                 response.setChunked(true);
             }
-            upstream.pipeTo(response).onComplete(piped -> {
-                if (piped.succeeded()) {
+            stream(upstream, storable ? Buffer.buffer((int) length) : null, status, out);
+        }
+
+        /**
+         * Streams the answer to the client as it comes, never faster than the client reads: while the client's
+         * socket is not writable the upstream is paused, and if it stays so for gateway.sendTimeout the client
+         * is cut off and the upstream exchange reset. With {@code copy}, the body is also gathered for the cache,
+         * and its last chunk is held back until the cache has it, so a client never finishes reading an answer
+         * before a repeat of its request could find it stored.
+         */
+        private void stream(HttpClientResponse upstream, Buffer copy, int status, MultiMap headers) {
+            Buffer[] heldBack = new Buffer[1];
+            upstream.handler(chunk -> {
+                if (clientGone) {
+                    return;
+                }
+                if (copy != null) {
+                    copy.appendBuffer(chunk);
+                    Buffer previous = heldBack[0];
+                    heldBack[0] = chunk;
+                    if (previous == null) {
+                        return;
+                    }
+                    chunk = previous;
+                }
+                response.write(chunk);
+                if (response.writeQueueFull()) {
+                    upstream.pause();
+                    if (sendDeadline == null) {
+                        sendDeadline = loop.deadlines().add(System.nanoTime(), loop.sendTimeoutNanos(), this::clientStalled);
+                    }
+                    response.drainHandler(v -> {
+                        if (sendDeadline != null) {
+                            sendDeadline.done();
+                            sendDeadline = null;
+                        }
+                        if (!clientGone) {
+                            upstream.resume();
+                        }
+                    });
+                }
+            });
+            upstream.exceptionHandler(error -> {
+                if (clientGone || inFlight == null) {
+                    return;
+                }
+                inFlight = null;
+                releaseSlot();
+                exchange.failure("response stream broken: " + describe(error));
+                request.connection().close();
+                done.tryFail(error);
+            });
+            upstream.endHandler(v -> {
+                inFlight = null;
+                releaseSlot();
+                if (clientGone) {
+                    return;
+                }
+                if (copy != null) {
+                    offer(status, headers, copy);
+                }
+                Future<Void> ended = heldBack[0] == null ? response.end() : response.end(heldBack[0]);
+                ended.onComplete(sent -> {
+                    if (sendDeadline != null) {
+                        sendDeadline.done();
+                        sendDeadline = null;
+                    }
+                    if (sent.succeeded()) {
+                        done.tryComplete();
+                    } else {
+                        done.tryFail(sent.cause());
+                    }
+                });
+            });
+        }
+
+        /** The client read nothing for gateway.sendTimeout: cut it off and stop the upstream transfer. */
+        private void clientStalled() {
+            sendDeadline = null;
+            if (clientGone) {
+                return;
+            }
+            clientGone = true;
+            loop.meters().sendTimeouts().increment();
+            exchange.failure("client-send-timeout");
+            abortUpstream();
+            request.connection().close();
+            done.tryFail("the client read nothing for " + TimeUnit.NANOSECONDS.toMillis(loop.sendTimeoutNanos()) + " ms");
+        }
+
+        /** Reads a body of known small length whole (at most {@link #SMALL_BODY} or the cache's entry limit). */
+        private void gather(HttpClientResponse upstream, Handler<Buffer> then) {
+            upstream.body().onComplete(body -> {
+                inFlight = null;
+                releaseSlot();
+                if (body.succeeded()) {
+                    then.handle(body.result());
+                } else if (background) {
                     done.tryComplete();
-                } else {
-                    exchange.failure("response stream broken: " + describe(piped.cause()));
+                } else if (!clientGone) {
+                    exchange.failure("response stream broken: " + describe(body.cause()));
                     request.connection().close();
-                    done.tryFail(piped.cause());
+                    done.tryFail(body.cause());
                 }
             });
         }
 
+        /**
+         * An answer the client will not get: a short one is read to its end, so its connection goes back to the
+         * pool; a long one (or one of unknown length) is not worth reading, and its connection is closed instead.
+         */
+        private void discard(HttpClientResponse upstream, Runnable then) {
+            long length = contentLength(upstream.getHeader(HttpHeaders.CONTENT_LENGTH));
+            if (request.method() == HttpMethod.HEAD || upstream.statusCode() == 204 || upstream.statusCode() == 304
+                    || (length >= 0 && length <= DISCARD_READ_LIMIT)) {
+                upstream.handler(null);
+                upstream.end().onComplete(ended -> {
+                    inFlight = null;
+                    releaseSlot();
+                    then.run();
+                });
+            } else {
+                abortUpstream();
+                then.run();
+            }
+        }
+
         /** Hands the answer to the cache; a failure there is a bug to log, never a reason to leave the client waiting. */
-        private void offer(int status, MultiMap headers, io.vertx.core.buffer.Buffer body) {
+        private void offer(int status, MultiMap headers, Buffer body) {
             try {
                 tap.offer(status, headers, body);
             } catch (RuntimeException e) {
@@ -321,6 +530,9 @@ public final class ProxyFilter implements Filter {
         private void answer(Problem problem) {
             if (background) {
                 done.tryComplete();
+                return;
+            }
+            if (clientGone) {
                 return;
             }
             exchange.failure(problem.slug());
@@ -389,16 +601,17 @@ public final class ProxyFilter implements Filter {
         }
     }
 
-    private static boolean isSmall(String contentLength, long limit) {
-        if (contentLength == null || contentLength.isEmpty() || contentLength.length() > 12) {
-            return false;
+    /** A Content-Length's value, or -1 when it is absent or not a plain number. */
+    static long contentLength(String contentLength) {
+        if (contentLength == null || contentLength.isEmpty() || contentLength.length() > 15) {
+            return -1;
         }
         for (int i = 0; i < contentLength.length(); i++) {
             if (!Character.isDigit(contentLength.charAt(i))) {
-                return false;
+                return -1;
             }
         }
-        return Long.parseLong(contentLength) <= limit;
+        return Long.parseLong(contentLength);
     }
 
     private static boolean isConnectTimeout(Throwable t) {

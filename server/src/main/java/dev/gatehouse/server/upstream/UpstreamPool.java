@@ -4,6 +4,7 @@ import dev.gatehouse.core.balance.Balancer;
 import dev.gatehouse.core.config.UpstreamConfig;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /** A named set of targets behind one balancer; routes send requests here. */
 public final class UpstreamPool {
@@ -32,6 +33,11 @@ public final class UpstreamPool {
     /** A target that is healthy, not ejected, passes its breaker and is not in {@code tried}; or null. */
     UpstreamTarget choose(List<UpstreamTarget> tried) {
         return balancer.choose(targets, t -> !tried.contains(t) && t.selectable());
+    }
+
+    /** As {@link #choose(List)}, among the targets that also pass {@code also}. */
+    UpstreamTarget choose(List<UpstreamTarget> tried, Predicate<UpstreamTarget> also) {
+        return balancer.choose(targets, t -> !tried.contains(t) && t.selectable() && also.test(t));
     }
 
     /** True when some target is healthy but every healthy one is held back by an open breaker. */
