@@ -4,7 +4,6 @@ import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.CacheConfig;
 import dev.gatehouse.core.config.IdentityConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
-import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.config.RedisConfig;
 import dev.gatehouse.core.config.UpstreamConfig;
 import dev.gatehouse.core.time.Ticker;
@@ -20,6 +19,7 @@ import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.auth.JwtVerifier;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
+import dev.gatehouse.server.config.RestartOnlySettings;
 import dev.gatehouse.server.listener.GatewayVerticle;
 import dev.gatehouse.server.listener.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
@@ -51,6 +51,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -99,6 +100,8 @@ public final class GatewayNode implements AutoCloseable {
     private final AtomicInteger gatewayPort = new AtomicInteger();
     private final String nodeId;
     private ConfigWatcher watcher;
+    /** The configuration the node started with: what its listeners, storage and clients were built from. */
+    private GatewayConfig started;
     private HttpServer admin;
 
     private GatewayNode(Vertx vertx, Transport transport, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker,
@@ -152,6 +155,7 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     private void boot(GatewayConfig config, Options options) {
+        started = config;
         registerNode();
         bootstrapAdmin(config.identity());
         snapshot.set(compiler.compile(config, upstreams.rebuild(config.upstreams())));
@@ -160,13 +164,12 @@ public final class GatewayNode implements AutoCloseable {
         vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> database.ping(2), false)
                 .onComplete(r -> updateReadiness(r.succeeded() && r.result())));
 
-        int maxClientConnections = config.gateway().maxConnections();
-        Gauge.builder("gatehouse.gateway.max.connections", () -> maxClientConnections)
+        Gauge.builder("gatehouse.gateway.max.connections", () -> snapshot.get().config().gateway().maxConnections())
                 .description("gateway.maxConnections: the most client connections kept open at once").register(metrics.registry());
         HealthEndpoints health = new HealthEndpoints(storageReady::get);
         int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
-                ? new IdentityEndpoints(vertx, identities, config.identity(), TrustedProxies.parse(config.gateway().trustedProxies()), GatewayNode::wallClockMicros)
+                ? new IdentityEndpoints(vertx, identities, config.identity(), () -> snapshot.get().trustedProxies(), GatewayNode::wallClockMicros)
                 : null;
         GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints,
                 metrics, gatewayPort, options.ticker());
@@ -187,10 +190,11 @@ public final class GatewayNode implements AutoCloseable {
 
     /** Swaps in a new configuration's routes and pools; the old snapshot keeps serving requests already under way. */
     public synchronized void apply(GatewayConfig next) {
-        GatewayConfig current = snapshot.get().config();
-        if (!next.gateway().equals(current.gateway()) || !next.admin().equals(current.admin())
-                || !next.storage().equals(current.storage()) || !next.observability().equals(current.observability())) {
-            log.warn("listener, storage and observability settings changed in the configuration file; they take effect after a restart");
+        // compared with what the node started with, not the last file: a value put back needs no restart
+        List<String> restartOnly = RestartOnlySettings.changed(started, next);
+        if (!restartOnly.isEmpty()) {
+            log.warn("the configuration file changes settings a running node keeps until it restarts: {}; "
+                    + "everything else in it is applied now", String.join(", ", restartOnly));
         }
         Map<String, UpstreamPool> pools = upstreams.rebuild(next.upstreams());
         snapshot.set(compiler.compile(next, pools));

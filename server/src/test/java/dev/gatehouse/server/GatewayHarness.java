@@ -58,9 +58,18 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     private String yaml(String body) {
-        // two event loops unless the test asks for its own number
-        String instances = gatewaySettings.contains("  instances:") ? "" : "  instances: 2\n";
-        return "gateway:\n  host: 127.0.0.1\n  port: 0\n" + instances + gatewaySettings
+        return yaml(gatewaySettings, body);
+    }
+
+    private String yaml(String gatewaySettings, String body) {
+        // loopback, a free port and two event loops, unless the test's settings say otherwise
+        StringBuilder gateway = new StringBuilder("gateway:\n");
+        for (String line : List.of("  host: 127.0.0.1", "  port: 0", "  instances: 2")) {
+            if (!gatewaySettings.contains(line.substring(0, line.indexOf(':') + 1))) {
+                gateway.append(line).append('\n');
+            }
+        }
+        return gateway + gatewaySettings
                 + "admin:\n  port: 0\n"
                 + "storage:\n  postgres:\n    url: \"" + database.jdbcUrl() + "\"\n    poolSize: 2\n"
                 + "observability:\n  accessLog: " + accessLog + "\n"
@@ -71,6 +80,15 @@ final class GatewayHarness implements AutoCloseable {
     void rewrite(String body) {
         try {
             Files.writeString(configFile, yaml(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As {@link #rewrite(String)}, with other lines under {@code gateway:} than the node started with. */
+    void rewrite(String gatewaySettings, String body) {
+        try {
+            Files.writeString(configFile, yaml(gatewaySettings, body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,11 +1,16 @@
 package dev.gatehouse.server;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -98,5 +103,40 @@ class HotReloadTest {
         running.set(false);
         CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get();
         assertThat(statuses).isNotEmpty().containsOnly(200);
+    }
+
+    @Test
+    void settingsThatApplyOnReloadRaiseNoRestartWarningAndARestartSettingIsNamedUntilItIsPutBack() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger nodeLog = (Logger) LoggerFactory.getLogger(GatewayNode.class);
+        logged.start();
+        nodeLog.addAppender(logged);
+        try {
+            gateway.get("/api/x", "X-Forwarded-For", "203.0.113.9");
+            assertThat(first.last().headers().get("x-forwarded-for")).as("not trusted yet").isEqualTo("127.0.0.1");
+
+            gateway.rewrite("  trustedProxies: [127.0.0.1]\n", routes("/api", first));
+            await().until(() -> reloads("applied") >= 1);
+            gateway.get("/api/x", "X-Forwarded-For", "203.0.113.9");
+            assertThat(first.last().headers().get("x-forwarded-for")).as("trusted after the reload")
+                    .isEqualTo("203.0.113.9, 127.0.0.1");
+            assertThat(restartWarnings(logged)).isEmpty();
+
+            gateway.rewrite("  trustedProxies: [127.0.0.1]\n  idleTimeout: 30s\n", routes("/api", first));
+            await().until(() -> reloads("applied") >= 2);
+            assertThat(restartWarnings(logged)).singleElement().asString()
+                    .contains("gateway.idleTimeout (running with PT1M, the file says PT30S)").doesNotContain("trustedProxies");
+
+            gateway.rewrite("  trustedProxies: [127.0.0.1]\n", routes("/api", first));
+            await().until(() -> reloads("applied") >= 3);
+            assertThat(restartWarnings(logged)).as("put back to what the node runs with: nothing to restart for").hasSize(1);
+        } finally {
+            nodeLog.detachAppender(logged);
+        }
+    }
+
+    private static List<String> restartWarnings(ListAppender<ILoggingEvent> logged) {
+        return logged.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("restart")).toList();
     }
 }

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The gateway's own identity endpoints, when {@code auth.endpoints} is on: {@code POST <base>/auth/login}
@@ -30,13 +31,14 @@ public final class IdentityEndpoints {
     private final Vertx vertx;
     private final Identities identities;
     private final IdentityConfig config;
-    private final TrustedProxies trusted;
+    private final Supplier<TrustedProxies> trusted;
     private final LocalRateLimiter attempts;
     private final String login;
     private final String logout;
     private final String me;
 
-    public IdentityEndpoints(Vertx vertx, Identities identities, IdentityConfig config, TrustedProxies trusted, LongSupplier clockMicros) {
+    public IdentityEndpoints(Vertx vertx, Identities identities, IdentityConfig config, Supplier<TrustedProxies> trusted,
+                             LongSupplier clockMicros) {
         this.vertx = vertx;
         this.identities = identities;
         this.config = config;
@@ -71,7 +73,7 @@ public final class IdentityEndpoints {
     }
 
     private void login(HttpServerRequest request) {
-        Decision allowed = attempts.decide("login:" + Forwarded.client(request, trusted),
+        Decision allowed = attempts.decide("login:" + Forwarded.client(request, trusted.get()),
                 Algorithm.GCRA, LOGIN_LIMIT, 1, RateLimiterStore.STORE_CLOCK);
         if (!allowed.allowed()) {
             send(request, Problem.of(429, "rate-limited", "Too many requests", "too many login attempts from this address; retry in "

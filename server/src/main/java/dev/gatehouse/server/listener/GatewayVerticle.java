@@ -13,7 +13,6 @@ import dev.gatehouse.server.pipeline.RejectFilter;
 import dev.gatehouse.server.pipeline.RoutingSnapshot;
 import dev.gatehouse.server.upstream.Deadlines;
 import dev.gatehouse.server.upstream.UpstreamLoop;
-import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.time.Ticker;
 import io.vertx.core.http.HttpServerResponse;
 import io.netty.handler.codec.DecoderResult;
@@ -67,7 +66,6 @@ public final class GatewayVerticle extends VerticleBase {
 
     private final Shared shared;
     private final ClientAddresses addresses;
-    private final TrustedProxies trustedProxies;
     private final Map<HttpConnection, ClientConnection> connections = new IdentityHashMap<>();
     private HttpServer server;
     private HttpClient client;
@@ -80,7 +78,6 @@ public final class GatewayVerticle extends VerticleBase {
     public GatewayVerticle(Shared shared, ClientAddresses addresses) {
         this.shared = shared;
         this.addresses = addresses;
-        this.trustedProxies = TrustedProxies.parse(shared.listener().trustedProxies());
     }
 
     /** The per-address connection counts a node's listener instances share. */
@@ -126,14 +123,17 @@ public final class GatewayVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(false)
                 // every stage runs on this instance's event loop, so Vert.x can skip its thread checks
                 .setStrictThreadMode(true);
-        upstreams = new UpstreamLoop(client, shared.metrics().upstreamLoopMeters(), listener.sendTimeout().toNanos());
+        upstreams = new UpstreamLoop(client, shared.metrics().upstreamLoopMeters());
         deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> upstreams.deadlines().expire(System.nanoTime()));
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> {
+            // the limits as configured now: they apply on reload to connections that arrive after it
+            RoutingSnapshot snapshot = shared.snapshot().get();
+            GatewayListenerConfig limits = snapshot.config().gateway();
             int open = shared.metrics().clientConnections().incrementAndGet();
             String peer = connection.remoteAddress() == null ? null : connection.remoteAddress().hostAddress();
-            boolean counted = peer != null && addresses.tryOpen(peer, trustedProxies.trusts(peer)
-                    ? listener.maxConnectionsPerProxy() : listener.maxConnectionsPerAddress());
+            boolean counted = peer != null && addresses.tryOpen(peer, snapshot.trustedProxies().trusts(peer)
+                    ? limits.maxConnectionsPerProxy() : limits.maxConnectionsPerAddress());
             connection.closeHandler(v -> {
                 shared.metrics().clientConnections().decrementAndGet();
                 connections.remove(connection);
@@ -141,8 +141,8 @@ public final class GatewayVerticle extends VerticleBase {
                     addresses.closed(peer);
                 }
             });
-            if (open > listener.maxConnections()) {
-                refuse(connection, listener.maxConnections());
+            if (open > limits.maxConnections()) {
+                refuse(connection, limits.maxConnections());
                 return;
             }
             if (peer != null && !counted) {
@@ -150,7 +150,7 @@ public final class GatewayVerticle extends VerticleBase {
                 return;
             }
             connections.put(connection, new ClientConnection(shared.ticker().read()));
-            StrictRequestDecoder.install(connection, options, listener.headerTimeout(), shared.metrics().headerTimeouts());
+            StrictRequestDecoder.install(connection, options, limits.headerTimeout(), shared.metrics().headerTimeouts());
         });
         server.invalidRequestHandler(GatewayVerticle::invalid);
         server.requestHandler(this::handle);
@@ -221,7 +221,7 @@ public final class GatewayVerticle extends VerticleBase {
         if (state == null) {
             return false;
         }
-        GatewayListenerConfig listener = shared.listener();
+        GatewayListenerConfig listener = shared.snapshot().get().config().gateway();
         state.requests++;
         if (state.requests < listener.maxRequestsPerConnection()
                 && shared.ticker().read() - state.openedNanos < listener.maxConnectionAge().toNanos()) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.pipeline;
 
 import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.GatewayListenerConfig;
 import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.route.PathRewrite;
@@ -46,19 +47,19 @@ public final class RouteCompiler {
         RouteTable.Builder<CompiledRoute> table = RouteTable.builder();
         boolean anyCache = config.routes().stream().anyMatch(r -> r.cache() != null);
         for (RouteConfig route : config.routes()) {
-            table.add(route.rule(), compile(route, config.gateway().maxHeaderBytes(), pools.get(route.upstream()), trusted, anyCache));
+            table.add(route.rule(), compile(route, config.gateway(), pools.get(route.upstream()), trusted, anyCache));
         }
         CompiledRoute unrouted = new CompiledRoute("none", null,
                 new Chain(List.of(new RequestIdFilter(), new ObserveFilter(accessLog), new RejectFilter())),
                 metrics.requestTimers("none"));
-        return new RoutingSnapshot(config, table.build(), unrouted);
+        return new RoutingSnapshot(config, table.build(), unrouted, trusted);
     }
 
-    private CompiledRoute compile(RouteConfig route, int listenerHeaderLimit, UpstreamPool pool, TrustedProxies trusted, boolean anyCache) {
+    private CompiledRoute compile(RouteConfig route, GatewayListenerConfig listener, UpstreamPool pool, TrustedProxies trusted, boolean anyCache) {
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
         filters.add(new ObserveFilter(accessLog));
-        if (route.maxHeaderBytes() < listenerHeaderLimit) {
+        if (route.maxHeaderBytes() < listener.maxHeaderBytes()) {
             // the listener already enforces its own limit while decoding; only a stricter route needs a check
             filters.add(new HeaderLimitFilter(route.maxHeaderBytes()));
         }
@@ -78,7 +79,7 @@ public final class RouteCompiler {
         if (route.rewrite() != PathRewrite.NONE) {
             filters.add(new RewriteFilter(route.rewrite()));
         }
-        filters.add(new ProxyFilter(vertx, pool, route, trusted));
+        filters.add(new ProxyFilter(vertx, pool, route, trusted, listener.sendTimeout()));
         return new CompiledRoute(route.name(), route, new Chain(filters), metrics.requestTimers(route.name()));
     }
 }

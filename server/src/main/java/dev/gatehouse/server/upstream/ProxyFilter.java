@@ -59,12 +59,15 @@ public final class ProxyFilter implements Filter {
     private final UpstreamPool pool;
     private final RouteConfig route;
     private final TrustedProxies trustedProxies;
+    private final long sendTimeoutNanos;
 
-    public ProxyFilter(Vertx vertx, UpstreamPool pool, RouteConfig route, TrustedProxies trustedProxies) {
+    /** @param sendTimeout gateway.sendTimeout: how long a client may leave an answer unwritable before it is cut off */
+    public ProxyFilter(Vertx vertx, UpstreamPool pool, RouteConfig route, TrustedProxies trustedProxies, java.time.Duration sendTimeout) {
         this.vertx = vertx;
         this.pool = pool;
         this.route = route;
         this.trustedProxies = trustedProxies;
+        this.sendTimeoutNanos = sendTimeout.toNanos();
     }
 
     @Override
@@ -404,7 +407,7 @@ public final class ProxyFilter implements Filter {
                 if (response.writeQueueFull()) {
                     upstream.pause();
                     if (sendDeadline == null) {
-                        sendDeadline = loop.deadlines().add(System.nanoTime(), loop.sendTimeoutNanos(), this::clientStalled);
+                        sendDeadline = loop.deadlines().add(System.nanoTime(), sendTimeoutNanos, this::clientStalled);
                     }
                     response.drainHandler(v -> {
                         if (sendDeadline != null) {
@@ -462,7 +465,7 @@ public final class ProxyFilter implements Filter {
             exchange.failure("client-send-timeout");
             abortUpstream();
             request.connection().close();
-            done.tryFail("the client read nothing for " + TimeUnit.NANOSECONDS.toMillis(loop.sendTimeoutNanos()) + " ms");
+            done.tryFail("the client read nothing for " + TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos) + " ms");
         }
 
         /** Reads a body of known small length whole (at most {@link #SMALL_BODY} or the cache's entry limit). */

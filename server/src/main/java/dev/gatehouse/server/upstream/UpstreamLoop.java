@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What one event loop uses to reach upstreams: its HTTP client, its deadlines, its connection slots per
- * target, and the client-side limits that bound a proxied exchange. Touched only by its event loop.
+ * target. Touched only by its event loop.
  */
 public final class UpstreamLoop {
 
@@ -20,13 +20,11 @@ public final class UpstreamLoop {
     private final Deadlines deadlines = new Deadlines();
     private final ConnectionSlots slots;
     private final Meters meters;
-    private final long sendTimeoutNanos;
 
-    public UpstreamLoop(HttpClient client, Meters meters, long sendTimeoutNanos) {
+    public UpstreamLoop(HttpClient client, Meters meters) {
         this.client = client;
         this.meters = meters;
         this.slots = new ConnectionSlots(meters.waiting());
-        this.sendTimeoutNanos = sendTimeoutNanos;
     }
 
     public HttpClient client() {
@@ -44,10 +42,5 @@ public final class UpstreamLoop {
 
     Meters meters() {
         return meters;
-    }
-
-    /** gateway.sendTimeout: how long a client may leave an answer unwritable before it is cut off. */
-    long sendTimeoutNanos() {
-        return sendTimeoutNanos;
     }
 }

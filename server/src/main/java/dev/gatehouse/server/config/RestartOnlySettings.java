@@ -1,0 +1,55 @@
+package dev.gatehouse.server.config;
+
+import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.GatewayListenerConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The settings a running node cannot change on reload (its sockets, storage, Redis, identity and cache
+ * wiring), compared between the configuration it started with and a new one. Everything else — routes,
+ * upstreams, and the gateway's per-request and per-connection limits — applies on reload.
+ */
+public final class RestartOnlySettings {
+
+    private RestartOnlySettings() {
+    }
+
+    /** What differs in {@code next} from the {@code running} node's settings that only a restart applies, by key. */
+    public static List<String> changed(GatewayConfig running, GatewayConfig next) {
+        List<String> changed = new ArrayList<>();
+        GatewayListenerConfig a = running.gateway();
+        GatewayListenerConfig b = next.gateway();
+        field(changed, "gateway.host", a, b, GatewayListenerConfig::host);
+        field(changed, "gateway.port", a, b, GatewayListenerConfig::port);
+        field(changed, "gateway.instances", a, b, GatewayListenerConfig::instances);
+        field(changed, "gateway.transport", a, b, GatewayListenerConfig::transport);
+        field(changed, "gateway.idleTimeout", a, b, GatewayListenerConfig::idleTimeout);
+        field(changed, "gateway.maxHeaderBytes", a, b, GatewayListenerConfig::maxHeaderBytes);
+        // whole sections, named without their values: they hold passwords
+        section(changed, "admin", running.admin(), next.admin());
+        section(changed, "storage", running.storage(), next.storage());
+        section(changed, "redis", running.redis(), next.redis());
+        section(changed, "auth", running.identity(), next.identity());
+        section(changed, "cache", running.cache(), next.cache());
+        section(changed, "observability", running.observability(), next.observability());
+        return changed;
+    }
+
+    private static <T> void field(List<String> changed, String key, T running, T next, Function<T, Object> value) {
+        Object was = value.apply(running);
+        Object now = value.apply(next);
+        if (!Objects.equals(was, now)) {
+            changed.add(key + " (running with " + was + ", the file says " + now + ")");
+        }
+    }
+
+    private static void section(List<String> changed, String key, Object running, Object next) {
+        if (!Objects.equals(running, next)) {
+            changed.add(key);
+        }
+    }
+}
