@@ -172,6 +172,11 @@ public final class ConfigNode {
         return fallback;
     }
 
+    /** Whether the key holds a mapping (rather than a scalar, a list, or nothing). */
+    public boolean isMapping(String name) {
+        return values.get(name) instanceof Map<?, ?>;
+    }
+
     public boolean bool(String name, boolean fallback) {
         Object value = raw(name);
         if (value == null) {

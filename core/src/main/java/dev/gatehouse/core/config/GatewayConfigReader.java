@@ -362,14 +362,32 @@ public final class GatewayConfigReader {
             RateLimitConfig rateLimit = rateLimit(r, redis);
             AuthConfig auth = auth(r);
             RouteCacheConfig cache = routeCache(r);
+            WebSocketConfig websocket = websocket(r);
             r.rejectUnknownKeys();
             if (pattern != null && name != null) {
                 RouteRule rule = new RouteRule(pattern, methods, host, headers, version, gateway.versionHeader());
                 routes.add(new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
-                        timeout, connectTimeout, retries, rateLimit, auth, cache));
+                        timeout, connectTimeout, retries, rateLimit, auth, cache, websocket));
             }
         }
         return routes;
+    }
+
+    /** {@code websocket: true}, or a mapping of its timeouts; absent or {@code false} refuses upgrades. */
+    private static WebSocketConfig websocket(ConfigNode r) {
+        if (!r.has("websocket")) {
+            return null;
+        }
+        if (!r.isMapping("websocket")) {
+            return r.bool("websocket", false)
+                    ? new WebSocketConfig(WebSocketConfig.DEFAULT_IDLE_TIMEOUT, WebSocketConfig.DEFAULT_MAX_DURATION) : null;
+        }
+        ConfigNode n = r.child("websocket");
+        WebSocketConfig config = new WebSocketConfig(
+                n.duration("idleTimeout", WebSocketConfig.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1), Duration.ofDays(1)),
+                n.duration("maxDuration", WebSocketConfig.DEFAULT_MAX_DURATION, Duration.ofSeconds(1), Duration.ofDays(30)));
+        n.rejectUnknownKeys();
+        return config;
     }
 
     private static RouteCacheConfig routeCache(ConfigNode r) {

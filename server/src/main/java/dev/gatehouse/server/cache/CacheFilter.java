@@ -9,6 +9,7 @@ import dev.gatehouse.core.config.RouteCacheConfig;
 import dev.gatehouse.server.auth.Identity;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
+import dev.gatehouse.server.pipeline.Upgrades;
 import dev.gatehouse.server.pipeline.Filter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -101,6 +102,9 @@ public final class CacheFilter implements Filter {
         String method = exchange.request().method().name();
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return writes.filter(exchange, chain);
+        }
+        if (Upgrades.isWebSocket(exchange.request())) {
+            return chain.proceed(exchange); // a handshake is never answered from, nor stored in, the cache
         }
         Lookup lookup = new Lookup(exchange);
         if (!config.policy().mayServe(method, lookup.requestCc)) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.observe;
 
 import dev.gatehouse.server.upstream.UpstreamLoop;
+import dev.gatehouse.server.upstream.WebSocketTunnel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,7 +77,8 @@ public final class GatewayMetrics implements AutoCloseable {
                         .register(registry),
                 Counter.builder("gatehouse.gateway.client.aborts")
                         .description("Proxied requests whose client hung up before its answer was complete (the upstream exchange is reset)")
-                        .register(registry));
+                        .register(registry),
+                new WebSocketTunnel.Meters(registry));
         headerTimeouts = Counter.builder("gatehouse.gateway.header.timeouts")
                 .description("Connections closed with 408 because a request head did not arrive whole within gateway.headerTimeout")
                 .register(registry);

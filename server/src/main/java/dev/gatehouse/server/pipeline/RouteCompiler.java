@@ -59,6 +59,9 @@ public final class RouteCompiler {
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
         filters.add(new ObserveFilter(accessLog));
+        if (route.websocket() == null) {
+            filters.add(new WebSocketGate(route.name()));
+        }
         if (route.maxHeaderBytes() < listener.maxHeaderBytes()) {
             // the listener already enforces its own limit while decoding; only a stricter route needs a check
             filters.add(new HeaderLimitFilter(route.maxHeaderBytes()));

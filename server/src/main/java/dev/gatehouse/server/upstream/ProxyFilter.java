@@ -12,6 +12,7 @@ import dev.gatehouse.server.pipeline.Forwarded;
 import dev.gatehouse.server.pipeline.HeaderEdits;
 import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.Upgrades;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -92,6 +93,8 @@ public final class ProxyFilter implements Filter {
         /** Set when the cache takes the upstream's answer; {@code background} when the client already has one. */
         private final ResponseTap tap;
         private final boolean background;
+        /** The client's Upgrade header when this is a WebSocket handshake on a route that takes them, else null. */
+        private final String upgrade;
         private MultiMap upstreamHeaders;
         private int retriesLeft = route.retries();
         /** The upstream exchange under way, from its request's start until its answer's last byte. */
@@ -115,6 +118,7 @@ public final class ProxyFilter implements Filter {
             this.replayable = !hasBody && IDEMPOTENT.contains(request.method());
             this.tap = exchange.get(ResponseTap.KEY);
             this.background = tap != null && tap.clientAnswered();
+            this.upgrade = route.websocket() != null && Upgrades.isWebSocket(request) ? request.getHeader(HttpHeaders.UPGRADE) : null;
         }
 
         Future<Void> start() {
@@ -278,10 +282,11 @@ public final class ProxyFilter implements Filter {
                 body = new LimitedBody(request, route.maxBodyBytes());
                 // never end the upstream request on a failed body: a truncated body must not look complete
                 body.pipe().endOnFailure(false).to(upstream).onFailure(error -> upstream.reset(0, error));
-            } else {
+            } else if (upgrade == null) {
                 upstream.end();
             }
-            Future<HttpClientResponse> answer = upstream.response();
+            // a handshake is sent as a tunnel request: on a 101 its connection leaves the pool for the tunnel
+            Future<HttpClientResponse> answer = upgrade == null ? upstream.response() : upstream.connect();
             answer.onComplete(result -> {
                 deadline.done();
                 if (clientGone) {
@@ -308,8 +313,22 @@ public final class ProxyFilter implements Filter {
                     }
                     return;
                 }
-                relay(target, result.result(), began);
+                if (upgrade != null && result.result().statusCode() == 101) {
+                    tunnel(target, result.result(), began);
+                } else {
+                    relay(target, result.result(), began);
+                }
             });
+        }
+
+        /** The upstream accepted the WebSocket: the connection is the tunnel's now, no longer a pooled exchange. */
+        private void tunnel(UpstreamTarget target, HttpClientResponse upgraded, long began) {
+            target.succeeded(System.nanoTime() - began);
+            inFlight = null;
+            releaseSlot();
+            response.headers().addAll(upgraded.headers());
+            HeaderEdits.apply(route.responseHeaders(), response.headers());
+            WebSocketTunnel.splice(vertx, request, upgraded, route.websocket(), loop.meters().websockets()).onComplete(done);
         }
 
         private void relay(UpstreamTarget target, HttpClientResponse upstream, long began) {
@@ -586,6 +605,11 @@ public final class ProxyFilter implements Filter {
                 out.set(HeaderNames.X_FORWARDED_HOST, host);
             }
             out.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
+            if (upgrade != null) {
+                // hop-by-hop, so removed above; a handshake carries them on to the upstream as the standard pair
+                out.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+                out.set(HttpHeaders.UPGRADE, upgrade);
+            }
             HeaderEdits.apply(route.requestHeaders(), out);
             upstreamHeaders = out;
             return out;

@@ -13,7 +13,7 @@ public final class UpstreamLoop {
 
     /** Node-wide meters of congestion the gateway sheds itself (never counted against a target). */
     public record Meters(AtomicInteger waiting, Counter queueFull, Counter queueTimeouts, Counter sendTimeouts,
-                         Counter clientAborts) {
+                         Counter clientAborts, WebSocketTunnel.Meters websockets) {
     }
 
     private final HttpClient client;
