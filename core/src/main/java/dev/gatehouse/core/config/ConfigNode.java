@@ -1,5 +1,6 @@
 package dev.gatehouse.core.config;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  * a bad value is recorded as a {@link ConfigProblem} with the full dotted key and the reader carries on
  * with the default, so one pass reports every problem. Keys nobody read are reported as unknown.
  * Scalars outside lists may be overridden by environment variables named after their key:
- * {@code gateway.maxHeaderBytes} by {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}.
+ * {@code gateway.maxHeaderBytes} by {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}. Numbers of any size are read
+ * exactly, so a value out of range is a problem like any other, never an overflow.
  */
 public final class ConfigNode {
 
@@ -198,22 +200,35 @@ public final class ConfigNode {
         if (value == null) {
             return fallback;
         }
-        long parsed;
-        if (value instanceof Integer || value instanceof Long) {
-            parsed = ((Number) value).longValue();
-        } else {
-            try {
-                parsed = Long.parseLong(value.toString().trim());
-            } catch (NumberFormatException e) {
-                problem(name, "must be a whole number, got " + describe(value));
-                return fallback;
-            }
+        BigInteger parsed = wholeNumber(value);
+        if (parsed == null) {
+            problem(name, "must be a whole number, got " + describe(value));
+            return fallback;
         }
-        if (parsed < min || parsed > max) {
+        if (!within(parsed, min, max)) {
             problem(name, "must be between " + min + " and " + max + ", got " + parsed);
             return fallback;
         }
-        return parsed;
+        return parsed.longValue();
+    }
+
+    /** A whole number of any size, as YAML gives it or written in digits; null for anything else. */
+    private static BigInteger wholeNumber(Object value) {
+        if (value instanceof BigInteger big) {
+            return big;
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return BigInteger.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof Number || value instanceof Map || value instanceof List) {
+            return null;
+        }
+        String s = value.toString().trim();
+        return s.matches("[+-]?\\d+") ? new BigInteger(s) : null;
+    }
+
+    private static boolean within(BigInteger value, long min, long max) {
+        return value.compareTo(BigInteger.valueOf(min)) >= 0 && value.compareTo(BigInteger.valueOf(max)) <= 0;
     }
 
     public double decimal(String name, double fallback, double min, double max) {
@@ -228,8 +243,8 @@ public final class ConfigNode {
             problem(name, "must be a number, got " + describe(value));
             return fallback;
         }
-        if (parsed < min || parsed > max) {
-            problem(name, "must be between " + min + " and " + max + ", got " + parsed);
+        if (Double.isNaN(parsed) || parsed < min || parsed > max) {
+            problem(name, "must be between " + min + " and " + max + ", got " + describe(value));
             return fallback;
         }
         return parsed;
@@ -241,16 +256,16 @@ public final class ConfigNode {
         if (value == null) {
             return fallback;
         }
-        Duration parsed = parseDuration(value.toString().trim());
-        if (parsed == null) {
+        BigInteger millis = value instanceof Map || value instanceof List ? null : durationMillis(value.toString().trim());
+        if (millis == null) {
             problem(name, "must be a duration such as 250ms, 5s, 1m or 1h, got " + describe(value));
             return fallback;
         }
-        if (parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0) {
+        if (!within(millis, min.toMillis(), max.toMillis())) {
             problem(name, "must be between " + human(min) + " and " + human(max) + ", got " + value);
             return fallback;
         }
-        return parsed;
+        return Duration.ofMillis(millis.longValueExact());
     }
 
     /** A size such as {@code 8KiB} or {@code 10MB} (both 1024-based); a bare number is bytes. */
@@ -259,11 +274,11 @@ public final class ConfigNode {
         if (value == null) {
             return fallback;
         }
-        String s = value.toString().trim();
-        long parsed;
+        String s = value instanceof Map || value instanceof List ? "" : value.toString().trim();
+        BigInteger parsed;
         Matcher m = SIZE.matcher(s);
         if (s.matches("\\d+")) {
-            parsed = Long.parseLong(s);
+            parsed = new BigInteger(s);
         } else if (m.matches()) {
             long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
                 case "KB", "KIB" -> 1024L;
@@ -271,16 +286,16 @@ public final class ConfigNode {
                 case "GB", "GIB" -> 1024L * 1024 * 1024;
                 default -> 1L;
             };
-            parsed = Long.parseLong(m.group(1)) * unit;
+            parsed = new BigInteger(m.group(1)).multiply(BigInteger.valueOf(unit));
         } else {
             problem(name, "must be a size such as 8KiB, 10MiB or a number of bytes, got " + describe(value));
             return fallback;
         }
-        if (parsed < min || parsed > max) {
-            problem(name, "must be between " + min + " and " + max + " bytes, got " + parsed);
+        if (!within(parsed, min, max)) {
+            problem(name, "must be between " + min + " and " + max + " bytes, got " + s + (s.equals(parsed.toString()) ? "" : " (" + parsed + " bytes)"));
             return fallback;
         }
-        return parsed;
+        return parsed.longValueExact();
     }
 
     public List<String> strings(String name) {
@@ -348,22 +363,23 @@ public final class ConfigNode {
         return Collections.unmodifiableSet(values.keySet());
     }
 
-    static Duration parseDuration(String s) {
+    /** The milliseconds a duration such as {@code 5s} stands for, however many; null when it is not one. */
+    static BigInteger durationMillis(String s) {
         if (s.matches("\\d+")) {
-            return Duration.ofMillis(Long.parseLong(s));
+            return new BigInteger(s);
         }
         Matcher m = DURATION.matcher(s);
         if (!m.matches()) {
             return null;
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
+        long unit = switch (m.group(2)) {
+            case "ms" -> 1L;
+            case "s" -> 1000L;
+            case "m" -> 60_000L;
+            case "h" -> 3_600_000L;
+            default -> 86_400_000L;
         };
+        return new BigInteger(m.group(1)).multiply(BigInteger.valueOf(unit));
     }
 
     static String human(Duration d) {
