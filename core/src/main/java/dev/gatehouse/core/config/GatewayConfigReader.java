@@ -42,6 +42,10 @@ public final class GatewayConfigReader {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
     private static final Duration MAX_TIME = Duration.ofDays(1);
+    /** Addresses that listen on every interface. */
+    private static final Set<String> ANY_ADDRESS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0", "*");
+    /** What {@code localhost} may resolve to. */
+    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "::1", "0:0:0:0:0:0:0:1");
 
     private GatewayConfigReader() {
     }
@@ -60,7 +64,7 @@ public final class GatewayConfigReader {
         ConfigNode root = ConfigNode.root((Map<String, Object>) tree, environment);
 
         GatewayListenerConfig gateway = gateway(root.child("gateway"));
-        AdminListenerConfig admin = admin(root.child("admin"));
+        AdminListenerConfig admin = admin(root.child("admin"), gateway);
         StorageConfig storage = storage(root.child("storage"));
         RedisConfig redis = redis(root.child("redis"));
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
@@ -112,11 +116,24 @@ public final class GatewayConfigReader {
         return config;
     }
 
-    private static AdminListenerConfig admin(ConfigNode n) {
+    private static AdminListenerConfig admin(ConfigNode n, GatewayListenerConfig gateway) {
         AdminListenerConfig config = new AdminListenerConfig(n.string("host", "127.0.0.1"),
                 n.integer("port", DEFAULT_ADMIN_PORT, 0, 65535));
+        if (config.port() != 0 && config.port() == gateway.port() && sameAddress(config.host(), gateway.host())) {
+            // in one process the two servers would share the socket and take turns answering either listener's requests
+            n.problem("port", "is " + config.port() + ", as gateway.port, and admin.host " + config.host() + " overlaps gateway.host "
+                    + gateway.host() + ": the admin listener needs a port of its own");
+        }
         n.rejectUnknownKeys();
         return config;
+    }
+
+    /** Whether two listen addresses can take the same connections: one is every interface, or both name the same one. */
+    private static boolean sameAddress(String a, String b) {
+        String x = a.toLowerCase(Locale.ROOT).replace("[", "").replace("]", "");
+        String y = b.toLowerCase(Locale.ROOT).replace("[", "").replace("]", "");
+        return ANY_ADDRESS.contains(x) || ANY_ADDRESS.contains(y) || x.equals(y)
+                || x.equals("localhost") && LOOPBACK.contains(y) || y.equals("localhost") && LOOPBACK.contains(x);
     }
 
     private static StorageConfig storage(ConfigNode n) {

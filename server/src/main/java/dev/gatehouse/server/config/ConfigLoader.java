@@ -1,6 +1,10 @@
 package dev.gatehouse.server.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gatehouse.core.config.ConfigProblem;
@@ -16,10 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Reads {@code gatehouse.yaml}: YAML syntax errors and invalid settings both come back naming the file and where. */
+/**
+ * Reads {@code gatehouse.yaml}: YAML syntax errors and invalid settings both come back naming the file and where.
+ * A key given twice in one mapping is an error (YAML would keep the last and silently drop the first).
+ */
 public final class ConfigLoader {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private final Function<String, String> environment;
 
@@ -49,10 +57,37 @@ public final class ConfigLoader {
         Object tree;
         try {
             tree = yaml.isBlank() ? null : YAML.readValue(yaml, Object.class);
+        } catch (StreamReadException e) {
+            String duplicate = duplicateKey(e);
+            if (duplicate != null) {
+                throw new InvalidConfigException(source, List.of(new ConfigProblem(duplicate, "is given twice in one mapping (again at line "
+                        + e.getLocation().getLineNr() + "); the second would replace the first: merge them into one")));
+            }
+            throw syntaxError(source, e);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
-            throw new InvalidConfigException(source, List.of(new ConfigProblem("", "is not valid YAML: " + where + e.getOriginalMessage())));
+            throw syntaxError(source, e);
         }
         return GatewayConfigReader.read(tree, source, environment);
+    }
+
+    private static InvalidConfigException syntaxError(String source, JsonProcessingException e) {
+        String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
+        return new InvalidConfigException(source, List.of(new ConfigProblem("", "is not valid YAML: " + where + e.getOriginalMessage())));
+    }
+
+    /** The dotted key a duplicate-key error is about ({@code routes}, {@code routes[0].match.prefix}), or null for other errors. */
+    private static String duplicateKey(StreamReadException e) {
+        JsonParser parser = e.getProcessor();
+        if (parser == null || e.getOriginalMessage() == null || !e.getOriginalMessage().startsWith("Duplicate field")) {
+            return null;
+        }
+        StringBuilder key = new StringBuilder();
+        for (JsonStreamContext c = parser.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+            String segment = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName();
+            if (segment != null) {
+                key.insert(0, key.length() > 0 && key.charAt(0) != '[' ? segment + "." : segment);
+            }
+        }
+        return key.length() == 0 ? null : key.toString();
     }
 }

@@ -78,4 +78,49 @@ class CheckConfigTest {
                 .contains("gateway.requestTimeout", "must be between 1ms and 24h, got 999999999999999d")
                 .contains("storage.postgres.poolSize", "must be between 1 and 1000, got 99999999999999999999");
     }
+
+    @Test
+    void theAdminListenerOnTheGatewaysSocketIsRefused() throws IOException {
+        Path same = file("gateway: {host: 127.0.0.1, port: 8080}\nadmin: {host: 127.0.0.1, port: 8080}\n" + ROUTED);
+        CliRun run = CliRun.run("check-config", same.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains(same + ": admin.port: is 8080, as gateway.port, and admin.host 127.0.0.1 overlaps gateway.host 127.0.0.1: "
+                + "the admin listener needs a port of its own");
+
+        Path anyAddress = file("admin: {port: 8080}\n" + ROUTED);
+        assertThat(CliRun.run("check-config", anyAddress.toString()).err())
+                .as("the gateway's default 0.0.0.0 takes 127.0.0.1's connections too")
+                .contains(anyAddress + ": admin.port: is 8080, as gateway.port, and admin.host 127.0.0.1 overlaps gateway.host 0.0.0.0");
+        Path localhost = file("gateway: {host: localhost, port: 9000}\nadmin: {port: 9000}\n" + ROUTED);
+        assertThat(CliRun.run("check-config", localhost.toString()).code()).isEqualTo(2);
+
+        assertThat(check("gateway: {port: 0}\nadmin: {port: 0}\n" + ROUTED).code()).as("port 0: each gets a free port of its own").isZero();
+        assertThat(check("gateway: {host: 127.0.0.1, port: 9000}\nadmin: {host: 127.0.0.2, port: 9000}\n" + ROUTED).code())
+                .as("two addresses, two sockets").isZero();
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedNamingFileAndKey() throws IOException {
+        Path routesTwice = file(ROUTED + """
+                routes:
+                  - {name: other, match: {prefix: /other}, upstream: api}
+                """);
+        CliRun run = CliRun.run("check-config", routesTwice.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains(routesTwice + ": routes: is given twice in one mapping (again at line 5); "
+                + "the second would replace the first: merge them into one");
+
+        Path nested = file("gateway:\n  port: 8080\n  requestTimeout: 5s\n  port: 9090\n" + ROUTED);
+        assertThat(CliRun.run("check-config", nested.toString()).err()).contains(nested + ": gateway.port: is given twice");
+        Path inAList = file("""
+                upstreams:
+                  api: {targets: [{url: "http://127.0.0.1:3001"}]}
+                routes:
+                  - {name: a, match: {prefix: /a}, upstream: api}
+                  - name: b
+                    match: {prefix: /b, methods: [GET], prefix: /c}
+                    upstream: api
+                """);
+        assertThat(CliRun.run("check-config", inAList.toString()).err()).contains(inAList + ": routes[1].match.prefix: is given twice");
+    }
 }
