@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,61 +19,95 @@ import java.util.regex.Pattern;
  * A typed, validating view of one mapping in a parsed configuration tree. Every read names its key;
  * a bad value is recorded as a {@link ConfigProblem} with the full dotted key and the reader carries on
  * with the default, so one pass reports every problem. Keys nobody read are reported as unknown.
- * Scalars outside lists may be overridden by environment variables named after their key:
- * {@code gateway.maxHeaderBytes} by {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}. Numbers of any size are read
- * exactly, so a value out of range is a problem like any other, never an overflow.
+ * Scalars outside lists and named entries may be overridden by environment variables named after their
+ * key: {@code gateway.maxHeaderBytes} by {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}; a bad value from one
+ * is reported under the variable's name. Numbers of any size are read exactly, so a value out of range is
+ * a problem like any other, never an overflow.
  */
 public final class ConfigNode {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)", Pattern.CASE_INSENSITIVE);
 
+    /** What every node of one tree shares. */
+    private static final class Tree {
+        final List<ConfigProblem> problems = new ArrayList<>();
+        final Function<String, String> environment;
+        /** Every variable an override was looked up under: the names the environment may set. */
+        final Set<String> variables = new HashSet<>();
+
+        Tree(Function<String, String> environment) {
+            this.environment = environment;
+        }
+    }
+
+    private final Tree tree;
     private final String path;
     private final Map<String, Object> values;
+    /** Whether keys here may come from the environment: not inside lists nor named entries, whose names are the user's. */
+    private final boolean overridable;
     private final List<ConfigProblem> problems;
-    private final Function<String, String> environment;
     private final Set<String> read = new HashSet<>();
+    /** Every key a reader asked about, read or only tested for: what a misspelt key is compared with. */
+    private final Set<String> known = new HashSet<>();
+    /** The variable a key's value came from, for the keys whose value came from the environment. */
+    private final Map<String, String> fromEnvironment = new HashMap<>();
 
-    private ConfigNode(String path, Map<String, Object> values, List<ConfigProblem> problems,
-                       Function<String, String> environment) {
+    private ConfigNode(Tree tree, String path, Map<String, Object> values, boolean overridable) {
+        this.tree = tree;
         this.path = path;
         this.values = values;
-        this.problems = problems;
-        this.environment = environment;
+        this.overridable = overridable && tree.environment != null;
+        this.problems = tree.problems;
     }
 
     /** The root of a tree; {@code environment} looks up overrides and may return null for none. */
     public static ConfigNode root(Map<String, Object> values, Function<String, String> environment) {
-        return new ConfigNode("", values == null ? Map.of() : values, new ArrayList<>(), environment);
+        return new ConfigNode(new Tree(environment), "", values == null ? Map.of() : values, true);
     }
 
     public List<ConfigProblem> problems() {
         return problems;
     }
 
+    /** The names of every environment variable that could have overridden a key read so far. */
+    public Set<String> environmentVariables() {
+        return Collections.unmodifiableSet(tree.variables);
+    }
+
     public String key(String name) {
         return path.isEmpty() ? name : path + "." + name;
     }
 
+    /** Records a problem with key {@code name} (null: with this mapping as a whole), under its variable when it came from one. */
     public void problem(String name, String message) {
-        problems.add(new ConfigProblem(name == null ? path : key(name), message));
+        problems.add(name == null ? new ConfigProblem(path, message) : new ConfigProblem(key(name), message, fromEnvironment.get(name)));
     }
 
+    /** Whether the key is given, in the file or the environment. Asking makes it a key this mapping knows, for suggestions. */
     public boolean has(String name) {
+        known.add(name);
         return values.containsKey(name) || override(name) != null;
     }
 
     private Object raw(String name) {
         read.add(name);
         String fromEnv = override(name);
-        return fromEnv != null ? fromEnv : values.get(name);
+        if (fromEnv != null) {
+            fromEnvironment.put(name, environmentName(key(name)));
+            return fromEnv;
+        }
+        return values.get(name);
     }
 
     private String override(String name) {
-        if (environment == null) {
+        known.add(name);
+        if (!overridable) {
             return null;
         }
-        return environment.apply(environmentName(key(name)));
+        String variable = environmentName(key(name));
+        tree.variables.add(variable);
+        return tree.environment.apply(variable);
     }
 
     /** {@code gateway.maxHeaderBytes} → {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}. */
@@ -84,13 +119,13 @@ public final class ConfigNode {
     public ConfigNode child(String name) {
         Object value = raw(name);
         if (value == null) {
-            return new ConfigNode(key(name), Map.of(), problems, environment);
+            return new ConfigNode(tree, key(name), Map.of(), overridable);
         }
         if (!(value instanceof Map<?, ?> map)) {
             problem(name, "must be a mapping of keys to values, got " + describe(value));
-            return new ConfigNode(key(name), Map.of(), problems, environment);
+            return new ConfigNode(tree, key(name), Map.of(), overridable);
         }
-        return new ConfigNode(key(name), asStringMap(map), problems, environment);
+        return new ConfigNode(tree, key(name), asStringMap(map), overridable);
     }
 
     /** Each entry of a mapping whose keys are names (e.g. upstream pools), in file order. */
@@ -107,7 +142,7 @@ public final class ConfigNode {
         for (Map.Entry<String, Object> e : asStringMap(map).entrySet()) {
             String childKey = key(name) + "." + e.getKey();
             if (e.getValue() instanceof Map<?, ?> m) {
-                result.put(e.getKey(), new ConfigNode(childKey, asStringMap(m), problems, null));
+                result.put(e.getKey(), new ConfigNode(tree, childKey, asStringMap(m), false));
             } else {
                 problems.add(new ConfigProblem(childKey, "must be a mapping of settings, got " + describe(e.getValue())));
             }
@@ -129,7 +164,7 @@ public final class ConfigNode {
         for (int i = 0; i < list.size(); i++) {
             String elementKey = key(name) + "[" + i + "]";
             if (list.get(i) instanceof Map<?, ?> m) {
-                result.add(new ConfigNode(elementKey, asStringMap(m), problems, null));
+                result.add(new ConfigNode(tree, elementKey, asStringMap(m), false));
             } else {
                 problems.add(new ConfigProblem(elementKey, "must be a mapping of settings, got " + describe(list.get(i))));
             }
@@ -353,7 +388,7 @@ public final class ConfigNode {
     public void rejectUnknownKeys() {
         for (String name : values.keySet()) {
             if (!read.contains(name)) {
-                String suggestion = Spelling.closest(name, read);
+                String suggestion = Spelling.closest(name, known);
                 problem(name, "unknown key" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
             }
         }

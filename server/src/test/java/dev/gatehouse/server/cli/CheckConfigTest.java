@@ -123,4 +123,96 @@ class CheckConfigTest {
                 """);
         assertThat(CliRun.run("check-config", inAList.toString()).err()).contains(inAList + ": routes[1].match.prefix: is given twice");
     }
+
+    @Test
+    void misspeltKeysInsideRoutesAndOtherNestedItemsGetASuggestion() throws IOException {
+        Path file = file("""
+                upstreams:
+                  api:
+                    targets: [{url: "http://127.0.0.1:3001", wieght: 2}]
+                    helthCheck: {path: /health}
+                    breaker: {windw: 20}
+                routes:
+                  - name: a
+                    match: {prefx: /a, methds: [GET]}
+                    upstream: api
+                    ratelimit: {tiers: true}
+                    cahce: {ttl: 10s}
+                    auth: {mod: required}
+                  - name: b
+                    match: {prefix: /b}
+                    upstream: api
+                    rateLimit: {limts: [10/s], mode: local}
+                    cache: {tll: 10s}
+                    requestHeaders: {sett: {X-A: b}}
+                """);
+        CliRun run = CliRun.run("check-config", file.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains(
+                file + ": upstreams.api.targets[0].wieght: unknown key; did you mean 'weight'?",
+                file + ": upstreams.api.helthCheck: unknown key; did you mean 'healthCheck'?",
+                file + ": upstreams.api.breaker.windw: unknown key; did you mean 'window'?",
+                file + ": routes[0].match.prefx: unknown key; did you mean 'prefix'?",
+                file + ": routes[0].match.methds: unknown key; did you mean 'methods'?",
+                file + ": routes[0].ratelimit: unknown key; did you mean 'rateLimit'?",
+                file + ": routes[0].cahce: unknown key; did you mean 'cache'?",
+                file + ": routes[0].auth.mod: unknown key; did you mean 'mode'?",
+                file + ": routes[1].rateLimit.limts: unknown key; did you mean 'limits'?",
+                file + ": routes[1].cache.tll: unknown key; did you mean 'ttl'?",
+                file + ": routes[1].requestHeaders.sett: unknown key; did you mean 'set'?");
+    }
+
+    @Test
+    void anEmptyFileIsWarnedOf() throws IOException {
+        for (String empty : new String[]{"", "# nothing here yet\n"}) {
+            Path file = file(empty);
+            CliRun run = CliRun.run("check-config", file.toString());
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.err()).contains("warning: " + file + ": the file is empty: every setting takes its default and, with no route, "
+                    + "the gateway answers every request with 404");
+            assertThat(run.out()).contains(file + " is valid with 1 warning: 0 route(s)");
+        }
+    }
+
+    @Test
+    void aMisspeltEnvironmentVariableIsWarnedOfByName() throws Exception {
+        Path file = file(ROUTED);
+        CliRun run = CliProcess.run(Map.of("GATEHOUSE_GATEWAY_PROT", "9090", "GATEHOUSE_ROUTES_0_NAME", "x"), dir, "check-config", file.toString());
+        assertThat(run.code()).as(run.out()).isZero();
+        assertThat(run.out()).contains(
+                "warning: environment variable GATEHOUSE_GATEWAY_PROT: matches no configuration key and is ignored; did you mean GATEHOUSE_GATEWAY_PORT?",
+                "warning: environment variable GATEHOUSE_ROUTES_0_NAME: matches no configuration key and is ignored (keys inside routes and "
+                        + "upstreams, and in blocks the file leaves out, cannot be set this way)",
+                file + " is valid with 2 warnings");
+    }
+
+    @Test
+    void aBadEnvironmentVariableIsNamedRatherThanReportedAsALineOfTheFile() throws Exception {
+        Path file = file(ROUTED);
+        CliRun run = CliProcess.run(Map.of("GATEHOUSE_GATEWAY_PORT", "http", "GATEHOUSE_ADMIN_PORT", "8080"), dir, "check-config", file.toString());
+        assertThat(run.code()).as(run.out()).isEqualTo(2);
+        assertThat(run.out()).contains("environment variable GATEHOUSE_GATEWAY_PORT (gateway.port): must be a whole number, got 'http'",
+                        "environment variable GATEHOUSE_ADMIN_PORT (admin.port): is 8080, as gateway.port")
+                .doesNotContain(file + ": gateway.port", file + ": admin.port");
+    }
+
+    @Test
+    void aNodeLogsTheWarningsOfItsConfiguration() throws Exception {
+        try (dev.gatehouse.testkit.TestDatabase database = dev.gatehouse.testkit.TestPostgres.newDatabase()) {
+            Path file = file("storage: {postgres: {url: \"" + database.jdbcUrl() + "\"}}\ngateway: {port: 0}\nadmin: {port: 0}\n" + ROUTED);
+            Path output = dir.resolve("node.out");
+            Process node = CliProcess.start(Map.of("GATEHOUSE_GATEWAY_PROT", "9090", "GATEHOUSE_LOG_LEVEL", "INFO"), output,
+                    "serve", "--config", file.toString());
+            try {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1))
+                        .failFast("the node exited", () -> !node.isAlive())
+                        .untilAsserted(() -> assertThat(Files.readString(output)).contains("serving on")
+                                .contains("environment variable GATEHOUSE_GATEWAY_PROT: matches no configuration key and is ignored; "
+                                        + "did you mean GATEHOUSE_GATEWAY_PORT?"));
+            } finally {
+                node.destroy();
+                node.waitFor();
+            }
+        }
+    }
 }
