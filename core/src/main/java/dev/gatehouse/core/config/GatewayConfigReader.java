@@ -109,8 +109,6 @@ public final class GatewayConfigReader {
         if (tree == null || ((Map<?, ?>) tree).isEmpty()) {
             warnings.accept(new ConfigProblem("", "the file is empty: every setting takes its default and, with no route, "
                     + "the gateway answers every request with 404"));
-        } else if (routes.isEmpty()) {
-            warnings.accept(new ConfigProblem("routes", "none are defined: the gateway answers every request with 404"));
         }
         for (String variable : new TreeSet<>(variables)) {
             if (variable.startsWith("GATEHOUSE_") && !variable.startsWith("GATEHOUSE_TEST_") && !OTHER_VARIABLES.contains(variable)
