@@ -1,8 +1,10 @@
 package dev.gatehouse.core.config;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,60 +19,95 @@ import java.util.regex.Pattern;
  * A typed, validating view of one mapping in a parsed configuration tree. Every read names its key;
  * a bad value is recorded as a {@link ConfigProblem} with the full dotted key and the reader carries on
  * with the default, so one pass reports every problem. Keys nobody read are reported as unknown.
- * Scalars outside lists may be overridden by environment variables named after their key:
- * {@code gateway.maxHeaderBytes} by {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}.
+ * Scalars outside lists and named entries may be overridden by environment variables named after their
+ * key: {@code gateway.maxHeaderBytes} by {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}; a bad value from one
+ * is reported under the variable's name. Numbers of any size are read exactly, so a value out of range is
+ * a problem like any other, never an overflow.
  */
 public final class ConfigNode {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)", Pattern.CASE_INSENSITIVE);
 
+    /** What every node of one tree shares. */
+    private static final class Tree {
+        final List<ConfigProblem> problems = new ArrayList<>();
+        final Function<String, String> environment;
+        /** Every variable an override was looked up under: the names the environment may set. */
+        final Set<String> variables = new HashSet<>();
+
+        Tree(Function<String, String> environment) {
+            this.environment = environment;
+        }
+    }
+
+    private final Tree tree;
     private final String path;
     private final Map<String, Object> values;
+    /** Whether keys here may come from the environment: not inside lists nor named entries, whose names are the user's. */
+    private final boolean overridable;
     private final List<ConfigProblem> problems;
-    private final Function<String, String> environment;
     private final Set<String> read = new HashSet<>();
+    /** Every key a reader asked about, read or only tested for: what a misspelt key is compared with. */
+    private final Set<String> known = new HashSet<>();
+    /** The variable a key's value came from, for the keys whose value came from the environment. */
+    private final Map<String, String> fromEnvironment = new HashMap<>();
 
-    private ConfigNode(String path, Map<String, Object> values, List<ConfigProblem> problems,
-                       Function<String, String> environment) {
+    private ConfigNode(Tree tree, String path, Map<String, Object> values, boolean overridable) {
+        this.tree = tree;
         this.path = path;
         this.values = values;
-        this.problems = problems;
-        this.environment = environment;
+        this.overridable = overridable && tree.environment != null;
+        this.problems = tree.problems;
     }
 
     /** The root of a tree; {@code environment} looks up overrides and may return null for none. */
     public static ConfigNode root(Map<String, Object> values, Function<String, String> environment) {
-        return new ConfigNode("", values == null ? Map.of() : values, new ArrayList<>(), environment);
+        return new ConfigNode(new Tree(environment), "", values == null ? Map.of() : values, true);
     }
 
     public List<ConfigProblem> problems() {
         return problems;
     }
 
+    /** The names of every environment variable that could have overridden a key read so far. */
+    public Set<String> environmentVariables() {
+        return Collections.unmodifiableSet(tree.variables);
+    }
+
     public String key(String name) {
         return path.isEmpty() ? name : path + "." + name;
     }
 
+    /** Records a problem with key {@code name} (null: with this mapping as a whole), under its variable when it came from one. */
     public void problem(String name, String message) {
-        problems.add(new ConfigProblem(name == null ? path : key(name), message));
+        problems.add(name == null ? new ConfigProblem(path, message) : new ConfigProblem(key(name), message, fromEnvironment.get(name)));
     }
 
+    /** Whether the key is given, in the file or the environment. Asking makes it a key this mapping knows, for suggestions. */
     public boolean has(String name) {
+        known.add(name);
         return values.containsKey(name) || override(name) != null;
     }
 
     private Object raw(String name) {
         read.add(name);
         String fromEnv = override(name);
-        return fromEnv != null ? fromEnv : values.get(name);
+        if (fromEnv != null) {
+            fromEnvironment.put(name, environmentName(key(name)));
+            return fromEnv;
+        }
+        return values.get(name);
     }
 
     private String override(String name) {
-        if (environment == null) {
+        known.add(name);
+        if (!overridable) {
             return null;
         }
-        return environment.apply(environmentName(key(name)));
+        String variable = environmentName(key(name));
+        tree.variables.add(variable);
+        return tree.environment.apply(variable);
     }
 
     /** {@code gateway.maxHeaderBytes} → {@code GATEHOUSE_GATEWAY_MAX_HEADER_BYTES}. */
@@ -82,13 +119,13 @@ public final class ConfigNode {
     public ConfigNode child(String name) {
         Object value = raw(name);
         if (value == null) {
-            return new ConfigNode(key(name), Map.of(), problems, environment);
+            return new ConfigNode(tree, key(name), Map.of(), overridable);
         }
         if (!(value instanceof Map<?, ?> map)) {
             problem(name, "must be a mapping of keys to values, got " + describe(value));
-            return new ConfigNode(key(name), Map.of(), problems, environment);
+            return new ConfigNode(tree, key(name), Map.of(), overridable);
         }
-        return new ConfigNode(key(name), asStringMap(map), problems, environment);
+        return new ConfigNode(tree, key(name), asStringMap(map), overridable);
     }
 
     /** Each entry of a mapping whose keys are names (e.g. upstream pools), in file order. */
@@ -105,7 +142,7 @@ public final class ConfigNode {
         for (Map.Entry<String, Object> e : asStringMap(map).entrySet()) {
             String childKey = key(name) + "." + e.getKey();
             if (e.getValue() instanceof Map<?, ?> m) {
-                result.put(e.getKey(), new ConfigNode(childKey, asStringMap(m), problems, null));
+                result.put(e.getKey(), new ConfigNode(tree, childKey, asStringMap(m), false));
             } else {
                 problems.add(new ConfigProblem(childKey, "must be a mapping of settings, got " + describe(e.getValue())));
             }
@@ -127,7 +164,7 @@ public final class ConfigNode {
         for (int i = 0; i < list.size(); i++) {
             String elementKey = key(name) + "[" + i + "]";
             if (list.get(i) instanceof Map<?, ?> m) {
-                result.add(new ConfigNode(elementKey, asStringMap(m), problems, null));
+                result.add(new ConfigNode(tree, elementKey, asStringMap(m), false));
             } else {
                 problems.add(new ConfigProblem(elementKey, "must be a mapping of settings, got " + describe(list.get(i))));
             }
@@ -203,22 +240,35 @@ public final class ConfigNode {
         if (value == null) {
             return fallback;
         }
-        long parsed;
-        if (value instanceof Integer || value instanceof Long) {
-            parsed = ((Number) value).longValue();
-        } else {
-            try {
-                parsed = Long.parseLong(value.toString().trim());
-            } catch (NumberFormatException e) {
-                problem(name, "must be a whole number, got " + describe(value));
-                return fallback;
-            }
+        BigInteger parsed = wholeNumber(value);
+        if (parsed == null) {
+            problem(name, "must be a whole number, got " + describe(value));
+            return fallback;
         }
-        if (parsed < min || parsed > max) {
+        if (!within(parsed, min, max)) {
             problem(name, "must be between " + min + " and " + max + ", got " + parsed);
             return fallback;
         }
-        return parsed;
+        return parsed.longValue();
+    }
+
+    /** A whole number of any size, as YAML gives it or written in digits; null for anything else. */
+    private static BigInteger wholeNumber(Object value) {
+        if (value instanceof BigInteger big) {
+            return big;
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return BigInteger.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof Number || value instanceof Map || value instanceof List) {
+            return null;
+        }
+        String s = value.toString().trim();
+        return s.matches("[+-]?\\d+") ? new BigInteger(s) : null;
+    }
+
+    private static boolean within(BigInteger value, long min, long max) {
+        return value.compareTo(BigInteger.valueOf(min)) >= 0 && value.compareTo(BigInteger.valueOf(max)) <= 0;
     }
 
     public double decimal(String name, double fallback, double min, double max) {
@@ -233,8 +283,8 @@ public final class ConfigNode {
             problem(name, "must be a number, got " + describe(value));
             return fallback;
         }
-        if (parsed < min || parsed > max) {
-            problem(name, "must be between " + min + " and " + max + ", got " + parsed);
+        if (Double.isNaN(parsed) || parsed < min || parsed > max) {
+            problem(name, "must be between " + min + " and " + max + ", got " + describe(value));
             return fallback;
         }
         return parsed;
@@ -246,16 +296,16 @@ public final class ConfigNode {
         if (value == null) {
             return fallback;
         }
-        Duration parsed = parseDuration(value.toString().trim());
-        if (parsed == null) {
+        BigInteger millis = value instanceof Map || value instanceof List ? null : durationMillis(value.toString().trim());
+        if (millis == null) {
             problem(name, "must be a duration such as 250ms, 5s, 1m or 1h, got " + describe(value));
             return fallback;
         }
-        if (parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0) {
+        if (!within(millis, min.toMillis(), max.toMillis())) {
             problem(name, "must be between " + human(min) + " and " + human(max) + ", got " + value);
             return fallback;
         }
-        return parsed;
+        return Duration.ofMillis(millis.longValueExact());
     }
 
     /** A size such as {@code 8KiB} or {@code 10MB} (both 1024-based); a bare number is bytes. */
@@ -264,11 +314,11 @@ public final class ConfigNode {
         if (value == null) {
             return fallback;
         }
-        String s = value.toString().trim();
-        long parsed;
+        String s = value instanceof Map || value instanceof List ? "" : value.toString().trim();
+        BigInteger parsed;
         Matcher m = SIZE.matcher(s);
         if (s.matches("\\d+")) {
-            parsed = Long.parseLong(s);
+            parsed = new BigInteger(s);
         } else if (m.matches()) {
             long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
                 case "KB", "KIB" -> 1024L;
@@ -276,16 +326,16 @@ public final class ConfigNode {
                 case "GB", "GIB" -> 1024L * 1024 * 1024;
                 default -> 1L;
             };
-            parsed = Long.parseLong(m.group(1)) * unit;
+            parsed = new BigInteger(m.group(1)).multiply(BigInteger.valueOf(unit));
         } else {
             problem(name, "must be a size such as 8KiB, 10MiB or a number of bytes, got " + describe(value));
             return fallback;
         }
-        if (parsed < min || parsed > max) {
-            problem(name, "must be between " + min + " and " + max + " bytes, got " + parsed);
+        if (!within(parsed, min, max)) {
+            problem(name, "must be between " + min + " and " + max + " bytes, got " + s + (s.equals(parsed.toString()) ? "" : " (" + parsed + " bytes)"));
             return fallback;
         }
-        return parsed;
+        return parsed.longValueExact();
     }
 
     public List<String> strings(String name) {
@@ -343,7 +393,7 @@ public final class ConfigNode {
     public void rejectUnknownKeys() {
         for (String name : values.keySet()) {
             if (!read.contains(name)) {
-                String suggestion = Spelling.closest(name, read);
+                String suggestion = Spelling.closest(name, known);
                 problem(name, "unknown key" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
             }
         }
@@ -353,22 +403,23 @@ public final class ConfigNode {
         return Collections.unmodifiableSet(values.keySet());
     }
 
-    static Duration parseDuration(String s) {
+    /** The milliseconds a duration such as {@code 5s} stands for, however many; null when it is not one. */
+    static BigInteger durationMillis(String s) {
         if (s.matches("\\d+")) {
-            return Duration.ofMillis(Long.parseLong(s));
+            return new BigInteger(s);
         }
         Matcher m = DURATION.matcher(s);
         if (!m.matches()) {
             return null;
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
+        long unit = switch (m.group(2)) {
+            case "ms" -> 1L;
+            case "s" -> 1000L;
+            case "m" -> 60_000L;
+            case "h" -> 3_600_000L;
+            default -> 86_400_000L;
         };
+        return new BigInteger(m.group(1)).multiply(BigInteger.valueOf(unit));
     }
 
     static String human(Duration d) {

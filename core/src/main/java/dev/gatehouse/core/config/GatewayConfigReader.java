@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -42,6 +44,12 @@ public final class GatewayConfigReader {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
     private static final Duration MAX_TIME = Duration.ofDays(1);
+    /** {@code GATEHOUSE_*} variables that are not configuration keys: the launcher's and the logging's. */
+    private static final Set<String> OTHER_VARIABLES = Set.of("GATEHOUSE_JAVA_OPTS", "GATEHOUSE_LOG_FORMAT", "GATEHOUSE_LOG_LEVEL");
+    /** Addresses that listen on every interface. */
+    private static final Set<String> ANY_ADDRESS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0", "*");
+    /** What {@code localhost} may resolve to. */
+    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "::1", "0:0:0:0:0:0:0:1");
 
     private GatewayConfigReader() {
     }
@@ -53,6 +61,21 @@ public final class GatewayConfigReader {
      */
     public static GatewayConfig read(Object tree, String source, Function<String, String> environment)
             throws InvalidConfigException {
+        return read(tree, source, environment, Set.of(), warning -> { });
+    }
+
+    /**
+     * As {@link #read(Object, String, Function)}, with the whole environment at hand, and telling {@code warnings}
+     * of what is allowed but likely a mistake: an empty file, or a {@code GATEHOUSE_*} variable that no key reads
+     * (a misspelt one would otherwise be silently ignored).
+     */
+    public static GatewayConfig read(Object tree, String source, Map<String, String> environment, Consumer<ConfigProblem> warnings)
+            throws InvalidConfigException {
+        return read(tree, source, environment::get, environment.keySet(), warnings);
+    }
+
+    private static GatewayConfig read(Object tree, String source, Function<String, String> environment, Set<String> variables,
+                                      Consumer<ConfigProblem> warnings) throws InvalidConfigException {
         if (tree != null && !(tree instanceof Map)) {
             throw new InvalidConfigException(source, List.of(new ConfigProblem("", "the file must be a YAML mapping at the top level")));
         }
@@ -60,7 +83,7 @@ public final class GatewayConfigReader {
         ConfigNode root = ConfigNode.root((Map<String, Object>) tree, environment);
 
         GatewayListenerConfig gateway = gateway(root.child("gateway"));
-        AdminListenerConfig admin = admin(root.child("admin"));
+        AdminListenerConfig admin = admin(root.child("admin"), gateway);
         StorageConfig storage = storage(root.child("storage"));
         RedisConfig redis = redis(root.child("redis"));
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
@@ -82,6 +105,19 @@ public final class GatewayConfigReader {
 
         if (!root.problems().isEmpty()) {
             throw new InvalidConfigException(source, root.problems());
+        }
+        if (tree == null || ((Map<?, ?>) tree).isEmpty()) {
+            warnings.accept(new ConfigProblem("", "the file is empty: every setting takes its default and, with no route, "
+                    + "the gateway answers every request with 404"));
+        }
+        for (String variable : new TreeSet<>(variables)) {
+            if (variable.startsWith("GATEHOUSE_") && !variable.startsWith("GATEHOUSE_TEST_") && !OTHER_VARIABLES.contains(variable)
+                    && !root.environmentVariables().contains(variable)) {
+                String suggestion = Spelling.closest(variable, root.environmentVariables());
+                warnings.accept(new ConfigProblem("", "matches no configuration key and is ignored"
+                        + (suggestion == null ? " (keys inside routes and upstreams, and in blocks the file leaves out, cannot be set this way)"
+                        : "; did you mean " + suggestion + "?"), variable));
+            }
         }
         return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache);
     }
@@ -118,11 +154,24 @@ public final class GatewayConfigReader {
         return config;
     }
 
-    private static AdminListenerConfig admin(ConfigNode n) {
+    private static AdminListenerConfig admin(ConfigNode n, GatewayListenerConfig gateway) {
         AdminListenerConfig config = new AdminListenerConfig(n.string("host", "127.0.0.1"),
                 n.integer("port", DEFAULT_ADMIN_PORT, 0, 65535));
+        if (config.port() != 0 && config.port() == gateway.port() && sameAddress(config.host(), gateway.host())) {
+            // in one process the two servers would share the socket and take turns answering either listener's requests
+            n.problem("port", "is " + config.port() + ", as gateway.port, and admin.host " + config.host() + " overlaps gateway.host "
+                    + gateway.host() + ": the admin listener needs a port of its own");
+        }
         n.rejectUnknownKeys();
         return config;
+    }
+
+    /** Whether two listen addresses can take the same connections: one is every interface, or both name the same one. */
+    private static boolean sameAddress(String a, String b) {
+        String x = a.toLowerCase(Locale.ROOT).replace("[", "").replace("]", "");
+        String y = b.toLowerCase(Locale.ROOT).replace("[", "").replace("]", "");
+        return ANY_ADDRESS.contains(x) || ANY_ADDRESS.contains(y) || x.equals(y)
+                || x.equals("localhost") && LOOPBACK.contains(y) || y.equals("localhost") && LOOPBACK.contains(x);
     }
 
     private static StorageConfig storage(ConfigNode n) {

@@ -45,10 +45,15 @@ final class ConfigFiles {
         }
     }
 
-    /** The configuration, or null after printing every problem to stderr. */
+    /** The configuration, or null after printing every problem to stderr; warnings are printed there too, a line each. */
     static GatewayConfig loadOrReport(Path file, PrintWriter err) {
+        return loadOrReport(file, err, new ConfigLoader(System.getenv(), warning -> err.println("warning: " + warning)));
+    }
+
+    /** As {@link #loadOrReport(Path, PrintWriter)}, with {@code loader}'s own way with warnings. */
+    static GatewayConfig loadOrReport(Path file, PrintWriter err, ConfigLoader loader) {
         try {
-            return ConfigLoader.withSystemEnvironment().load(file);
+            return loader.load(file);
         } catch (InvalidConfigException e) {
             err.println(e.getMessage());
             err.flush();

@@ -2,6 +2,7 @@ package dev.gatehouse.server.cli;
 
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.server.GatewayNode;
+import dev.gatehouse.server.config.ConfigLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,7 +24,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        GatewayConfig loaded = ConfigFiles.loadOrReport(config, spec.commandLine().getErr());
+        // a node logs its configuration's warnings, as it does on every reload
+        GatewayConfig loaded = ConfigFiles.loadOrReport(config, spec.commandLine().getErr(), ConfigLoader.withSystemEnvironment());
         if (loaded == null) {
             return ConfigFiles.INVALID;
         }
