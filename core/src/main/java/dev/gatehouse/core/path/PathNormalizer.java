@@ -7,8 +7,9 @@ import java.util.List;
  * Normalises a raw request path once, so the path that routing and auth see is the path the upstream
  * gets. Merges repeated slashes, decodes percent-encoded unreserved characters, resolves {@code .} and
  * {@code ..} segments, upper-cases the remaining percent-escapes, and refuses what would let two
- * components read one path differently: encoded {@code /} or {@code \}, raw backslashes, control
- * characters, malformed escapes and {@code ..} that climbs above the root.
+ * components read one path differently: encoded {@code /} or {@code \}, raw backslashes, {@code ;} raw or
+ * encoded (servlet containers cut path parameters off a segment), control characters, malformed escapes
+ * and {@code ..} that climbs above the root.
  */
 public final class PathNormalizer {
 
@@ -38,7 +39,7 @@ public final class PathNormalizer {
                     return NormalizedPath.rejected("malformed percent-escape '" + raw.substring(i, i + 3) + "'");
                 }
                 char value = (char) (hi * 16 + lo);
-                if (value == '/' || value == '\\') {
+                if (value == '/' || value == '\\' || value == ';') {
                     return NormalizedPath.rejected("encoded '" + value + "' (" + raw.substring(i, i + 3).toUpperCase()
                             + ") is not allowed in a path");
                 }
@@ -53,6 +54,9 @@ public final class PathNormalizer {
                             .append(Character.toUpperCase(raw.charAt(i + 2)));
                 }
                 i += 2;
+            } else if (c == ';') {
+                return NormalizedPath.rejected("';' is not allowed in a path: servers such as Tomcat, Jetty and Spring cut a "
+                        + "segment's ';' parameters off and would serve another path than the one routed");
             } else if (c == '\\') {
                 return NormalizedPath.rejected("'\\' is not allowed in a path");
             } else if (c < 0x20 || c == 0x7f) {
@@ -69,7 +73,7 @@ public final class PathNormalizer {
         char previous = 0;
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
-            if (c == '%' || c == '\\' || c < 0x20 || c == 0x7f) {
+            if (c == '%' || c == '\\' || c == ';' || c < 0x20 || c == 0x7f) {
                 return false;
             }
             if (c == '/' && previous == '/') {

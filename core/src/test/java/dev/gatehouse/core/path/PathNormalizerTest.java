@@ -50,6 +50,10 @@ class PathNormalizerTest {
             /api/v1/%zz                | malformed percent-escape
             /api/v1/%4                 | malformed percent-escape
             api/v1                     | must start with '/'
+            /api/v1/admin;x/y          | ';' is not allowed
+            /api/v1/..;/admin          | ';' is not allowed
+            /api/v1/admin%3Bx/y        | encoded ';' (%3B)
+            /api/v1/admin%3b/y         | encoded ';' (%3B)
             """)
     void refusesPathsThatCouldBeReadTwoWays(String raw, String reason) {
         NormalizedPath result = PathNormalizer.normalize(raw);
