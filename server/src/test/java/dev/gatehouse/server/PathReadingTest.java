@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,8 +14,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The path the gateway routes on is the path the upstream serves: path parameters ({@code ;}), which an
- * upstream can read differently from the gateway, behind an upstream that reads paths as Tomcat does.
+ * The path the gateway routes on is the path the upstream serves: path parameters ({@code ;}) and raw
+ * non-ASCII bytes, which an upstream can read differently from the gateway, behind an upstream that
+ * reads paths as Tomcat does.
  */
 class PathReadingTest {
 
@@ -99,6 +101,35 @@ class PathReadingTest {
         }
     }
 
+    @Test
+    void rawUtf8BytesInThePathArePercentEncodedOnceForRoutingAndTheUpstream() {
+        String raw = latin1(utf8("/api/v1/admin/café"));
+        RawHttp.Reply reply = RawHttp.exchange(gateway.port(), "GET " + raw + "?q=" + latin1(utf8("é")) + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(header(reply, "x-route")).isEqualTo("admin");
+        assertThat(servlet.last().uri()).isEqualTo("/api/v1/admin/caf%C3%A9?q=%C3%A9");
+        assertThat(utf8Body(reply)).isEqualTo("/api/v1/admin/café");
+
+        // the same path sent encoded is the same path
+        RawHttp.Reply encoded = RawHttp.exchange(gateway.port(), "GET /api/v1/admin/caf%c3%a9 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertThat(encoded.status()).isEqualTo(200);
+        assertThat(servlet.last().uri()).isEqualTo("/api/v1/admin/caf%C3%A9");
+    }
+
+    @Test
+    void aPathThatIsNotUtf8IsRefusedWhetherItsBytesComeRawOrEncoded() {
+        // a lone Latin-1 é, a truncated sequence, and an overlong '/' (C0 AF) that a lenient decoder reads as a slash
+        String[] probes = {"/api/v1/caf" + (char) 0xE9, "/api/v1/caf%E9", "/api/v1/x" + (char) 0xC3,
+                "/api/v1/admin" + (char) 0xC0 + (char) 0xAF + "y", "/api/v1/admin%C0%AFy"};
+        for (String probe : probes) {
+            int before = servlet.requests();
+            RawHttp.Reply reply = RawHttp.exchange(gateway.port(), "GET " + probe + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            assertThat(reply.status()).as(probe).isEqualTo(400);
+            assertThat(reply.body()).as(probe).contains("urn:gatehouse:problem:bad-path", "UTF-8");
+            assertThat(servlet.requests()).as("%s reached the upstream", probe).isEqualTo(before);
+        }
+    }
+
     private static String header(RawHttp.Reply reply, String name) {
         for (String line : reply.text().substring(0, reply.text().indexOf("\r\n\r\n")).split("\r\n")) {
             int colon = line.indexOf(':');
@@ -107,5 +138,20 @@ class PathReadingTest {
             }
         }
         return null;
+    }
+
+    private static String utf8Body(RawHttp.Reply reply) {
+        return new String(reply.body().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Bytes as the chars RawHttp writes one for one. */
+    private static String latin1(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(bytes);
+        return out.toString(StandardCharsets.ISO_8859_1);
     }
 }
