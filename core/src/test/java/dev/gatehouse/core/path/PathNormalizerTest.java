@@ -27,6 +27,9 @@ class PathNormalizerTest {
             /api/v1/.hidden            | /api/v1/.hidden
             /api/v1/..dots             | /api/v1/..dots
             /a/b/c/../../d             | /a/d
+            /caf%c3%a9                 | /caf%C3%A9
+            /caf\u00c3\u00a9             | /caf%C3%A9
+            /%f0%9f%98%80/x            | /%F0%9F%98%80/x
             """)
     void normalisesToTheCanonicalPath(String raw, String expected) {
         NormalizedPath result = PathNormalizer.normalize(raw);
@@ -50,6 +53,20 @@ class PathNormalizerTest {
             /api/v1/%zz                | malformed percent-escape
             /api/v1/%4                 | malformed percent-escape
             api/v1                     | must start with '/'
+            /api/v1/admin;x/y          | ';' is not allowed
+            /api/v1/..;/admin          | ';' is not allowed
+            /api/v1/admin%3Bx/y        | encoded ';' (%3B)
+            /api/v1/admin%3b/y         | encoded ';' (%3B)
+            /caf%E9/x                  | not valid UTF-8 (at '/')
+            /caf\u00e9                  | not valid UTF-8 (at the end of the path)
+            /x%C3                      | not valid UTF-8 (at the end of the path)
+            /x%C3/y                    | not valid UTF-8 (at '/')
+            /x%C3%2Fy                  | not valid UTF-8 (at %2F)
+            /admin%C0%AFy              | not valid UTF-8 (at %C0)
+            /x%E0%80%AF                | not valid UTF-8 (at %80)
+            /x%ED%A0%80                | not valid UTF-8 (at %A0)
+            /x%F4%90%80%80             | not valid UTF-8 (at %90)
+            /x%80                      | not valid UTF-8 (at %80)
             """)
     void refusesPathsThatCouldBeReadTwoWays(String raw, String reason) {
         NormalizedPath result = PathNormalizer.normalize(raw);

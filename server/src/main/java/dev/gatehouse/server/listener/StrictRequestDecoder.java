@@ -1,5 +1,6 @@
 package dev.gatehouse.server.listener;
 
+import dev.gatehouse.core.http.RequestTarget;
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,8 +23,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Vert.x's HTTP/1.x request decoder, with two guards:
+ * Vert.x's HTTP/1.x request decoder, with these guards:
  * <ul>
+ *   <li>Raw bytes above ASCII in the request target are percent-encoded once ({@link RequestTarget}), so
+ *   routing, the cache and the upstream all read the same ASCII target instead of each decoding the
+ *   bytes its own way (forwarded as text, they would be encoded a second time).</li>
  *   <li>A request carrying both {@code Content-Length} and {@code Transfer-Encoding} is refused instead
  *   of silently dropping {@code Content-Length}: a proxy that reads such a request one way while its
  *   upstream reads it the other is how requests get smuggled. The refusal reaches the server's
@@ -65,7 +69,13 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         boolean ended = false;
         for (int i = from; i < out.size(); i++) {
             Object decoded = out.get(i);
-            if (decoded instanceof HttpRequest) {
+            if (decoded instanceof HttpRequest request) {
+                // the target came a char per byte: raw bytes above ASCII become %XX once, before anything reads it
+                String target = request.uri();
+                String encoded = RequestTarget.encodeRawBytes(target);
+                if (encoded != target) {
+                    request.setUri(encoded);
+                }
                 inHead = false;
                 heads++;
                 if (headTimer != null) {
