@@ -71,10 +71,17 @@ public final class AuthFilter implements Filter {
         }, error -> {
             // the key store is down or too busy to ask: neither a yes nor a no about the credential
             exchange.failure("identity-unavailable");
-            return Problem.of(503, "identity-unavailable", "Credentials cannot be checked",
-                            "the gateway cannot check credentials right now; retry shortly")
-                    .retryAfter(1).send(exchange.response(), exchange.path(), exchange.requestId());
+            return identityUnavailable().send(exchange.response(), exchange.path(), exchange.requestId());
         });
+    }
+
+    /**
+     * The answer when a credential cannot be checked (PostgreSQL unreachable or too busy, JWT keys not
+     * fetchable): never a 401, which would tell a valid caller its credential is wrong.
+     */
+    public static Problem identityUnavailable() {
+        return Problem.of(503, "identity-unavailable", "Credentials cannot be checked",
+                "the gateway cannot check credentials right now; retry shortly").retryAfter(1);
     }
 
     private static Future<Void> unauthorized(Exchange exchange, String detail, String error) {
