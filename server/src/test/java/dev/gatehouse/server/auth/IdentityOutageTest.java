@@ -1,5 +1,7 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.identity.ApiKeys;
+import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.GatewayNode;
 import dev.gatehouse.server.TcpProxy;
 import dev.gatehouse.server.TestNodes;
@@ -14,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,5 +97,43 @@ class IdentityOutageTest {
             return seen.get(seen.size() - 1) == 200;
         });
         assertThat(seen).as("while the node reconnects, the key is unchecked, not wrong").isSubsetOf(503, 200);
+    }
+
+    @Test
+    void cachedKeysServeThroughAnOutageAndItsRecoveryAndARevocationMadeMeanwhileTakesHoldAfter() throws Exception {
+        String kept = node.identities().keys().create("kept", "free", List.of(), null, null).key();
+        KeyStore.Created revoked = node.identities().keys().create("revoked", "free", List.of(), null, null);
+        assertThat(gateway(kept)).isEqualTo(200);
+        assertThat(gateway(revoked.key())).isEqualTo(200);
+
+        relay.cut();
+        assertThat(gateway(ApiKeys.generate(new SecureRandom()))).as("a key never seen cannot be checked").isEqualTo(503);
+        long outageEnds = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < outageEnds) {
+            assertThat(gateway(kept)).as("a known key during the outage").isEqualTo(200);
+        }
+        // changed in the database while the node cannot hear of it
+        try (var c = database.connect(); var s = c.createStatement()) {
+            s.executeUpdate("UPDATE gatehouse_api_keys SET active = false, revoked_at = now() WHERE id = " + revoked.record().id());
+            s.executeUpdate("UPDATE gatehouse_tiers SET limits = '{7/min}' WHERE name = 'pro'");
+        }
+        assertThat(gateway(revoked.key())).as("not yet known to be revoked").isEqualTo(200);
+
+        relay.restore();
+        long restored = System.nanoTime();
+        List<Integer> keptStatuses = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            keptStatuses.add(gateway(kept));
+            return gateway(revoked.key()) == 401;
+        });
+        long refusedAfterMillis = (System.nanoTime() - restored) / 1_000_000;
+        long settled = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (System.nanoTime() < settled) {
+            keptStatuses.add(gateway(kept));
+            assertThat(gateway(revoked.key())).as("revoked stays revoked").isEqualTo(401);
+        }
+        assertThat(keptStatuses).as("a key that worked all along keeps working while the node reconnects").containsOnly(200);
+        assertThat(refusedAfterMillis).as("the revocation takes hold within the feed's reconnect bound").isLessThan(12_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> List.of(RateLimit.perMinute(7)).equals(node.identities().tier("pro")));
     }
 }
