@@ -172,6 +172,31 @@ public final class ConfigNode {
         return result;
     }
 
+    /**
+     * Each element of a list whose elements are mappings or, as a shorthand, single values: a single value
+     * reads as a mapping of {@code shorthand} to it ({@code ["a", {x: b}]} with shorthand {@code x} is
+     * {@code [{x: a}, {x: b}]}). An environment override is a comma-separated list of single values.
+     */
+    public List<ConfigNode> list(String name, String shorthand) {
+        Object value = raw(name);
+        List<?> elements = value instanceof String ? strings(name) : value instanceof List<?> list ? list : null;
+        if (elements == null) {
+            return value == null ? List.of() : list(name);
+        }
+        List<ConfigNode> result = new ArrayList<>();
+        for (int i = 0; i < elements.size(); i++) {
+            Object element = elements.get(i);
+            Map<String, Object> entry = element instanceof Map<?, ?> m ? asStringMap(m)
+                    : element == null || element instanceof List ? null : Map.of(shorthand, element);
+            if (entry == null) {
+                problems.add(new ConfigProblem(key(name) + "[" + i + "]", "must be a value or a mapping of settings, got " + describe(element)));
+            } else {
+                result.add(new ConfigNode(key(name) + "[" + i + "]", entry, problems, null));
+            }
+        }
+        return result;
+    }
+
     public String string(String name, String fallback) {
         Object value = raw(name);
         if (value == null) {

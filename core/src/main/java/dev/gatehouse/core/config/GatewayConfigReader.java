@@ -509,13 +509,27 @@ public final class GatewayConfigReader {
             }
         }
         String jwksUrl = n.string("jwksUrl", null);
-        List<String> keys = n.strings("publicKeys");
-        if ((jwksUrl == null) == keys.isEmpty()) {
+        // each entry a PEM, or {kid, pem} for a key that tokens name by kid
+        List<ConfigNode> entries = n.list("publicKeys", "pem");
+        if ((jwksUrl == null) == entries.isEmpty()) {
             n.problem(null, "needs exactly one of jwksUrl or publicKeys (PEM)");
         }
-        for (int i = 0; i < keys.size(); i++) {
+        List<JwtConfig.SigningKey> keys = new ArrayList<>();
+        Map<String, Integer> kids = new LinkedHashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            ConfigNode entry = entries.get(i);
+            String kid = entry.string("kid", null);
+            String pem = entry.requiredString("pem");
+            entry.rejectUnknownKeys();
+            Integer first = kid == null ? null : kids.putIfAbsent(kid, i);
+            if (first != null) {
+                entry.problem("kid", "'" + kid + "' is publicKeys[" + first + "]'s kid too; a kid names one key");
+            }
+            if (pem == null) {
+                continue;
+            }
             try {
-                PublicKey key = PublicKeys.parse(keys.get(i));
+                PublicKey key = PublicKeys.parse(pem);
                 if (algorithms.stream().noneMatch(alg -> PublicKeys.fits(key, alg))) {
                     n.problem("publicKeys[" + i + "]", "is an " + key.getAlgorithm() + " key, which none of the algorithms "
                             + algorithms + " can verify");
@@ -523,6 +537,7 @@ public final class GatewayConfigReader {
             } catch (IllegalArgumentException e) {
                 n.problem("publicKeys[" + i + "]", e.getMessage());
             }
+            keys.add(new JwtConfig.SigningKey(kid, pem));
         }
         if (jwksUrl != null && !jwksUrl.startsWith("https://") && !jwksUrl.startsWith("http://")) {
             n.problem("jwksUrl", "must be an http(s) URL, got '" + jwksUrl + "'");

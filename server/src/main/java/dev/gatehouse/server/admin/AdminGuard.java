@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.auth.AuthFilter;
 import dev.gatehouse.server.auth.Credentials;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.Identity;
@@ -31,7 +32,12 @@ final class AdminGuard implements Handler<RoutingContext> {
             return;
         }
         identities.authenticate(key).onComplete(result -> {
-            Optional<Identity> identity = result.succeeded() ? result.result() : Optional.empty();
+            if (result.failed()) {
+                // PostgreSQL cannot be asked: the key is unchecked, not wrong
+                AuthFilter.identityUnavailable().send(ctx.response(), ctx.request().path(), null);
+                return;
+            }
+            Optional<Identity> identity = result.result();
             if (identity.isEmpty()) {
                 ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\"");
                 problem(ctx, 401, "unauthorized", "Unauthorized", "the API key is not valid");

@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Authenticates the caller of a route from an API key ({@code X-API-Key}, or {@code Authorization:
  * Bearer gh_live_…}) or a login session ({@code Bearer gh_sess_…}) and checks the route's scopes and role. An unknown, revoked or expired key all get the same
- * 401, so the answer never tells whether a key exists. The credential is not forwarded upstream.
+ * 401, so the answer never tells whether a key exists. {@link CallerHeadersFilter}, next in the chain,
+ * decides which credentials go upstream.
  */
 public final class AuthFilter implements Filter {
     private final AuthConfig config;
@@ -62,18 +63,25 @@ public final class AuthFilter implements Filter {
                         .send(exchange.response(), exchange.path(), exchange.requestId());
             }
             exchange.put(Identity.KEY, identity);
-            exchange.request().headers().remove(HeaderNames.X_API_KEY);
-            if (credential.equals(Credentials.bearer(exchange.request()))) {
-                exchange.request().headers().remove(HeaderNames.AUTHORIZATION);
+            if (type.equals("jwt") && exchange.request().getHeader(HeaderNames.X_API_KEY) == null) {
+                // an end-user JWT is meant for the API behind the gateway: once verified, upstreams may read it
+                exchange.put(CallerHeadersFilter.VERIFIED_AUTHORIZATION, Boolean.TRUE);
             }
             return chain.proceed(exchange);
         }, error -> {
             // the key store is down or too busy to ask: neither a yes nor a no about the credential
             exchange.failure("identity-unavailable");
-            return Problem.of(503, "identity-unavailable", "Credentials cannot be checked",
-                            "the gateway cannot check credentials right now; retry shortly")
-                    .retryAfter(1).send(exchange.response(), exchange.path(), exchange.requestId());
+            return identityUnavailable().send(exchange.response(), exchange.path(), exchange.requestId());
         });
+    }
+
+    /**
+     * The answer when a credential cannot be checked (PostgreSQL unreachable or too busy, JWT keys not
+     * fetchable): never a 401, which would tell a valid caller its credential is wrong.
+     */
+    public static Problem identityUnavailable() {
+        return Problem.of(503, "identity-unavailable", "Credentials cannot be checked",
+                "the gateway cannot check credentials right now; retry shortly").retryAfter(1);
     }
 
     private static Future<Void> unauthorized(Exchange exchange, String detail, String error) {

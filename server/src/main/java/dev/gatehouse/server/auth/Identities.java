@@ -10,14 +10,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -31,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Key, session and tier look-ups for the request path. Keys are cached in process (bounded; unknown keys are
  * remembered briefly so a flood of bad keys does not reach PostgreSQL); a revocation or tier change on
- * any node reaches every node's cache through PostgreSQL {@code LISTEN/NOTIFY} within a second.
+ * any node reaches every node's cache through PostgreSQL {@code LISTEN/NOTIFY} within a second. When the
+ * feed reconnects after losing PostgreSQL, what is cached keeps serving until it has been read back.
  * {@code last_used_at} is written in batches, never once per request.
  */
 public final class Identities implements AutoCloseable {
@@ -66,9 +63,8 @@ public final class Identities implements AutoCloseable {
     private final Lookups<Optional<JwtVerifier.Verified>> tokenChecks;
     private final Map<Long, Instant> used = new ConcurrentHashMap<>();
     private volatile Map<String, List<RateLimit>> tiers;
-    private final Thread listener;
+    private final ChangeFeed feed;
     private final long flushTimer;
-    private volatile boolean running = true;
 
     public Identities(Vertx vertx, Database database, MeterRegistry meters, int passwordIterations, JwtVerifier jwt) {
         this.vertx = vertx;
@@ -102,9 +98,18 @@ public final class Identities implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read rate-limit tiers: " + e.getMessage(), e);
         }
-        this.listener = new Thread(this::listen, "gatehouse-identity-changes");
-        this.listener.setDaemon(true);
-        this.listener.start();
+        this.feed = new ChangeFeed(database, new ChangeFeed.Target() {
+            @Override
+            public void changed(String payload) throws SQLException {
+                apply(payload);
+            }
+
+            @Override
+            public void refresh() throws SQLException {
+                revalidate();
+            }
+        });
+        this.feed.start();
         this.flushTimer = vertx.setPeriodic(10_000, id -> flushLastUsed());
     }
 
@@ -231,38 +236,6 @@ public final class Identities implements AutoCloseable {
         }, false).onFailure(e -> log.warn("could not record key use: {}", e.getMessage()));
     }
 
-    /** Runs on its own thread: a dedicated connection LISTENs and invalidates what changed. */
-    private void listen() {
-        long backoff = 250;
-        while (running) {
-            try (Connection c = database.openDedicatedConnection(); Statement s = c.createStatement()) {
-                s.execute("LISTEN " + ChangeNotices.CHANNEL);
-                // anything may have changed while we were not listening
-                cache.invalidateAll();
-                sessions.invalidateAll();
-                tiers = tierStore.all();
-                backoff = 250;
-                PGConnection pg = c.unwrap(PGConnection.class);
-                while (running) {
-                    PGNotification[] notices = pg.getNotifications(100);
-                    if (notices == null) {
-                        continue;
-                    }
-                    for (PGNotification notice : notices) {
-                        apply(notice.getParameter());
-                    }
-                }
-            } catch (SQLException | RuntimeException e) {
-                // whatever went wrong, the feed goes on: revocations must keep reaching this node
-                if (running) {
-                    log.warn("lost the identity change feed ({}); reconnecting in {} ms", e.getMessage(), backoff);
-                    pause(backoff);
-                    backoff = Math.min(backoff * 2, 5000);
-                }
-            }
-        }
-    }
-
     private void apply(String payload) throws SQLException {
         if (payload.startsWith("key:")) {
             cache.invalidate(payload.substring(4));
@@ -273,19 +246,39 @@ public final class Identities implements AutoCloseable {
         }
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Longest list of hashes read back in one statement while revalidating. */
+    private static final int REVALIDATE_BATCH = 1000;
+
+    /**
+     * Reads back every tier, key and session this node holds and replaces each with what PostgreSQL says
+     * now (a key revoked meanwhile is then refused). Until it succeeds, the entries held keep serving.
+     */
+    private void revalidate() throws SQLException {
+        Map<String, List<RateLimit>> freshTiers = tierStore.all();
+        List<String> keyIds = List.copyOf(cache.asMap().keySet());
+        for (int from = 0; from < keyIds.size(); from += REVALIDATE_BATCH) {
+            List<String> batch = keyIds.subList(from, Math.min(keyIds.size(), from + REVALIDATE_BATCH));
+            Map<String, ApiKeyRecord> found = keys.findByHashes(batch);
+            for (String id : batch) {
+                ApiKeyRecord record = found.get(id);
+                cache.put(id, record == null ? Optional.empty() : Optional.of(KnownKey.of(record)));
+            }
         }
+        List<String> sessionIds = List.copyOf(sessions.asMap().keySet());
+        for (int from = 0; from < sessionIds.size(); from += REVALIDATE_BATCH) {
+            List<String> batch = sessionIds.subList(from, Math.min(sessionIds.size(), from + REVALIDATE_BATCH));
+            Map<String, UserStore.Session> found = users.sessions(batch);
+            for (String id : batch) {
+                sessions.put(id, Optional.ofNullable(found.get(id)));
+            }
+        }
+        tiers = freshTiers;
     }
 
     @Override
     public void close() {
-        running = false;
         vertx.cancelTimer(flushTimer);
         flushLastUsed();
-        listener.interrupt();
+        feed.close();
     }
 }

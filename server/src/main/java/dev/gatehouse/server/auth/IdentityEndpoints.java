@@ -134,7 +134,11 @@ public final class IdentityEndpoints {
             return;
         }
         identities.authenticate(token).onComplete(result -> {
-            if (result.failed() || result.result().isEmpty()) {
+            if (result.failed()) {
+                send(request, AuthFilter.identityUnavailable());
+                return;
+            }
+            if (result.result().isEmpty()) {
                 request.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse\", error=\"invalid_token\"");
                 send(request, Problem.of(401, "unauthorized", "Unauthorized", "the credential is not valid"));
                 return;

@@ -1,13 +1,13 @@
 package dev.gatehouse.server.auth;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -18,9 +18,9 @@ import dev.gatehouse.core.identity.PublicKeys;
 
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.security.Key;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
 /**
  * Verifies end-user JWTs: signature with an allow-listed asymmetric algorithm (so neither {@code none} nor
  * an HMAC signed with a public key can pass), issuer, audience, {@code exp} and {@code nbf} within the
- * clock skew. Keys come from configured PEM public keys or a JWKS URL (cached and refreshed by Nimbus).
+ * clock skew; plain JWTs and RFC 9068 access tokens ({@code typ: at+jwt}). Keys come from configured PEM
+ * public keys (matched by {@code kid} where both sides have one) or a JWKS URL (cached and refreshed by Nimbus).
  * May fetch the JWKS: call off the event loop.
  */
 public final class JwtVerifier {
@@ -41,7 +42,11 @@ public final class JwtVerifier {
     public JwtVerifier(JwtConfig config) {
         this.config = config;
         Set<JWSAlgorithm> algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, source(config)));
+        processor.setJWSKeySelector(config.jwksUrl() != null ? new JWSVerificationKeySelector<>(algorithms, jwks(config.jwksUrl()))
+                : new ConfiguredKeys(algorithms, config.keys()));
+        // plain JWTs and RFC 9068 access tokens, as identity providers issue them; other types (logout, DPoP proofs) are not credentials
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("application/jwt"),
+                new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(new HashSet<>(config.audiences()),
                 new JWTClaimsSet.Builder().issuer(config.issuer()).build(), Set.of("sub", "exp"), null);
         claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
@@ -72,30 +77,65 @@ public final class JwtVerifier {
                 claims.getExpirationTime().getTime() + config.clockSkew().toMillis());
     }
 
-    private static JWKSource<SecurityContext> source(JwtConfig config) {
-        if (config.jwksUrl() != null) {
-            try {
-                return JWKSourceBuilder.<SecurityContext>create(URI.create(config.jwksUrl()).toURL()).retrying(true).build();
-            } catch (MalformedURLException e) {
-                throw new IllegalArgumentException("auth.jwt.jwksUrl is not a URL: " + e.getMessage());
-            }
+    private static JWKSource<SecurityContext> jwks(String url) {
+        try {
+            return JWKSourceBuilder.<SecurityContext>create(URI.create(url).toURL()).retrying(true).build();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("auth.jwt.jwksUrl is not a URL: " + e.getMessage());
         }
-        List<JWK> keys = new ArrayList<>();
-        for (String pem : config.publicKeys()) {
-            keys.add(jwk(pem));
-        }
-        return new ImmutableJWKSet<>(new JWKSet(keys));
     }
 
-    /** A PEM {@code PUBLIC KEY} (X.509 SubjectPublicKeyInfo) as a JWK, RSA or EC. */
-    static JWK jwk(String pem) {
-        PublicKey key;
+    /**
+     * The configured public keys a token may be signed with: those that fit its algorithm, and where both
+     * the token and a key have a {@code kid}, only when they match. A key without a kid is tried for every
+     * token, so tokens from providers that always name their key still verify against a bare PEM.
+     */
+    static final class ConfiguredKeys implements JWSKeySelector<SecurityContext> {
+        private record Candidate(String kid, PublicKey key, Set<Curve> curves) {
+        }
+
+        private final Set<JWSAlgorithm> algorithms;
+        private final List<Candidate> keys = new ArrayList<>();
+
+        ConfiguredKeys(Set<JWSAlgorithm> algorithms, List<JwtConfig.SigningKey> configured) {
+            this.algorithms = algorithms;
+            for (JwtConfig.SigningKey signing : configured) {
+                PublicKey key = publicKey(signing.pem());
+                keys.add(new Candidate(signing.kid(), key,
+                        key instanceof ECPublicKey ec ? Set.of(Curve.forECParameterSpec(ec.getParams())) : Set.of()));
+            }
+        }
+
+        @Override
+        public List<Key> selectJWSKeys(JWSHeader header, SecurityContext context) {
+            JWSAlgorithm algorithm = header.getAlgorithm();
+            if (!algorithms.contains(algorithm)) {
+                return List.of();
+            }
+            String kid = header.getKeyID();
+            List<Key> selected = new ArrayList<>();
+            for (Candidate candidate : keys) {
+                if (kid != null && candidate.kid() != null && !kid.equals(candidate.kid())) {
+                    continue;
+                }
+                if (!PublicKeys.fits(candidate.key(), algorithm.getName())) {
+                    continue;
+                }
+                // an EC key verifies only the ES algorithm of its own curve (ES256 and P-256, ...)
+                if (!candidate.curves().isEmpty() && Curve.forJWSAlgorithm(algorithm).stream().noneMatch(candidate.curves()::contains)) {
+                    continue;
+                }
+                selected.add(candidate.key());
+            }
+            return selected;
+        }
+    }
+
+    private static PublicKey publicKey(String pem) {
         try {
-            key = PublicKeys.parse(pem);
+            return PublicKeys.parse(pem);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("auth.jwt.publicKeys: " + e.getMessage(), e);
         }
-        return key instanceof RSAPublicKey rsa ? new RSAKey.Builder(rsa).build()
-                : new ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(((ECPublicKey) key).getParams()), (ECPublicKey) key).build();
     }
 }

@@ -16,6 +16,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,21 @@ public final class KeyStore {
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(read(r)) : Optional.empty();
             }
+        }
+    }
+
+    /** The stored keys among these SHA-256 hashes (lower-case hex), by hash; one statement for all. */
+    public Map<String, ApiKeyRecord> findByHashes(List<String> hexHashes) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT key_hash, " + COLUMNS + " FROM gatehouse_api_keys WHERE key_hash = ANY(?::bytea[])")) {
+            s.setArray(1, c.createArrayOf("text", hexHashes.stream().map(h -> "\\x" + h).toArray()));
+            Map<String, ApiKeyRecord> found = new HashMap<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    found.put(HexFormat.of().formatHex(r.getBytes("key_hash")), read(r));
+                }
+            }
+            return found;
         }
     }
 

@@ -186,6 +186,23 @@ public final class UserStore {
         }
     }
 
+    /** The live sessions among these token hashes (lower-case hex), by hash; one statement for all. */
+    public java.util.Map<String, Session> sessions(java.util.List<String> hexHashes) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT s.token_hash, u.id, u.email, u.role, u.tier, s.expires_at FROM gatehouse_sessions s "
+                     + "JOIN gatehouse_users u ON u.id = s.user_id WHERE s.token_hash = ANY(?::bytea[]) AND s.expires_at > now() AND NOT u.disabled")) {
+            s.setArray(1, c.createArrayOf("text", hexHashes.stream().map(h -> "\\x" + h).toArray()));
+            java.util.Map<String, Session> found = new java.util.HashMap<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    found.put(HexFormat.of().formatHex(r.getBytes(1)), new Session(null, r.getTimestamp(6).toInstant(),
+                            new User(r.getLong(2), r.getString(3), r.getString(4), r.getString(5))));
+                }
+            }
+            return found;
+        }
+    }
+
     /** Ends a session and tells every node. */
     public void logout(byte[] tokenHash) throws SQLException {
         try (Connection c = db.getConnection()) {

@@ -7,6 +7,7 @@ import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.route.PathRewrite;
 import dev.gatehouse.core.route.RouteTable;
 import dev.gatehouse.server.auth.AuthFilter;
+import dev.gatehouse.server.auth.CallerHeadersFilter;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.cache.CacheFilter;
 import dev.gatehouse.server.cache.ResponseCache;
@@ -69,6 +70,7 @@ public final class RouteCompiler {
         if (!route.auth().none()) {
             filters.add(new AuthFilter(route.auth(), identities));
         }
+        filters.add(new CallerHeadersFilter(route.auth()));
         if (route.rateLimit() != null) {
             filters.add(new RateLimitFilter(route.name(), route.rateLimit(), limiters, trusted, identities, metrics.registry()));
         }

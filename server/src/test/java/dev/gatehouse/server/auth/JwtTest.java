@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -142,6 +144,40 @@ class JwtTest {
         assertThat(get(soon).statusCode()).isEqualTo(200);
         // verification results are kept 30 s; exp (plus the 1 s skew) still ends the token on time
         await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertThat(get(soon).statusCode()).isEqualTo(401));
+    }
+
+    static String rs256(JWSHeader header, JWTClaimsSet claims, KeyPair keys) {
+        try {
+            SignedJWT jwt = new SignedJWT(header, claims);
+            jwt.sign(new RSASSASigner((RSAPrivateKey) keys.getPrivate()));
+            return jwt.serialize();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aTokenNamingItsKeyByKidIsVerifiedByAConfiguredKeyWithoutOne() {
+        String token = rs256(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("2024-07-rotation").build(), claims().build(), trusted);
+        HttpResponse<String> response = get(token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(get(rs256(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("2024-07-rotation").build(), claims().build(), stranger))
+                .statusCode()).as("a kid does not stand in for the signature").isEqualTo(401);
+    }
+
+    @ParameterizedTest(name = "typ {0} is accepted")
+    @ValueSource(strings = {"at+jwt", "application/at+jwt", "JWT", "application/jwt"})
+    void accessTokensAsIdentityProvidersIssueThemAreAccepted(String type) {
+        String token = rs256(new JWSHeader.Builder(JWSAlgorithm.RS256).type(new JOSEObjectType(type)).keyID("idp-key-1").build(),
+                claims().claim("client_id", "mobile-app").claim("jti", "a1").build(), trusted);
+        HttpResponse<String> response = get(token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    @Test
+    void aSignedTokenOfAnotherTypeIsNotACredential() {
+        String logout = rs256(new JWSHeader.Builder(JWSAlgorithm.RS256).type(new JOSEObjectType("logout+jwt")).build(), claims().build(), trusted);
+        assertThat(get(logout).statusCode()).isEqualTo(401);
     }
 
     @Test

@@ -1,0 +1,137 @@
+package dev.gatehouse.server.auth;
+
+import dev.gatehouse.server.store.Database;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The receiving end of {@link ChangeNotices}: a thread that {@code LISTEN}s on a connection of its own and
+ * hands each notice to its {@link Target}. Whenever it (re)connects, anything may have changed unheard, so
+ * it asks the target to re-read everything it holds, and asks again (backing off) until that succeeds: the
+ * pool may still be empty when the database comes back, and until a re-read succeeds the target keeps
+ * serving what it has rather than dropping it.
+ */
+final class ChangeFeed implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
+    private static final long MIN_BACKOFF_MS = 250;
+    private static final long MAX_BACKOFF_MS = 5000;
+
+    /** What the feed keeps current. Both are called on the feed's thread, one at a time. */
+    interface Target {
+        /** Applies one notice; a failure makes the feed ask for {@link #refresh} instead. */
+        void changed(String payload) throws SQLException;
+
+        /** Re-reads everything held from PostgreSQL, replacing each item only with what was read. */
+        void refresh() throws SQLException;
+    }
+
+    private final Database database;
+    private final Target target;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean refreshDue;
+
+    ChangeFeed(Database database, Target target) {
+        this.database = database;
+        this.target = target;
+        this.thread = new Thread(this::listen, "gatehouse-identity-changes");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Whether what the target holds still waits to be re-read after a reconnect. */
+    boolean refreshDue() {
+        return refreshDue;
+    }
+
+    private void listen() {
+        long backoff = MIN_BACKOFF_MS;
+        while (running) {
+            try (Connection c = database.openDedicatedConnection(); Statement s = c.createStatement()) {
+                s.execute("LISTEN " + ChangeNotices.CHANNEL);
+                backoff = MIN_BACKOFF_MS;
+                // anything may have changed while we were not listening; notices from now on queue up on c
+                refreshDue = true;
+                Retry refresh = new Retry();
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (running) {
+                    if (refreshDue && refresh.due()) {
+                        refresh.attempt();
+                    }
+                    PGNotification[] notices = pg.getNotifications(100);
+                    if (notices == null) {
+                        continue;
+                    }
+                    for (PGNotification notice : notices) {
+                        try {
+                            target.changed(notice.getParameter());
+                        } catch (SQLException | RuntimeException e) {
+                            // the notice came, the pool could not read what it names: re-read everything once it can
+                            log.warn("could not apply identity change '{}' ({}); re-reading identities", notice.getParameter(), e.getMessage());
+                            refreshDue = true;
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                // whatever went wrong, the feed goes on: revocations must keep reaching this node
+                if (running) {
+                    log.warn("lost the identity change feed ({}); reconnecting in {} ms", e.getMessage(), backoff);
+                    pause(backoff);
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+                }
+            }
+        }
+    }
+
+    /** Re-reads on a backoff of their own, between polls of the feed, so notices are still heard meanwhile. */
+    private final class Retry {
+        private long backoff = MIN_BACKOFF_MS;
+        private long nextAttemptNanos = System.nanoTime();
+        private int failures;
+
+        boolean due() {
+            return System.nanoTime() - nextAttemptNanos >= 0;
+        }
+
+        void attempt() {
+            try {
+                target.refresh();
+                refreshDue = false;
+                if (failures > 0) {
+                    log.info("identities re-read after {} failed attempt(s)", failures);
+                }
+                failures = 0;
+                backoff = MIN_BACKOFF_MS;
+            } catch (SQLException | RuntimeException e) {
+                if (failures++ == 0) {
+                    log.warn("cannot re-read identities yet ({}); serving what this node knows and retrying", e.getMessage());
+                }
+                nextAttemptNanos = System.nanoTime() + backoff * 1_000_000;
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
