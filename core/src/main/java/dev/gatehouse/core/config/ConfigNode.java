@@ -191,7 +191,7 @@ public final class ConfigNode {
             if (entry == null) {
                 problems.add(new ConfigProblem(key(name) + "[" + i + "]", "must be a value or a mapping of settings, got " + describe(element)));
             } else {
-                result.add(new ConfigNode(key(name) + "[" + i + "]", entry, problems, null));
+                result.add(new ConfigNode(tree, key(name) + "[" + i + "]", entry, false));
             }
         }
         return result;
