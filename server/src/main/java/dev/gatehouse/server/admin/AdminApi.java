@@ -1,6 +1,11 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.cache.CachePolicy;
+import dev.gatehouse.core.config.AuthConfig;
+import dev.gatehouse.core.config.RateLimitConfig;
+import dev.gatehouse.core.config.RouteCacheConfig;
 import dev.gatehouse.core.config.RouteConfig;
+import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.HealthEndpoints;
@@ -25,8 +30,9 @@ import java.util.stream.Collectors;
 import java.util.function.Supplier;
 
 /**
- * The admin listener's API (loopback by default): Prometheus metrics, upstream and route state, health.
- * Unknown paths get a problem+json 404.
+ * The admin listener's API (loopback by default): Prometheus metrics, upstream and route state, health,
+ * and the guarded endpoints for identities and the cache. Unknown paths get a problem+json 404; a known
+ * path asked with a method it does not take, a 405 with {@code Allow}.
  */
 public final class AdminApi {
     private final GatewayMetrics metrics;
@@ -53,13 +59,13 @@ public final class AdminApi {
                 .end(metrics.scrape()));
         router.get("/upstreams").handler(this::upstreams);
         router.get("/routes").handler(this::routes);
-        router.get("/health/*").handler(ctx -> {
-            if (!health.handles(ctx.request().path(), ctx.request())) {
-                ctx.next();
-            }
-        });
+        for (String path : new String[]{"/health", "/health/live", "/health/ready"}) {
+            router.get(path).handler(ctx -> health.handles(path, ctx.request()));
+        }
         AdminGuard guard = new AdminGuard(identities);
-        new IdentityAdmin(vertx, identities, guard, snapshot).mount(router);
+        AdminCalls calls = new AdminCalls(vertx);
+        new IdentityAdmin(identities, guard, calls, snapshot).mount(router);
+        new UserAdmin(identities, guard, calls).mount(router);
         new CacheAdmin(cache, guard).mount(router);
         router.route().last().handler(ctx -> {
             String path = ctx.request().path();
@@ -131,8 +137,55 @@ public final class AdminApi {
                     .put("upstream", r.upstream())
                     .put("requestTimeoutMs", r.requestTimeout().toMillis())
                     .put("maxBodyBytes", r.maxBodyBytes())
-                    .put("retries", r.retries()));
+                    .put("retries", r.retries())
+                    .put("auth", auth(r.auth()))
+                    .put("cache", cache(r.cache()))
+                    .put("rateLimit", rateLimit(r.rateLimit())));
         }
         ctx.response().putHeader("content-type", "application/json").end(routes.encodePrettily());
+    }
+
+    private static JsonObject auth(AuthConfig auth) {
+        JsonObject out = new JsonObject().put("mode", auth.mode());
+        if (!auth.none()) {
+            out.put("accept", new JsonArray(auth.accept())).put("scopes", new JsonArray(auth.scopes())).put("role", auth.role());
+        }
+        return out;
+    }
+
+    /** A route's cache as configured, or null when it has none. */
+    private static JsonObject cache(RouteCacheConfig cache) {
+        if (cache == null) {
+            return null;
+        }
+        CachePolicy p = cache.policy();
+        return new JsonObject()
+                .put("ttlMs", p.defaultTtl().toMillis())
+                .put("maxTtlMs", p.maxTtl().toMillis())
+                .put("public", p.publicContent())
+                .put("perCaller", p.perCaller())
+                .put("staleWhileRevalidateMs", p.staleWhileRevalidate().toMillis())
+                .put("staleIfErrorMs", p.staleIfError().toMillis())
+                .put("maxStaleMs", p.maxStale().toMillis())
+                .put("maxEntryBytes", cache.maxEntryBytes());
+    }
+
+    /** A route's rate limit as configured, or null when it has none. */
+    private static JsonObject rateLimit(RateLimitConfig limit) {
+        if (limit == null) {
+            return null;
+        }
+        JsonObject out = new JsonObject()
+                .put("tiers", limit.tiers())
+                .put("limits", new JsonArray(limit.limits().stream().map(RateLimit::text).toList()))
+                .put("algorithm", limit.algorithm().configName())
+                .put("mode", limit.mode())
+                .put("onRedisFailure", limit.onRedisFailure())
+                .put("expectedNodes", limit.expectedNodes())
+                .put("cost", limit.cost());
+        if (limit.leased()) {
+            out.put("leaseSize", limit.leaseSize()).put("leaseTtlMs", limit.leaseTtl().toMillis());
+        }
+        return out;
     }
 }

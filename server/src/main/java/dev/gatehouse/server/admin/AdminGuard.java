@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.server.auth.AuthFilter;
 import dev.gatehouse.server.auth.Credentials;
 import dev.gatehouse.server.auth.Identities;
@@ -9,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.Optional;
 
-import static dev.gatehouse.server.admin.IdentityAdmin.problem;
+import static dev.gatehouse.server.admin.AdminCalls.problem;
 
 /** Lets a request through to an admin endpoint only with an admin-scoped API key or an admin's session. */
 final class AdminGuard implements Handler<RoutingContext> {
@@ -40,7 +41,8 @@ final class AdminGuard implements Handler<RoutingContext> {
             Optional<Identity> identity = result.result();
             if (identity.isEmpty()) {
                 ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\"");
-                problem(ctx, 401, "unauthorized", "Unauthorized", "the API key is not valid");
+                problem(ctx, 401, "unauthorized", "Unauthorized", ApiKeys.looksLikeSession(key)
+                        ? "the session is not valid; log in again" : "the API key is not valid");
             } else if (!identity.get().scopes().contains("admin") && !"admin".equals(identity.get().role())) {
                 problem(ctx, 403, "insufficient-scope", "Forbidden", "the admin API needs a key with the admin scope or an admin's session");
             } else {

@@ -9,9 +9,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Objects;
 import java.util.stream.Stream;
 
-import static dev.gatehouse.server.admin.IdentityAdmin.withBody;
-import static dev.gatehouse.server.admin.IdentityAdmin.json;
-import static dev.gatehouse.server.admin.IdentityAdmin.problem;
+import static dev.gatehouse.server.admin.AdminCalls.withBody;
+import static dev.gatehouse.server.admin.AdminCalls.json;
+import static dev.gatehouse.server.admin.AdminCalls.problem;
 
 /**
  * Admin endpoints for the response cache: {@code GET /cache} (statistics), {@code POST /cache/clear},

@@ -58,8 +58,14 @@ public final class AuthFilter implements Filter {
                     : config.scopes().stream().filter(s -> !identity.scopes().contains(s)).toList();
             if (!missing.isEmpty()) {
                 exchange.failure("forbidden");
-                return Problem.of(403, "insufficient-scope", "Forbidden",
-                                "this route needs scope " + String.join(", ", missing) + ", which the key does not have")
+                return Problem.of(403, "insufficient-scope", "Forbidden", "this route needs scope " + String.join(", ", missing) + ", "
+                                + switch (type) {
+                                    // a login session grants a role, never scopes: no admin session can pass a scoped route
+                                    case "session" -> "and a login session carries no scopes; call it with an API key or token that has "
+                                            + (missing.size() == 1 ? "it" : "them");
+                                    case "jwt" -> "which the token does not grant";
+                                    default -> "which the key does not have";
+                                })
                         .send(exchange.response(), exchange.path(), exchange.requestId());
             }
             exchange.put(Identity.KEY, identity);

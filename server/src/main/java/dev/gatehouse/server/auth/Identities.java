@@ -211,6 +211,14 @@ public final class Identities implements AutoCloseable {
         return checked.map(v -> v.filter(x -> System.currentTimeMillis() < x.untilMillis()).map(JwtVerifier.Verified::identity));
     }
 
+    /**
+     * Drops this node's cached sessions of a user at once, after a change to the user; other nodes hear of
+     * it through the change feed.
+     */
+    public void forgetSessionsOf(long userId) {
+        sessions.asMap().values().removeIf(s -> s.isPresent() && s.get().user().id() == userId);
+    }
+
     /** Ends a session on every node. */
     public Future<Void> logout(String token) {
         if (!ApiKeys.looksLikeSession(token)) {
@@ -241,6 +249,9 @@ public final class Identities implements AutoCloseable {
             cache.invalidate(payload.substring(4));
         } else if (payload.startsWith("session:")) {
             sessions.invalidate(payload.substring(8));
+        } else if (payload.startsWith("user:")) {
+            // a user changed or is gone: their sessions are read again (or found ended) on next use
+            forgetSessionsOf(Long.parseLong(payload.substring(5)));
         } else if (payload.startsWith("tier:")) {
             tiers = tierStore.all();
         }

@@ -88,6 +88,46 @@ public final class KeyStore {
         }
     }
 
+    /**
+     * The key with this id or, failing that, this display prefix (revoked and expired keys included).
+     *
+     * @throws Conflict when several keys share the prefix
+     */
+    public Optional<ApiKeyRecord> find(String idOrPrefix) throws SQLException {
+        boolean id = idOrPrefix.matches("[0-9]{1,18}");
+        boolean prefix = idOrPrefix.matches("[A-Za-z0-9]{8}");
+        try (Connection c = db.getConnection()) {
+            if (id) {
+                List<ApiKeyRecord> byId = select(c, "id = ?", Long.parseLong(idOrPrefix));
+                if (!byId.isEmpty()) {
+                    return Optional.of(byId.get(0));
+                }
+            }
+            if (!prefix) {
+                return Optional.empty();
+            }
+            List<ApiKeyRecord> byPrefix = select(c, "prefix = ?", idOrPrefix);
+            if (byPrefix.size() > 1) {
+                throw new Conflict("the prefix " + idOrPrefix + " is shared by keys "
+                        + String.join(", ", byPrefix.stream().map(k -> String.valueOf(k.id())).toList()) + "; ask by id");
+            }
+            return byPrefix.stream().findFirst();
+        }
+    }
+
+    private static List<ApiKeyRecord> select(Connection c, String condition, Object value) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE " + condition + " ORDER BY id LIMIT 10")) {
+            s.setObject(1, value);
+            List<ApiKeyRecord> keys = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    keys.add(read(r));
+                }
+            }
+            return keys;
+        }
+    }
+
     /** Up to {@code limit} keys with ids above {@code afterId}, in id order: one page of the list. */
     public List<ApiKeyRecord> list(long afterId, int limit) throws SQLException {
         return list(Filter.ALL, afterId, limit);

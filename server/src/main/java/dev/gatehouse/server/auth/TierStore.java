@@ -51,6 +51,55 @@ public final class TierStore {
         }
     }
 
+    /** The tier callers without credentials get; it cannot be deleted. */
+    public static final String ANONYMOUS = "anonymous";
+
+    /**
+     * Deletes a tier no key or user has and tells every node.
+     *
+     * @return false when there is no such tier
+     * @throws Conflict for the built-in anonymous tier, or while keys (revoked ones too) or users have the tier
+     */
+    public boolean delete(String name) throws SQLException {
+        if (name.equals(ANONYMOUS)) {
+            throw new Conflict("the anonymous tier is built in: callers without credentials get its limits; change them with PUT instead");
+        }
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("SELECT (SELECT count(*) FROM gatehouse_api_keys WHERE tier = ?), "
+                    + "(SELECT count(*) FROM gatehouse_users WHERE tier = ?)")) {
+                s.setString(1, name);
+                s.setString(2, name);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    if (r.getLong(1) > 0 || r.getLong(2) > 0) {
+                        throw new Conflict("tier '" + name + "' is still used by " + r.getLong(1) + " key(s) (revoked ones included) and "
+                                + r.getLong(2) + " user(s); move them to another tier first");
+                    }
+                }
+                int deleted;
+                try (PreparedStatement d = c.prepareStatement("DELETE FROM gatehouse_tiers WHERE name = ?")) {
+                    d.setString(1, name);
+                    deleted = d.executeUpdate();
+                }
+                if (deleted > 0) {
+                    ChangeNotices.send(c, "tier:" + name);
+                }
+                c.commit();
+                return deleted > 0;
+            } catch (SQLException e) {
+                c.rollback();
+                if ("23503".equals(e.getSQLState())) {
+                    throw new Conflict("tier '" + name + "' was given to a key or user meanwhile; move them to another tier first");
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     /** Creates or replaces a tier's limits and tells every node. */
     public void put(String name, List<RateLimit> limits) throws SQLException {
         if (!name.matches("[a-z0-9_-]{1,32}")) {

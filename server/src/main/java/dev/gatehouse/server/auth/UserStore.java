@@ -55,10 +55,7 @@ public final class UserStore {
     }
 
     private User insert(String email, String password, String role, String tier) throws SQLException {
-        String normalized = email.trim().toLowerCase(Locale.ROOT);
-        if (!normalized.matches("[^@\\s]+@[^@\\s]+")) {
-            throw new IllegalArgumentException("'" + email + "' is not an email address");
-        }
+        String normalized = normalizedEmail(email);
         if (!ROLES.contains(role)) {
             throw new IllegalArgumentException("role must be admin or user, got '" + role + "'");
         }
@@ -84,8 +81,17 @@ public final class UserStore {
         }
     }
 
+    /** An email as stored: trimmed and lower-cased; refused unless it has the shape of an address. */
+    private static String normalizedEmail(String email) {
+        String normalized = email.trim().toLowerCase(Locale.ROOT);
+        if (!normalized.matches("[^@\\s]+@[^@\\s]+")) {
+            throw new IllegalArgumentException("'" + email + "' is not an email address");
+        }
+        return normalized;
+    }
+
     /** Another user has this email (compared lower-cased): a conflict, not a malformed request. */
-    public static final class EmailTaken extends IllegalArgumentException {
+    public static final class EmailTaken extends Conflict {
         EmailTaken(String email) {
             super("a user with email " + email + " already exists");
         }
@@ -127,6 +133,115 @@ public final class UserStore {
                 }
                 return users;
             }
+        }
+    }
+
+    /** The user with this id. */
+    public Optional<User> find(long id) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT id, email, role, tier FROM gatehouse_users WHERE id = ?")) {
+            s.setLong(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4))) : Optional.empty();
+            }
+        }
+    }
+
+    /** What an update changes; a null field stays as it is. */
+    public record Changes(String email, String password, String role, String tier) {
+        public boolean none() {
+            return email == null && password == null && role == null && tier == null;
+        }
+    }
+
+    /**
+     * Applies {@code changes} to a user and tells every node, whose cached sessions of the user are then
+     * read again. A new password or role ends the user's sessions: whoever holds one logs in again.
+     *
+     * @return the user as changed, or empty when there is no such user
+     */
+    public Optional<User> update(long id, Changes changes) throws SQLException {
+        String email = changes.email() == null ? null : normalizedEmail(changes.email());
+        if (changes.password() != null && changes.password().length() < 8) {
+            throw new IllegalArgumentException("a password needs at least 8 characters");
+        }
+        if (changes.role() != null && !ROLES.contains(changes.role())) {
+            throw new IllegalArgumentException("role must be admin or user, got '" + changes.role() + "'");
+        }
+        String hash = changes.password() == null ? null : hasher.hash(changes.password());
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Optional<User> before = lockedUser(c, id);
+                if (before.isEmpty()) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                User user;
+                try (PreparedStatement s = c.prepareStatement("UPDATE gatehouse_users SET email = coalesce(?, email), "
+                        + "password_hash = coalesce(?, password_hash), role = coalesce(?, role), tier = coalesce(?, tier) "
+                        + "WHERE id = ? RETURNING id, email, role, tier")) {
+                    s.setString(1, email);
+                    s.setString(2, hash);
+                    s.setString(3, changes.role());
+                    s.setString(4, changes.tier());
+                    s.setLong(5, id);
+                    try (ResultSet r = s.executeQuery()) {
+                        r.next();
+                        user = new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4));
+                    }
+                }
+                if (hash != null || !user.role().equals(before.get().role())) {
+                    endSessions(c, id);
+                }
+                ChangeNotices.send(c, "user:" + id);
+                c.commit();
+                return Optional.of(user);
+            } catch (SQLException e) {
+                c.rollback();
+                if ("23505".equals(e.getSQLState())) {
+                    throw new EmailTaken(email);
+                }
+                if ("23503".equals(e.getSQLState())) {
+                    throw new IllegalArgumentException("no tier named '" + changes.tier() + "'");
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes a user, and with it every session of theirs, on every node. @return false when there is no such user */
+    public boolean delete(long id) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM gatehouse_users WHERE id = ?")) {
+                s.setLong(1, id);
+                boolean deleted = s.executeUpdate() > 0; // sessions go with it (ON DELETE CASCADE)
+                if (deleted) {
+                    ChangeNotices.send(c, "user:" + id);
+                }
+                c.commit();
+                return deleted;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static Optional<User> lockedUser(Connection c, long id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT id, email, role, tier FROM gatehouse_users WHERE id = ? FOR UPDATE")) {
+            s.setLong(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4))) : Optional.empty();
+            }
+        }
+    }
+
+    private static void endSessions(Connection c, long userId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM gatehouse_sessions WHERE user_id = ?")) {
+            s.setLong(1, userId);
+            s.executeUpdate();
         }
     }
 

@@ -241,14 +241,14 @@ class ApiKeyAuthTest {
 
     @Test
     void aKnownAdminPathAskedWithAnotherMethodIs405WithTheMethodsItTakes() {
-        HttpResponse<String> delete = admin("DELETE", "/tiers/pro", null, adminKey);
-        assertThat(delete.statusCode()).isEqualTo(405);
-        assertThat(delete.headers().firstValue("allow")).hasValue("PUT");
-        assertThat(delete.body()).contains("/tiers/pro accepts PUT, not DELETE");
+        HttpResponse<String> post = admin("POST", "/tiers/pro", "{}", adminKey);
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("allow")).hasValue("DELETE, GET, PUT");
+        assertThat(post.body()).contains("/tiers/pro accepts DELETE, GET, PUT, not POST");
         HttpResponse<String> put = admin("PUT", "/keys", "{}", adminKey);
         assertThat(put.statusCode()).isEqualTo(405);
         assertThat(put.headers().firstValue("allow")).hasValue("GET, POST");
-        assertThat(admin("GET", "/keys/1", null, adminKey).headers().firstValue("allow")).hasValue("DELETE");
+        assertThat(admin("PUT", "/keys/1", "{}", adminKey).headers().firstValue("allow")).hasValue("DELETE, GET");
         assertThat(admin("GET", "/nothing/here", null, adminKey).statusCode()).isEqualTo(404);
         assertThat(admin("DELETE", "/tiers/pro", null, null).statusCode()).as("who may not ask learns nothing of the API").isEqualTo(401);
     }

@@ -1,0 +1,150 @@
+package dev.gatehouse.server.admin;
+
+import dev.gatehouse.core.config.Spelling;
+import dev.gatehouse.server.auth.Conflict;
+import dev.gatehouse.server.pipeline.JsonBody;
+import dev.gatehouse.server.pipeline.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+/**
+ * What every admin endpoint does alike: read a JSON body, run store calls off the event loop and map
+ * their failures to problems, answer JSON, and serve lists a page at a time.
+ */
+final class AdminCalls {
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
+
+    private final Vertx vertx;
+
+    AdminCalls(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /** One page of rows that match {@code filter} (by name), read after the id {@code after}, at most {@code limit}. */
+    interface Pages<T> {
+        List<T> read(Map<String, String> filter, long after, int limit) throws Exception;
+    }
+
+    /**
+     * A list endpoint, a page at a time: {@code ?limit=} (default {@value #DEFAULT_PAGE}, at most
+     * {@value #MAX_PAGE}) rows with ids above {@code ?after=}, as a JSON array, of those the {@code filters}
+     * parameters match (each one of the values it is mapped to); a full page carries a
+     * {@code Link: <...>; rel="next"} header to the next one, with the same filters. A parameter it does
+     * not know, or one given twice, is refused by name.
+     */
+    <T> void page(RoutingContext ctx, Map<String, ? extends Collection<String>> filters, Pages<T> pages, ToLongFunction<T> id,
+                  Function<T, JsonObject> describe) {
+        long after;
+        int limit;
+        Map<String, String> filter = new LinkedHashMap<>();
+        TreeSet<String> filterNames = new TreeSet<>(filters.keySet());
+        try {
+            List<String> known = new ArrayList<>(List.of("limit", "after"));
+            known.addAll(filterNames);
+            for (String name : ctx.queryParams().names()) {
+                if (!known.contains(name)) {
+                    String close = Spelling.closest(name, known);
+                    throw new IllegalArgumentException("unknown query parameter '" + name + "'" + (close == null ? "" : " (did you mean '" + close + "'?)")
+                            + "; this list takes " + String.join(", ", known));
+                }
+                if (ctx.queryParams().getAll(name).size() > 1) {
+                    throw new IllegalArgumentException("'" + name + "' is given more than once");
+                }
+            }
+            after = number(ctx, "after", 0, 0, Long.MAX_VALUE);
+            limit = (int) number(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+            for (String name : filterNames) {
+                String value = ctx.request().getParam(name);
+                if (value != null) {
+                    if (!filters.get(name).contains(value)) {
+                        throw new IllegalArgumentException("'" + name + "' is one of " + String.join(", ", new TreeSet<>(filters.get(name))) + ", got '" + value + "'");
+                    }
+                    filter.put(name, value);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            problem(ctx, 400, "invalid-query", "Invalid query", e.getMessage());
+            return;
+        }
+        blocking(ctx, () -> pages.read(filter, after, limit)).onSuccess(rows -> {
+            JsonArray list = new JsonArray();
+            rows.forEach(row -> list.add(describe.apply(row)));
+            if (rows.size() == limit) {
+                StringBuilder next = new StringBuilder(ctx.request().path()).append("?after=").append(id.applyAsLong(rows.get(rows.size() - 1)))
+                        .append("&limit=").append(limit);
+                filter.forEach((name, value) -> next.append('&').append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+                ctx.response().putHeader("link", "<" + next + ">; rel=\"next\"");
+            }
+            json(ctx, 200, list.encodePrettily());
+        });
+    }
+
+    /** A whole-number query parameter from {@code min} to {@code max}, or {@code fallback} when absent. */
+    private static long number(RoutingContext ctx, String name, long fallback, long min, long max) {
+        String text = ctx.request().getParam(name);
+        if (text == null) {
+            return fallback;
+        }
+        if (!text.matches("[0-9]{1,18}") || Long.parseLong(text) < min || Long.parseLong(text) > max) {
+            throw new IllegalArgumentException("'" + name + "' must be a whole number from " + min + " to " + max + ", got '" + text + "'");
+        }
+        return Long.parseLong(text);
+    }
+
+    /**
+     * Runs {@code work} on a worker thread. A failure is answered here: a {@link Conflict} with 409, a
+     * refused value ({@link IllegalArgumentException}) with 400, anything else as the storage error it is.
+     */
+    <T> Future<T> blocking(RoutingContext ctx, Callable<T> work) {
+        return vertx.executeBlocking(work, false).onFailure(e -> {
+            if (e instanceof Conflict) {
+                problem(ctx, 409, "conflict", "Conflict", e.getMessage());
+            } else if (e instanceof IllegalArgumentException) {
+                problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
+            } else {
+                problem(ctx, 500, "storage", "Storage error", "PostgreSQL failed: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Runs {@code handler} on the request's JSON body. A body the handler finds wrong (an
+     * {@link IllegalArgumentException} before it answers) is answered 400 with its message.
+     */
+    static void withBody(RoutingContext ctx, Consumer<JsonBody> handler) {
+        try {
+            handler.accept(JsonBody.parse(ctx.body().buffer()));
+        } catch (IllegalArgumentException e) {
+            problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
+        }
+    }
+
+    static void json(RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
+    }
+
+    static void problem(RoutingContext ctx, int status, String slug, String title, String detail) {
+        Problem.of(status, slug, title, detail).send(ctx.response(), ctx.request().path(), null);
+    }
+
+    static void notFound(RoutingContext ctx, String detail) {
+        problem(ctx, 404, "not-found", "Not found", detail);
+    }
+}
