@@ -28,6 +28,7 @@ import dev.gatehouse.server.pipeline.RouteCompiler;
 import dev.gatehouse.server.pipeline.RoutingSnapshot;
 import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.NodeRegistry;
 import dev.gatehouse.server.upstream.HealthChecker;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import dev.gatehouse.server.upstream.UpstreamRegistry;
@@ -47,8 +48,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -85,6 +84,7 @@ public final class GatewayNode implements AutoCloseable {
     private final Transport transport;
     private final GatewayMetrics metrics;
     private final Database database;
+    private final NodeRegistry nodes;
     private final AccessLog accessLog;
     private final UpstreamRegistry upstreams;
     private final HealthChecker healthChecker;
@@ -113,6 +113,7 @@ public final class GatewayNode implements AutoCloseable {
                 .description("The network transport this node runs on (gateway.transport)")
                 .tag("transport", transport.name()).register(metrics.registry());
         this.database = database;
+        this.nodes = new NodeRegistry(database);
         this.accessLog = accessLog;
         this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
         this.healthChecker = new HealthChecker(vertx);
@@ -175,7 +176,7 @@ public final class GatewayNode implements AutoCloseable {
                 metrics, gatewayPort, options.ticker());
         await(vertx.deployVerticle(GatewayVerticle.instances(shared), new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
-        AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache);
+        AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes);
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
                 .requestHandler(api.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         if (options.configFile() != null) {
@@ -183,6 +184,16 @@ public final class GatewayNode implements AutoCloseable {
             watcher = new ConfigWatcher(vertx, options.configFile(), options.loader(), options.configPoll(), this::apply, refused::increment);
             watcher.start();
         }
+        String gatewayAddress = config.gateway().host() + ":" + gatewayPort();
+        String adminAddress = config.admin().host() + ":" + adminPort();
+        beat(() -> {
+            nodes.addresses(nodeId, gatewayAddress, adminAddress);
+            return null;
+        });
+        vertx.setPeriodic(NodeRegistry.HEARTBEAT.toMillis(), id -> beat(() -> {
+            nodes.beat(nodeId);
+            return null;
+        }));
         log.info("gatehouse {} node {} serving on {}:{} (admin {}:{}), {} routes, {} upstreams, {} network I/O", VERSION, nodeId,
                 config.gateway().host(), gatewayPort(), config.admin().host(), adminPort(), config.routes().size(), config.upstreams().size(),
                 transport());
@@ -244,15 +255,16 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     private void registerNode() {
-        try (Connection c = database.dataSource().getConnection();
-             PreparedStatement s = c.prepareStatement("INSERT INTO gatehouse_nodes (node_id, hostname, version) VALUES (?, ?, ?)")) {
-            s.setString(1, nodeId);
-            s.setString(2, hostname());
-            s.setString(3, VERSION);
-            s.executeUpdate();
+        try {
+            nodes.register(nodeId, hostname(), VERSION);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot register this node in PostgreSQL: " + e.getMessage(), e);
         }
+    }
+
+    /** Beats off the event loops; a missed beat (storage down) is only a debug line: readiness reports that. */
+    private void beat(java.util.concurrent.Callable<Void> what) {
+        vertx.executeBlocking(what, false).onFailure(e -> log.debug("node registry: {}", e.getMessage()));
     }
 
     public int gatewayPort() {
@@ -296,6 +308,11 @@ public final class GatewayNode implements AutoCloseable {
     public void close() {
         if (watcher != null) {
             watcher.close();
+        }
+        try {
+            nodes.stopped(nodeId);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("could not mark this node stopped: {}", e.getMessage());
         }
         healthChecker.close();
         if (invalidations != null) {

@@ -115,6 +115,35 @@ class AdminAndStorageTest {
     }
 
     @Test
+    void theAdminApiListsTheLiveNodesOfTheDatabaseAndTellsAStoppedOneApart() {
+        GatewayNode second = TestNodes.start("""
+                gateway: {host: 127.0.0.1, port: 0, instances: 1}
+                admin: {port: 0}
+                storage: {postgres: {url: "%s", poolSize: 2}}
+                observability: {accessLog: "off"}
+                """.formatted(database.jdbcUrl()));
+        String secondId = second.nodeId();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonArray nodes = new JsonArray(gateway.admin("/nodes").body());
+            JsonObject mine = find(nodes, gateway.node().nodeId());
+            JsonObject other = find(nodes, secondId);
+            assertThat(mine.getBoolean("live")).isTrue();
+            assertThat(mine.getString("gateway")).isEqualTo("127.0.0.1:" + gateway.port());
+            assertThat(other.getBoolean("live")).isTrue();
+            assertThat(other.getString("admin")).isEqualTo("127.0.0.1:" + second.adminPort());
+        });
+        second.close();
+        JsonObject stopped = find(new JsonArray(gateway.admin("/nodes").body()), secondId);
+        assertThat(stopped.getBoolean("live")).isFalse();
+        assertThat(stopped.getString("stoppedAt")).isNotNull();
+    }
+
+    private static JsonObject find(JsonArray nodes, String id) {
+        return nodes.stream().map(JsonObject.class::cast).filter(n -> n.getString("nodeId").equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + id + " in " + nodes.encode()));
+    }
+
+    @Test
     void thePoolSizeIsAHardCap() throws SQLException {
         StorageConfig config = new StorageConfig(database.jdbcUrl(), null, null, 2, Duration.ofMillis(300), null);
         try (Database db = Database.open(config, null);

@@ -12,6 +12,7 @@ import dev.gatehouse.server.listener.HealthEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.RoutingSnapshot;
+import dev.gatehouse.server.store.NodeRegistry;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import dev.gatehouse.server.upstream.UpstreamTarget;
 import io.vertx.core.Vertx;
@@ -22,6 +23,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,15 +43,17 @@ public final class AdminApi {
     private final HealthEndpoints health;
     private final Identities identities;
     private final ResponseCache cache;
+    private final NodeRegistry nodes;
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
-                    HealthEndpoints health, Identities identities, ResponseCache cache) {
+                    HealthEndpoints health, Identities identities, ResponseCache cache, NodeRegistry nodes) {
         this.metrics = metrics;
         this.pools = pools;
         this.snapshot = snapshot;
         this.health = health;
         this.identities = identities;
         this.cache = cache;
+        this.nodes = nodes;
     }
 
     public Router router(Vertx vertx) {
@@ -64,6 +68,7 @@ public final class AdminApi {
         }
         AdminGuard guard = new AdminGuard(identities);
         AdminCalls calls = new AdminCalls(vertx);
+        router.get("/nodes").handler(ctx -> calls.blocking(ctx, nodes::list).onSuccess(list -> nodes(ctx, list)));
         new IdentityAdmin(identities, guard, calls, snapshot).mount(router);
         new UserAdmin(identities, guard, calls).mount(router);
         new CacheAdmin(cache, guard).mount(router);
@@ -77,7 +82,7 @@ public final class AdminApi {
                 return;
             }
             Problem.of(404, "not-found", "Not found", "the admin API has no " + ctx.request().method() + " " + path
-                            + "; see /metrics, /upstreams, /routes, /keys, /tiers, /users, /cache, /health/ready")
+                            + "; see /metrics, /upstreams, /routes, /nodes, /keys, /tiers, /users, /cache, /health/ready")
                     .send(ctx.response(), path, null);
         });
         return router;
@@ -121,6 +126,23 @@ public final class AdminApi {
                     .put("balancer", pool.config().balancer())
                     .put("healthCheck", pool.config().healthCheck() == null ? null : pool.config().healthCheck().path())
                     .put("targets", targets));
+        }
+        ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
+    }
+
+    private static void nodes(RoutingContext ctx, List<NodeRegistry.Node> list) {
+        JsonArray body = new JsonArray();
+        for (NodeRegistry.Node n : list) {
+            body.add(new JsonObject()
+                    .put("nodeId", n.nodeId())
+                    .put("hostname", n.hostname())
+                    .put("version", n.version())
+                    .put("gateway", n.gatewayAddress())
+                    .put("admin", n.adminAddress())
+                    .put("startedAt", String.valueOf(n.startedAt()))
+                    .put("lastSeen", String.valueOf(n.lastSeen()))
+                    .put("stoppedAt", n.stoppedAt() == null ? null : n.stoppedAt().toString())
+                    .put("live", n.live()));
         }
         ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
     }
