@@ -66,15 +66,6 @@ class ClientConnectionLimitsTest {
         return RawHttp.readResponse(socket.getInputStream());
     }
 
-    /** -1 once the server has closed the connection (or reset it). */
-    private static int readUntilClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        try {
-            return in.read();
-        } catch (SocketException reset) {
-            return -1;
-        }
-    }
 
     private double metric(String series) {
         return AdminAndStorageTest.metric(gateway.admin("/metrics").body(), series);
@@ -88,7 +79,7 @@ class ClientConnectionLimitsTest {
         }
         Socket fourth = connect();
         fourth.getOutputStream().write("GET /x HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(readUntilClosed(fourth)).as("closed without an answer").isEqualTo(-1);
+        assertThat(RawHttp.readUntilClosed(fourth)).as("closed without an answer").isEqualTo(-1);
         assertThat(metric("gatehouse_gateway_connections_refused_per_address_total")).isEqualTo(1);
 
         assertThat(get(sockets.get(0))).as("the open connections are untouched").startsWith("HTTP/1.1 200");
@@ -106,7 +97,7 @@ class ClientConnectionLimitsTest {
         }
         Socket fifth = connect();
         fifth.getOutputStream().write("GET /x HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(readUntilClosed(fifth)).isEqualTo(-1);
+        assertThat(RawHttp.readUntilClosed(fifth)).isEqualTo(-1);
         assertThat(metric("gatehouse_gateway_connections_refused_per_address_total")).isEqualTo(1);
     }
 
@@ -117,7 +108,7 @@ class ClientConnectionLimitsTest {
         assertThat(get(socket)).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
         assertThat(get(socket)).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
         assertThat(get(socket)).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
-        assertThat(readUntilClosed(socket)).isEqualTo(-1);
+        assertThat(RawHttp.readUntilClosed(socket)).isEqualTo(-1);
         assertThat(metric("gatehouse_gateway_keepalive_ended_total")).isEqualTo(1);
     }
 
@@ -132,6 +123,6 @@ class ClientConnectionLimitsTest {
         ticker.advance(Duration.ofMinutes(2));
         assertThat(get(socket)).as("a tiny request now and then does not keep it for ever")
                 .startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
-        assertThat(readUntilClosed(socket)).isEqualTo(-1);
+        assertThat(RawHttp.readUntilClosed(socket)).isEqualTo(-1);
     }
 }

@@ -50,15 +50,6 @@ class ConnectionLimitTest {
         return response.length() < 12 ? response : response.substring(0, 12);
     }
 
-    /** What the server does with a connection: -1 once it closes it (or an exception for a reset). */
-    private static int readUntilClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        try {
-            return in.read();
-        } catch (SocketException reset) {
-            return -1;
-        }
-    }
 
     @Test
     void aConnectionOverTheLimitIsClosedAndTheOpenOnesCarryOn() throws IOException {
@@ -73,7 +64,7 @@ class ConnectionLimitTest {
             try (Socket third = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
                 third.setSoTimeout(10_000);
                 third.getOutputStream().write("GET /c HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                assertThat(readUntilClosed(third)).as("closed without an answer").isEqualTo(-1);
+                assertThat(RawHttp.readUntilClosed(third)).as("closed without an answer").isEqualTo(-1);
             }
             assertThat(metric("gatehouse_gateway_connections_refused_total")).isEqualTo(refusedBefore + 1);
             assertThat(get(first, "/a")).as("the open connections are untouched").isEqualTo("HTTP/1.1 200");

@@ -52,6 +52,15 @@ final class RawHttp {
         }
     }
 
+    /** Reads until the server closes the connection: -1 once it does (a reset counts as closing too). */
+    static int readUntilClosed(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read();
+        } catch (java.net.SocketException reset) {
+            return -1;
+        }
+    }
+
     /** One response of known length: its head, then as many body bytes as it declares. */
     static String readResponse(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();

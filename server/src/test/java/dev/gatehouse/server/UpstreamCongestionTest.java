@@ -72,26 +72,36 @@ class UpstreamCongestionTest {
         return AdminAndStorageTest.metric(gateway.admin("/metrics").body(), series);
     }
 
+    /** Requests under {@code prefix} are held (answered only when a test says so); the others get {@code ok}. */
+    private void holdAt(TestUpstream which, String prefix) {
+        which.handler(request -> {
+            if (request.path().startsWith(prefix)) {
+                held.add(request);
+            } else {
+                request.response().end("ok");
+            }
+        });
+    }
+
+    private List<CompletableFuture<HttpResponse<String>>> sendConcurrently(String path, int count) {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            answers.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri(path)).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        return answers;
+    }
+
     private static String target(String series, TestUpstream upstream) {
         return series + "{pool=\"svc\",target=\"" + upstream.address() + "\"}";
     }
 
     @Test
     void requestsWaitingTooLongForABusyConnectionAreShedWithoutBlamingTheTarget() {
-        upstream.handler(request -> {
-            if (request.path().equals("/hold")) {
-                held.add(request);
-            } else {
-                request.response().end("ok");
-            }
-        });
+        holdAt(upstream, "/hold");
         startGateway("  instances: 1\n", "    maxConnectionsPerTarget: 1\n    connectTimeout: 300ms", "");
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            answers.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/hold")).timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
+        List<CompletableFuture<HttpResponse<String>>> answers = sendConcurrently("/hold", 10);
         // one connection to the target: the others wait for it, then are shed as congestion
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.stream().filter(CompletableFuture::isDone).count() == 9);
         List<HttpResponse<String>> shed = answers.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join).toList();
@@ -115,20 +125,9 @@ class UpstreamCongestionTest {
 
     @Test
     void aWaitingRequestGetsTheFirstConnectionThatFreesUp() {
-        upstream.handler(request -> {
-            if (request.path().equals("/hold")) {
-                held.add(request);
-            } else {
-                request.response().end("ok");
-            }
-        });
+        holdAt(upstream, "/hold");
         startGateway("  instances: 1\n", "    maxConnectionsPerTarget: 1\n    connectTimeout: 10s", "");
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            answers.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/hold")).timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
+        List<CompletableFuture<HttpResponse<String>>> answers = sendConcurrently("/hold", 6);
         await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1 && metric("gatehouse_upstream_waiting") == 5);
         // answering the one in progress lets the next through, one at a time
         for (int answered = 1; answered <= 6; answered++) {
@@ -146,15 +145,8 @@ class UpstreamCongestionTest {
     @Test
     void eachUpstreamHasItsOwnConnectionLimitAndAReloadChangesIt() {
         TestUpstream other = bed.upstream("other");
-        for (TestUpstream u : List.of(upstream, other)) {
-            u.handler(request -> {
-                if (request.path().startsWith("/hold")) {
-                    held.add(request);
-                } else {
-                    request.response().end("ok");
-                }
-            });
-        }
+        holdAt(upstream, "/hold");
+        holdAt(other, "/hold");
         String config = """
                 upstreams:
                   svc: {targets: [{url: "%s"}], maxConnectionsPerTarget: 1, connectTimeout: 10s}
