@@ -66,6 +66,18 @@ public record Problem(int status, String type, String title, String detail, Long
         if (response.headWritten() || response.ended()) {
             return Future.failedFuture(detail);
         }
+        response.setStatusCode(status).putHeader("content-type", "application/problem+json");
+        if (retryAfterSeconds != null) {
+            response.putHeader("retry-after", Long.toString(retryAfterSeconds));
+        }
+        if (requestId != null) {
+            response.putHeader(HeaderNames.X_REQUEST_ID, requestId);
+        }
+        return response.end(Buffer.buffer(json(instance, requestId)));
+    }
+
+    /** The problem+json body; {@code instance} and {@code requestId} are left out when null. */
+    public String json(String instance, String requestId) {
         StringBuilder json = new StringBuilder(256).append('{');
         field(json, "type", type);
         field(json, "title", title);
@@ -77,14 +89,6 @@ public record Problem(int status, String type, String title, String detail, Long
         if (requestId != null) {
             field(json, "requestId", requestId);
         }
-        json.append('}');
-        response.setStatusCode(status).putHeader("content-type", "application/problem+json");
-        if (retryAfterSeconds != null) {
-            response.putHeader("retry-after", Long.toString(retryAfterSeconds));
-        }
-        if (requestId != null) {
-            response.putHeader(HeaderNames.X_REQUEST_ID, requestId);
-        }
-        return response.end(Buffer.buffer(json.toString()));
+        return json.append('}').toString();
     }
 }
