@@ -117,7 +117,8 @@ public final class TwoLevelCache<V> {
 
     private Counter lookups(MeterRegistry meters, String result) {
         return Counter.builder("gatehouse.cache.lookups").tag("cache", options.name()).tag("result", result)
-                .description("Two-level cache look-ups by where they were answered").register(meters);
+                .description("Reads of a two-level cache by key, each counted once: by the level that answered, or as a miss")
+                .register(meters);
     }
 
     /**
@@ -146,6 +147,12 @@ public final class TwoLevelCache<V> {
         return held.value();
     }
 
+    /** The value held in process, or null, without counting a look-up: for a second look at a key just read. */
+    public V peekLocal(String key) {
+        Held<V> held = l1.getIfPresent(key);
+        return held == null ? null : held.value();
+    }
+
     /** The value from process memory, else from Redis (filling process memory), else null. Never fails. */
     public Future<Hit<V>> get(String key) {
         V local = getLocal(key);
@@ -155,7 +162,10 @@ public final class TwoLevelCache<V> {
         return getShared(key);
     }
 
-    /** The value from Redis only (filling process memory), or null; for callers that already looked in process memory. */
+    /**
+     * The value from Redis only (filling process memory), or null; for callers that already looked in process
+     * memory. Without Redis, null at once, counted as the miss it is.
+     */
     public Future<Hit<V>> getShared(String key) {
         if (l2 == null) {
             misses.increment();

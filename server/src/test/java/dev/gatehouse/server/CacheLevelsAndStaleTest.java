@@ -112,6 +112,28 @@ class CacheLevelsAndStaleTest {
     }
 
     @Test
+    void lookupsAndRequestsCountTheSameMissesAndHitsAtEachLevel() {
+        String firstBefore = first.admin("/metrics").body();
+        String secondBefore = second.admin("/metrics").body();
+        for (int i = 1; i <= 3; i++) {
+            assertThat(cache(first.get("/c/counted/" + i))).isEqualTo("MISS");
+            awaitInRedis("cached", "/c/counted/" + i);
+            assertThat(cache(second.get("/c/counted/" + i))).isEqualTo("HIT-L2");
+            assertThat(cache(second.get("/c/counted/" + i))).isEqualTo("HIT-L1");
+        }
+        assertCounted(firstBefore, first.admin("/metrics").body(), "miss", 3);
+        assertCounted(secondBefore, second.admin("/metrics").body(), "hit-l2", 3);
+        assertCounted(secondBefore, second.admin("/metrics").body(), "hit-l1", 3);
+    }
+
+    private static void assertCounted(String before, String after, String result, int expected) {
+        String lookups = "gatehouse_cache_lookups_total{cache=\"responses\",result=\"" + result + "\"}";
+        String requests = "gatehouse_cache_requests_total{result=\"" + result + "\",route=\"cached\"}";
+        assertThat(AdminAndStorageTest.metric(after, requests) - AdminAndStorageTest.metric(before, requests)).as(requests).isEqualTo(expected);
+        assertThat(AdminAndStorageTest.metric(after, lookups) - AdminAndStorageTest.metric(before, lookups)).as(lookups).isEqualTo(expected);
+    }
+
+    @Test
     void redisKeepsAnAnswerAfterProcessMemoryLetsItGo() {
         first.get("/c/kept/1");
         awaitInRedis("cached", "/c/kept/1");

@@ -12,8 +12,10 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class LimitsTest {
 
@@ -30,6 +32,10 @@ class LimitsTest {
         upstream.handler(request -> {
             if (request.path().startsWith("/slow")) {
                 return; // never answers
+            }
+            if (request.path().startsWith("/early")) {
+                request.response().end("early");
+                return;
             }
             request.body().onSuccess(body -> request.response().end("got " + body.length() + " bytes"));
         });
@@ -150,6 +156,46 @@ class LimitsTest {
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.text()).contains("urn:gatehouse:problem:malformed-request");
         assertThat(reply.closedByServer()).isTrue();
+    }
+
+    @Test
+    void aMalformedChunkSizeGets400BeforeTheConnectionCloses() throws IOException {
+        String head = "POST /data HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
+        int before = upstream.requests();
+        RawHttp.Reply reply = RawHttp.exchange(gateway.port(), head + "zz\r\nabc\r\n0\r\n\r\n");
+        assertThat(reply.text()).startsWith("HTTP/1.1 400 ").contains("connection: close", "application/problem+json",
+                "urn:gatehouse:problem:malformed-request", "chunked request body could not be parsed");
+        assertThat(reply.closedByServer()).isTrue();
+        assertThat(upstream.requests()).as("a request refused whole never reaches the upstream").isEqualTo(before);
+
+        // after a good chunk has gone upstream, which waits for the rest
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((head + "3\r\nabc\r\n").getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.requests() == before + 1);
+            socket.getOutputStream().write("-1\r\n".getBytes(StandardCharsets.US_ASCII));
+            String refused = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(refused).startsWith("HTTP/1.1 400 ").contains("urn:gatehouse:problem:malformed-request");
+        }
+        assertThat(gateway.get("/data").body()).as("the node serves on").isEqualTo("got 0 bytes");
+    }
+
+    @Test
+    void aMalformedChunkAfterTheAnswerWasSentOnlyClosesTheConnection() throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            socket.setSoTimeout(10_000);
+            // the upstream answers /early at once, without reading the body
+            socket.getOutputStream().write(("POST /early HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(RawHttp.readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200").endsWith("early");
+            socket.getOutputStream().write("zz\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(socket.getInputStream().readAllBytes()).as("nothing after the answer already sent").isEmpty();
+        }
+        for (int i = 0; i < 4; i++) {
+            // a connection each, so every event loop is asked
+            RawHttp.Reply next = RawHttp.exchange(gateway.port(), "GET /data HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            assertThat(next.text()).as("the node serves on").startsWith("HTTP/1.1 200").endsWith("got 0 bytes");
+        }
     }
 
     @Test

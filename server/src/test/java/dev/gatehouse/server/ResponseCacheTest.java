@@ -224,4 +224,21 @@ class ResponseCacheTest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
         assertThat(weight).as("entries were evicted to stay under 1 MiB").isPositive();
     }
+
+    @Test
+    void lookupsAndRequestsCountTheSameMissesAndHitsOnARouteWithoutRedis() {
+        String before = gateway.admin("/metrics").body();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 1; i <= 4; i++) {
+                assertThat(gateway.get("/c/agree-" + i).headers().firstValue("x-cache")).hasValue(round == 0 ? "MISS" : "HIT-L1");
+            }
+        }
+        String after = gateway.admin("/metrics").body();
+        for (String result : new String[]{"miss", "hit-l1"}) {
+            String lookups = "gatehouse_cache_lookups_total{cache=\"responses\",result=\"" + result + "\"}";
+            String requests = "gatehouse_cache_requests_total{result=\"" + result + "\",route=\"cached\"}";
+            assertThat(AdminAndStorageTest.metric(after, requests) - AdminAndStorageTest.metric(before, requests)).as(requests).isEqualTo(4);
+            assertThat(AdminAndStorageTest.metric(after, lookups) - AdminAndStorageTest.metric(before, lookups)).as(lookups).isEqualTo(4);
+        }
+    }
 }

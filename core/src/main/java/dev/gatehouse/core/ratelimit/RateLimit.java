@@ -102,9 +102,4 @@ public record RateLimit(long limit, Duration window) {
     public long windowMicros() {
         return window.toNanos() / 1000;
     }
-
-    /** As the IETF RateLimit-Policy field writes it: {@code 100;w=60}. */
-    public String policy() {
-        return limit + ";w=" + Math.max(1, window.toSeconds());
-    }
 }

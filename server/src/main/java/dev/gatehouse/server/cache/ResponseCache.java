@@ -86,13 +86,17 @@ public final class ResponseCache {
 
     /**
      * The entry for a request from Redis (after {@link #findLocal} found nothing), filling process memory;
-     * {@code fullKey} turns vary names into the full key. Completes with null on a miss; never fails.
+     * {@code fullKey} turns vary names into the full key. Completes with null on a miss (at once without
+     * Redis); never fails.
      */
     Future<Hit<CachedResponse>> findShared(String baseKey, Function<List<String>, String> fullKey) {
-        if (!store.shared()) {
-            return Future.succeededFuture(null);
+        // each key read once, so look-ups count reads as requests count requests: a vary marker findLocal
+        // just read is peeked at, not read again, and the key that missed is read from Redis (or, without
+        // Redis, counted as the miss it was)
+        CachedResponse localMarker = store.peekLocal(baseKey);
+        if (localMarker != null && !localMarker.isVaryMarker()) {
+            localMarker = null; // stored since findLocal looked, by another event loop: read as usual
         }
-        CachedResponse localMarker = store.getLocal(baseKey);
         Future<Hit<CachedResponse>> base = localMarker != null ? Future.succeededFuture(new Hit<>(localMarker, TwoLevelCache.Level.L1))
                 : store.getShared(baseKey);
         return base.compose(hit -> {

@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.Set;
+
 import static dev.gatehouse.server.observe.AccessLog.field;
 
 /**
@@ -14,7 +16,31 @@ import static dev.gatehouse.server.observe.AccessLog.field;
  */
 public record Problem(int status, String type, String title, String detail, Long retryAfterSeconds) {
 
+    /**
+     * Every problem type the gateway and the admin API answer with, by its last part. Clients switch on
+     * these, so a new one is added here and to the README's list of errors (a test holds the three together).
+     */
+    public static final Set<String> TYPES = Set.of(
+            // the request itself
+            "bad-path", "bad-host", "malformed-request", "uri-too-long", "headers-too-large", "body-too-large",
+            "length-required", "request-header-timeout", "invalid-body", "invalid-query", "websocket-not-allowed",
+            // routing and the admin API's resources
+            "no-route", "not-found", "method-not-allowed", "conflict",
+            // identity
+            "unauthorized", "insufficient-scope", "insufficient-role", "identity-unavailable",
+            // limits
+            "rate-limited", "rate-limiter-unavailable",
+            // upstreams
+            "no-healthy-target", "circuit-open", "upstream-timeout", "upstream-unreachable", "upstream-congested",
+            // the gateway's own failures
+            "storage", "internal");
+
+    /** @throws IllegalArgumentException for a slug not in {@link #TYPES} */
     public static Problem of(int status, String slug, String title, String detail) {
+        if (!TYPES.contains(slug)) {
+            throw new IllegalArgumentException("'" + slug + "' is not a registered problem type: add it to Problem.TYPES "
+                    + "and to the README's list of errors");
+        }
         return new Problem(status, "urn:gatehouse:problem:" + slug, title, detail, null);
     }
 
@@ -73,6 +99,18 @@ public record Problem(int status, String type, String title, String detail, Long
         if (response.headWritten() || response.ended()) {
             return Future.failedFuture(detail);
         }
+        response.setStatusCode(status).putHeader("content-type", "application/problem+json");
+        if (retryAfterSeconds != null) {
+            response.putHeader("retry-after", Long.toString(retryAfterSeconds));
+        }
+        if (requestId != null) {
+            response.putHeader(HeaderNames.X_REQUEST_ID, requestId);
+        }
+        return response.end(Buffer.buffer(json(instance, requestId)));
+    }
+
+    /** The problem+json body; {@code instance} and {@code requestId} are left out when null. */
+    public String json(String instance, String requestId) {
         StringBuilder json = new StringBuilder(256).append('{');
         field(json, "type", type);
         field(json, "title", title);
@@ -84,14 +122,6 @@ public record Problem(int status, String type, String title, String detail, Long
         if (requestId != null) {
             field(json, "requestId", requestId);
         }
-        json.append('}');
-        response.setStatusCode(status).putHeader("content-type", "application/problem+json");
-        if (retryAfterSeconds != null) {
-            response.putHeader("retry-after", Long.toString(retryAfterSeconds));
-        }
-        if (requestId != null) {
-            response.putHeader(HeaderNames.X_REQUEST_ID, requestId);
-        }
-        return response.end(Buffer.buffer(json.toString()));
+        return json.append('}').toString();
     }
 }

@@ -4,6 +4,8 @@ import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.core.ratelimit.RateLimitFields;
+import dev.gatehouse.core.ratelimit.RateLimitFields.Quota;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.Identity;
 import dev.gatehouse.server.pipeline.Chain;
@@ -19,13 +21,13 @@ import io.vertx.core.http.HttpHeaders;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Applies a route's rate limit to the caller: its API key when it authenticated, else its address
  * (forwarded addresses only from trusted proxies). With {@code tiers} the caller's tier limits apply
- * ({@code anonymous} without a key), or its key's own override. Every answer carries {@code X-RateLimit-*} and the IETF {@code RateLimit} /
- * {@code RateLimit-Policy} fields; a refusal is a 429 problem with {@code Retry-After}.
+ * ({@code anonymous} without a key), or its key's own override. Every answer carries {@code X-RateLimit-*} and the
+ * {@code RateLimit-Policy} / {@code RateLimit} fields ({@link RateLimitFields}: the route's windows named by their
+ * length, a tier's after the tier, a key's override after {@code key}); a refusal is a 429 problem with {@code Retry-After}.
  */
 public final class RateLimitFilter implements Filter {
     private final String route;
@@ -33,7 +35,9 @@ public final class RateLimitFilter implements Filter {
     private final RateLimiters limiters;
     private final TrustedProxies trusted;
     private final Identities identities;
-    private final String policy;
+    /** The route's own windows, named, and (without tiers) the policy field they make. */
+    private final List<Quota> routeQuotas;
+    private final String routePolicy;
     private final Counter allowed;
     private final Counter rejected;
     private final Counter unavailable;
@@ -45,7 +49,8 @@ public final class RateLimitFilter implements Filter {
         this.limiters = limiters;
         this.trusted = trusted;
         this.identities = identities;
-        this.policy = config.tiers() ? null : policy(config.limits());
+        this.routeQuotas = RateLimitFields.named(null, config.limits());
+        this.routePolicy = config.tiers() ? null : RateLimitFields.policy(routeQuotas);
         this.allowed = decisions(meters, "allowed");
         this.rejected = decisions(meters, "rejected");
         this.unavailable = decisions(meters, "unavailable");
@@ -65,10 +70,13 @@ public final class RateLimitFilter implements Filter {
         } else {
             subject = "ip:" + Forwarded.client(exchange.request(), trusted);
         }
-        List<RateLimit> windows = windows(identity);
-        String windowsPolicy = policy != null ? policy : policy(windows);
+        List<Quota> quotas = config.tiers() ? quotas(identity) : routeQuotas;
+        List<RateLimit> windows = config.tiers() ? quotas.stream().map(Quota::limit).toList() : config.limits();
+        String policy = routePolicy != null ? routePolicy : RateLimitFields.policy(quotas);
         return limiters.decide(route, config, subject, windows).compose(decision -> {
-            headers(exchange.response().headers(), decision, windowsPolicy);
+            if (!quotas.isEmpty()) {
+                headers(exchange.response().headers(), decision, quotas, policy);
+            }
             if (decision.allowed()) {
                 allowed.increment();
                 return chain.proceed(exchange);
@@ -99,28 +107,29 @@ public final class RateLimitFilter implements Filter {
                 + "'; retry in " + decision.retryAfterSeconds() + " s";
     }
 
-    /** The route's own windows, plus the caller's tier limits (or its key's override) when the route uses tiers. */
-    private List<RateLimit> windows(Identity identity) {
-        if (!config.tiers()) {
-            return config.limits();
+    /**
+     * The route's own windows, plus the caller's tier limits (named after the tier) or its key's override
+     * (named after {@code key}) when the route uses tiers.
+     */
+    private List<Quota> quotas(Identity identity) {
+        List<Quota> tier;
+        if (identity != null && identity.override() != null) {
+            tier = RateLimitFields.named("key", identity.override());
+        } else {
+            String name = identity != null ? identity.tier() : "anonymous";
+            List<RateLimit> limits = identities.tier(name);
+            if (limits == null) {
+                name = "anonymous";
+                limits = identities.tier(name);
+            }
+            tier = limits == null ? List.of() : RateLimitFields.named(name, limits);
         }
-        List<RateLimit> tier = identity != null && identity.override() != null ? identity.override()
-                : identities.tier(identity != null ? identity.tier() : "anonymous");
-        if (tier == null) {
-            tier = identities.tier("anonymous");
+        if (routeQuotas.isEmpty()) {
+            return tier;
         }
-        if (config.limits().isEmpty()) {
-            return tier == null ? List.of() : tier;
-        }
-        List<RateLimit> all = new ArrayList<>(config.limits());
-        if (tier != null) {
-            all.addAll(tier);
-        }
+        List<Quota> all = new ArrayList<>(routeQuotas);
+        all.addAll(tier);
         return all;
-    }
-
-    private static String policy(List<RateLimit> windows) {
-        return windows.stream().map(RateLimit::policy).collect(Collectors.joining(", "));
     }
 
     // names encoded once: set on every answer of a limited route
@@ -130,14 +139,12 @@ public final class RateLimitFilter implements Filter {
     private static final CharSequence POLICY = HttpHeaders.createOptimized("ratelimit-policy");
     private static final CharSequence RATELIMIT = HttpHeaders.createOptimized("ratelimit");
 
-    private void headers(MultiMap headers, Decision d, String policy) {
-        String limit = Long.toString(d.limit());
-        String remaining = Long.toString(d.remaining());
-        String reset = Long.toString(d.resetSeconds());
-        headers.set(LIMIT, limit);
-        headers.set(REMAINING, remaining);
-        headers.set(RESET, reset);
+    private void headers(MultiMap headers, Decision d, List<Quota> quotas, String policy) {
+        headers.set(LIMIT, Long.toString(d.limit()));
+        headers.set(REMAINING, Long.toString(d.remaining()));
+        headers.set(RESET, Long.toString(d.resetSeconds()));
         headers.set(POLICY, policy);
-        headers.set(RATELIMIT, "limit=" + limit + ", remaining=" + remaining + ", reset=" + reset);
+        Quota decided = quotas.size() == 1 ? quotas.get(0) : RateLimitFields.decidedBy(quotas, d.limit(), config.expectedNodes());
+        headers.set(RATELIMIT, RateLimitFields.rateLimit(decided, d.remaining(), d.resetSeconds()));
     }
 }

@@ -327,7 +327,7 @@ class ApiKeyAuthTest {
         String custom = newKey("{\"name\": \"partner\", \"tier\": \"free\", \"rateLimit\": [\"5/min\"]}");
         HttpResponse<String> overridden = get(first, "/tiered/a", "X-API-Key", custom);
         assertThat(overridden.headers().firstValue("x-ratelimit-limit")).hasValue("5");
-        assertThat(overridden.headers().firstValue("ratelimit-policy")).hasValue("5;w=60");
+        assertThat(overridden.headers().firstValue("ratelimit-policy")).hasValue("\"key-1min\";q=5;w=60");
     }
 
     @Test

@@ -107,9 +107,8 @@ class RateLimitTest {
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.headers().firstValue("x-ratelimit-limit")).hasValue("3");
             assertThat(ok.headers().firstValue("x-ratelimit-remaining")).hasValue(String.valueOf(remaining));
-            assertThat(ok.headers().firstValue("ratelimit-policy")).hasValue("3;w=60");
-            String expected = "limit=3, remaining=" + remaining;
-            assertThat(ok.headers().firstValue("ratelimit")).hasValueSatisfying(v -> assertThat(v).startsWith(expected));
+            assertThat(ok.headers().firstValue("ratelimit-policy")).hasValue("\"1min\";q=3;w=60");
+            assertThat(ok.headers().firstValue("ratelimit").orElseThrow()).matches("\"1min\";r=" + remaining + ";t=\\d+");
         }
         HttpResponse<String> refused = get(node, "/x");
         assertThat(refused.statusCode()).isEqualTo(429);
@@ -124,6 +123,60 @@ class RateLimitTest {
                 .as("two subjects held in process, of at most a million").contains("gatehouse_ratelimit_local_keys 2.0")
                 .contains("gatehouse_ratelimit_local_max_keys 1000000.0")
                 .as("no subject went unkept").contains("gatehouse_ratelimit_local_unkept_total 0.0");
+    }
+
+    /** An sf-list of policy items: a quoted name, then integer parameters (draft-ietf-httpapi-ratelimit-headers-10). */
+    private static final String ITEM = "\"[a-z0-9-]+\"(;[a-z]+=\\d+)+";
+
+    @Test
+    void theRateLimitFieldsFollowTheCurrentDraftWithAQuotedPolicyPerWindowAndTheTightestInRateLimit() {
+        GatewayNode node = node("", """
+                  - name: windows
+                    match: {prefix: /windows}
+                    upstream: svc
+                    rateLimit: {limits: [1000/hour, 3/min]}
+                  - name: tiered
+                    match: {prefix: /tiered}
+                    upstream: svc
+                    rateLimit: {tiers: true, limits: [500/hour]}
+                """);
+        for (int remaining = 2; remaining >= 0; remaining--) {
+            HttpResponse<String> ok = get(node, "/windows");
+            String policy = ok.headers().firstValue("ratelimit-policy").orElseThrow();
+            assertThat(policy).isEqualTo("\"1h\";q=1000;w=3600, \"1min\";q=3;w=60").matches(ITEM + "(, " + ITEM + ")*");
+            assertThat(ok.headers().firstValue("ratelimit").orElseThrow()).matches("\"1min\";r=" + remaining + ";t=\\d+");
+            assertThat(ok.headers().firstValue("x-ratelimit-remaining")).as("kept for existing clients").hasValue(String.valueOf(remaining));
+        }
+        HttpResponse<String> refused = get(node, "/windows");
+        assertThat(refused.statusCode()).isEqualTo(429);
+        long retryAfter = Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow());
+        assertThat(refused.headers().firstValue("ratelimit")).hasValueSatisfying(v -> assertThat(v).matches("\"1min\";r=0;t=\\d+"));
+
+        // the caller's tier (anonymous: 100/min) is named after it, beside the route's own window
+        HttpResponse<String> tiered = get(node, "/tiered");
+        assertThat(tiered.headers().firstValue("ratelimit-policy")).hasValue("\"1h\";q=500;w=3600, \"anonymous-1min\";q=100;w=60");
+        assertThat(tiered.headers().firstValue("ratelimit")).hasValueSatisfying(v -> assertThat(v).matches("\"anonymous-1min\";r=99;t=\\d+"));
+        assertThat(retryAfter).isPositive();
+    }
+
+    @Test
+    void leasedRoutesAnswerWithTheSameFieldsCountingWhatTheNodeStillHolds() throws Exception {
+        try (RedisNamespace namespace = TestRedis.newNamespace()) {
+            GatewayNode node = node(sharedRedis(namespace), """
+                      - name: leased
+                        match: {prefix: /}
+                        upstream: svc
+                        rateLimit: {mode: leased, limits: [50/min, 1000/hour], leaseSize: 10, leaseTtl: 1m}
+                    """);
+            for (int i = 1; i <= 3; i++) {
+                HttpResponse<String> ok = get(node, "/x");
+                assertThat(ok.statusCode()).isEqualTo(200);
+                assertThat(ok.headers().firstValue("ratelimit-policy")).hasValue("\"1min\";q=50;w=60, \"1h\";q=1000;w=3600");
+                String remaining = ok.headers().firstValue("x-ratelimit-remaining").orElseThrow();
+                assertThat(Long.parseLong(remaining)).isEqualTo(50 - i);
+                assertThat(ok.headers().firstValue("ratelimit").orElseThrow()).matches("\"1min\";r=" + remaining + ";t=\\d+");
+            }
+        }
     }
 
     @Test
