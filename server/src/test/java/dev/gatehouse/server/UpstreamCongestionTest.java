@@ -304,4 +304,27 @@ class UpstreamCongestionTest {
         }
         return n;
     }
+
+    @Test
+    void aClientVanishingMidUploadAfterAnEarlyAnswerLeavesNoHalfSentRequestInThePool() throws IOException {
+        upstream.handler(request -> {
+            if (request.path().equals("/early")) {
+                request.response().setStatusCode(403).end("no"); // answers without reading the upload
+            } else {
+                request.response().end("ok");
+            }
+        });
+        startGateway("  instances: 1\n", "    maxConnectionsPerTarget: 1", "");
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(("POST /early HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(client.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 403");
+            client.setSoLinger(true, 0);
+        }
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> next = gateway.send(HttpRequest.newBuilder(gateway.uri("/next")).timeout(Duration.ofSeconds(5)).build());
+            assertThat(next.statusCode()).as("request %d after the vanished upload", i + 1).isEqualTo(200);
+        }
+    }
 }

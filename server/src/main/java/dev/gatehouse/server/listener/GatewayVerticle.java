@@ -265,7 +265,6 @@ public final class GatewayVerticle extends VerticleBase {
         }
     }
 
-    /** Requests the HTTP decoder refused: say why in problem+json, then the connection closes. */
     /** Closes a connection over the node's limit as it arrives; says so in the log at most once a minute per event loop. */
     private void refuse(HttpConnection connection, int max) {
         shared.metrics().connectionsRefused().increment();
@@ -290,6 +289,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
     }
 
+    /** Requests the HTTP decoder refused: say why in problem+json, then the connection closes. */
     private static void invalid(HttpServerRequest request) {
         DecoderResult result = request.decoderResult();
         Throwable cause = result == null ? null : result.cause();

@@ -281,7 +281,12 @@ public final class ProxyFilter implements Filter {
                 }
                 body = new LimitedBody(request, route.maxBodyBytes());
                 // never end the upstream request on a failed body: a truncated body must not look complete
-                body.pipe().endOnFailure(false).to(upstream).onFailure(error -> upstream.reset(0, error));
+                body.pipe().endOnFailure(false).to(upstream).onFailure(error -> {
+                    // the connection holds a request that will never end: it must not go back to the pool (a
+                    // reset alone leaves it there once the answer is complete)
+                    upstream.reset(0, error);
+                    upstream.connection().close();
+                });
             } else if (upgrade == null) {
                 upstream.end();
             }
