@@ -11,7 +11,7 @@ import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.HealthEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.Problem;
-import dev.gatehouse.server.pipeline.RoutingSnapshot;
+import dev.gatehouse.server.routing.RoutingSnapshot;
 import dev.gatehouse.server.store.NodeRegistry;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import dev.gatehouse.server.upstream.UpstreamTarget;

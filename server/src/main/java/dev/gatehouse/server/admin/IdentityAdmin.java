@@ -5,7 +5,7 @@ import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.ApiKeyRecord;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.KeyStore;
-import dev.gatehouse.server.pipeline.RoutingSnapshot;
+import dev.gatehouse.server.routing.RoutingSnapshot;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

@@ -7,6 +7,7 @@ import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.Response;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -27,7 +28,7 @@ public final class AuthFilter implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         String credential = Credentials.presented(exchange.request());
         if (credential == null) {
             if (config.required()) {
@@ -50,14 +51,12 @@ public final class AuthFilter implements Filter {
             }
             Identity identity = found.get();
             if (config.role() != null && !config.role().equals(identity.role()) && !"admin".equals(identity.role())) {
-                exchange.failure("forbidden");
                 return Problem.of(403, "insufficient-role", "Forbidden", "this route needs a logged-in " + config.role())
-                        .send(exchange.response(), exchange.path(), exchange.requestId());
+                        .answer(exchange);
             }
             List<String> missing = config.scopes().isEmpty() ? List.of()
                     : config.scopes().stream().filter(s -> !identity.scopes().contains(s)).toList();
             if (!missing.isEmpty()) {
-                exchange.failure("forbidden");
                 return Problem.of(403, "insufficient-scope", "Forbidden", "this route needs scope " + String.join(", ", missing) + ", "
                                 + switch (type) {
                                     // a login session grants a role, never scopes: no admin session can pass a scoped route
@@ -66,7 +65,7 @@ public final class AuthFilter implements Filter {
                                     case "jwt" -> "which the token does not grant";
                                     default -> "which the key does not have";
                                 })
-                        .send(exchange.response(), exchange.path(), exchange.requestId());
+                        .answer(exchange);
             }
             exchange.put(Identity.KEY, identity);
             if (type.equals("jwt") && exchange.request().getHeader(HeaderNames.X_API_KEY) == null) {
@@ -76,8 +75,7 @@ public final class AuthFilter implements Filter {
             return chain.proceed(exchange);
         }, error -> {
             // the key store is down or too busy to ask: neither a yes nor a no about the credential
-            exchange.failure("identity-unavailable");
-            return identityUnavailable().send(exchange.response(), exchange.path(), exchange.requestId());
+            return identityUnavailable().answer(exchange);
         });
     }
 
@@ -90,10 +88,10 @@ public final class AuthFilter implements Filter {
                 "the gateway cannot check credentials right now; retry shortly").retryAfter(1);
     }
 
-    private static Future<Void> unauthorized(Exchange exchange, String detail, String error) {
-        exchange.failure("unauthorized");
-        exchange.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse\"" + (error == null ? "" : ", error=\"" + error + "\""));
-        return Problem.of(401, "unauthorized", "Unauthorized", detail).send(exchange.response(), exchange.path(), exchange.requestId());
+    private static Future<Response> unauthorized(Exchange exchange, String detail, String error) {
+        Future<Response> answer = Problem.of(401, "unauthorized", "Unauthorized", detail).answer(exchange);
+        answer.result().headers().set("www-authenticate", "Bearer realm=\"gatehouse\"" + (error == null ? "" : ", error=\"" + error + "\""));
+        return answer;
     }
 
     /** Three base64url parts separated by dots: a JWS compact serialisation. */

@@ -8,6 +8,7 @@ import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.HeaderNames;
+import dev.gatehouse.server.pipeline.Response;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -46,7 +47,7 @@ public final class CallerHeadersFilter implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         MultiMap headers = exchange.request().headers();
         for (CharSequence name : IDENTITY_HEADERS) {
             headers.remove(name);

@@ -11,6 +11,8 @@ import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Upgrades;
 import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.Body;
+import dev.gatehouse.server.pipeline.Response;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -20,7 +22,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -41,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * allows; drops a path's entries everywhere when an unsafe method on it succeeds ({@link WriteInvalidation}).
  */
 public final class CacheFilter implements Filter {
+    private static final Logger log = LoggerFactory.getLogger(CacheFilter.class);
     private static final Set<String> NOT_STORED = Set.of("x-request-id", "x-cache", "age", "x-ratelimit-limit", "x-ratelimit-remaining",
             "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "set-cookie", "connection", "transfer-encoding", "surrogate-key");
     private static final long COALESCE_WAIT_MILLIS = 5000;
@@ -98,7 +102,7 @@ public final class CacheFilter implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         String method = exchange.request().method().name();
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return writes.filter(exchange, chain);
@@ -108,7 +112,7 @@ public final class CacheFilter implements Filter {
         }
         Lookup lookup = new Lookup(exchange);
         if (!config.policy().mayServe(method, lookup.requestCc)) {
-            return fetch(lookup, chain, null);
+            return fetch(lookup, chain, null, null);
         }
         CachedResponse local = cache.findLocal(lookup.base, lookup::fullKey);
         if (local != null) {
@@ -118,7 +122,7 @@ public final class CacheFilter implements Filter {
                 .compose(hit -> hit == null ? coalesceOrFetch(lookup, chain, null) : answer(lookup, chain, hit.value(), hit.level()));
     }
 
-    private Future<Void> answer(Lookup lookup, Chain chain, CachedResponse entry, TwoLevelCache.Level level) {
+    private Future<Response> answer(Lookup lookup, Chain chain, CachedResponse entry, TwoLevelCache.Level level) {
         return switch (entry.stateAt(cache.nowMillis())) {
             case FRESH -> {
                 (level == TwoLevelCache.Level.L1 ? hitsL1 : hitsL2).increment();
@@ -136,7 +140,7 @@ public final class CacheFilter implements Filter {
         };
     }
 
-    private Future<Void> coalesceOrFetch(Lookup lookup, Chain chain, CachedResponse fallback) {
+    private Future<Response> coalesceOrFetch(Lookup lookup, Chain chain, CachedResponse fallback) {
         // claimed in one step: two event loops missing the same key at once must not both lead
         Promise<Void> claim = Promise.promise();
         Future<Void> leader = inflight.putIfAbsent(lookup.base, claim.future());
@@ -145,43 +149,53 @@ public final class CacheFilter implements Filter {
         }
         coalesced.increment();
         Context context = Vertx.currentContext();
-        Promise<Void> turn = Promise.promise();
+        Promise<Response> turn = Promise.promise();
         leader.timeout(COALESCE_WAIT_MILLIS, TimeUnit.MILLISECONDS).onComplete(r -> context.runOnContext(v -> {
             // the leader has stored the answer by now, unless it was not cacheable or took too long
             CachedResponse stored = cache.findLocal(lookup.base, lookup::fullKey);
-            Future<Void> answered;
+            Future<Response> answered;
             if (stored != null && stored.stateAt(cache.nowMillis()) == CachedResponse.State.FRESH) {
                 hitsL1.increment();
                 cache.countHit(TwoLevelCache.Level.L1);
                 answered = serve(lookup.exchange, stored, "HIT-L1");
             } else {
-                answered = fetch(lookup, chain, fallback);
+                answered = fetch(lookup, chain, fallback, null);
             }
             answered.onComplete(turn);
         }));
         return turn.future();
     }
 
-    /** Sends the request upstream, storing what may be stored; a stale {@code fallback} answers upstream failures. */
-    private Future<Void> fetch(Lookup lookup, Chain chain, CachedResponse fallback) {
-        return fetch(lookup, chain, fallback, null);
-    }
-
-    /** @param claimed this request's entry in {@code inflight}, already placed, or null to lead only if no one does */
-    private Future<Void> fetch(Lookup lookup, Chain chain, CachedResponse fallback, Promise<Void> claimed) {
+    /**
+     * Sends the request on, storing on its way back what may be stored; a stale {@code fallback} answers
+     * instead of an upstream error.
+     *
+     * @param claimed this request's entry in {@code inflight}, already placed, or null to lead only if no one does
+     */
+    private Future<Response> fetch(Lookup lookup, Chain chain, CachedResponse fallback, Promise<Void> claimed) {
         misses.increment();
         cache.countMiss();
         Promise<Void> done = claimed != null ? claimed : Promise.promise();
         Future<Void> mine = done.future();
         boolean leading = claimed != null || inflight.putIfAbsent(lookup.base, mine) == null;
-        lookup.exchange.response().putHeader("x-cache", "MISS");
-        lookup.exchange.put(ResponseTap.KEY, new Tap(lookup, false, fallback));
-        return chain.proceed(lookup.exchange).andThen(r -> {
+        // followers wait until the leader's answer is stored, or has failed, or could not be stored
+        Runnable settled = () -> {
             if (leading) {
                 inflight.remove(lookup.base, mine);
             }
             done.tryComplete();
-        });
+        };
+        lookup.exchange.responseHeaders().set("x-cache", "MISS");
+        return chain.proceed(lookup.exchange).map(response -> {
+            if (response.status() >= 500 && fallback != null && fallback.stateAt(cache.nowMillis()) != CachedResponse.State.EXPIRED) {
+                response.body().abort();
+                settled.run();
+                return stale(lookup.exchange, fallback);
+            }
+            Response passed = storeOnTheWay(lookup, response, settled);
+            passed.sent().onComplete(sent -> settled.run());
+            return passed;
+        }).onFailure(failed -> settled.run());
     }
 
     /** Refreshes a stale entry with one background request per key; the client is answered from the stale copy. */
@@ -191,56 +205,73 @@ public final class CacheFilter implements Filter {
         if (inflight.putIfAbsent(lookup.base, mine) != null) {
             return;
         }
-        lookup.exchange.put(ResponseTap.KEY, new Tap(lookup, true, null));
-        chain.proceed(lookup.exchange).onComplete(r -> {
+        Runnable settled = () -> {
             inflight.remove(lookup.base, mine);
             done.tryComplete();
+        };
+        chain.proceedDetached(lookup.exchange).onComplete(refreshed -> {
+            if (refreshed.failed()) {
+                settled.run();
+                return;
+            }
+            Response response = storeOnTheWay(lookup, refreshed.result(), settled);
+            Body body = response.body();
+            if (body.stream() == null) {
+                settled.run();
+                return;
+            }
+            // nobody reads a refresh but the cache: read it to its end (it is bounded, or it would not be stored)
+            body.stream().handler(chunk -> { });
+            body.stream().endHandler(v -> settled.run());
+            body.stream().exceptionHandler(e -> settled.run());
+            body.stream().resume();
         });
     }
 
-    /** Where the proxy hands the upstream's answer (and its failures) back to the cache. */
-    private final class Tap implements ResponseTap {
-        private final Lookup lookup;
-        private final boolean background;
-        private final CachedResponse fallback;
-
-        Tap(Lookup lookup, boolean background, CachedResponse fallback) {
-            this.lookup = lookup;
-            this.background = background;
-            this.fallback = fallback;
-        }
-
-        @Override
-        public long maxBytes() {
-            return config.maxEntryBytes();
-        }
-
-        @Override
-        public boolean clientAnswered() {
-            return background;
-        }
-
-        @Override
-        public Future<Void> answerInsteadOfError(int status) {
-            if (fallback == null || background || fallback.stateAt(cache.nowMillis()) == CachedResponse.State.EXPIRED) {
-                return null;
+    /**
+     * The answer as it goes on to the client, with what may be stored stored on the way: a body held whole at
+     * once, a streamed one (of known length up to {@code maxEntryBytes}) copied as it passes. Anything else
+     * is passed on as it is; a refresh that cannot be stored is not read at all. {@code settled} runs once
+     * the answer is stored, or known not to be.
+     */
+    private Response storeOnTheWay(Lookup lookup, Response response, Runnable settled) {
+        Body body = response.body();
+        CacheDecision decision = storable(lookup, response);
+        if (decision == null || body.length() < 0 || body.length() > config.maxEntryBytes() || body.upgrade() != null) {
+            if (lookup.exchange.isDetached()) {
+                body.abort();
+                return response.body(Body.empty());
             }
-            return serveStale(lookup.exchange, fallback);
+            return response;
         }
+        if (body.whole() != null) {
+            store(lookup, response.status(), response.headers(), body.whole(), decision);
+            settled.run();
+            return response;
+        }
+        int status = response.status();
+        MultiMap headers = response.headers();
+        return response.body(body.through(new StoringStream(body.stream(), body.length(), copy -> {
+            store(lookup, status, headers, copy, decision);
+            settled.run();
+        }), body.length()));
+    }
 
-        @Override
-        public void offer(int status, MultiMap headers, Buffer body) {
-            if (headers.contains("set-cookie")) {
-                return;
-            }
-            String vary = headers.get("vary");
-            String method = lookup.exchange.request().method().name();
-            CacheDecision decision = config.policy().decide(method, lookup.authenticated, lookup.requestCc, status,
-                    CacheControl.parse(headers.get("cache-control")), vary);
-            if (!decision.store()) {
-                return;
-            }
-            List<String> varyNames = CacheKey.varyNames(vary);
+    /** What the policy says of storing this answer, or null when it must not be stored. */
+    private CacheDecision storable(Lookup lookup, Response response) {
+        MultiMap headers = response.headers();
+        String method = lookup.exchange.request().method().name();
+        if (!method.equals("GET") || headers.contains("set-cookie")) {
+            return null;
+        }
+        CacheDecision decision = config.policy().decide(method, lookup.authenticated, lookup.requestCc, response.status(),
+                CacheControl.parse(headers.get("cache-control")), headers.get("vary"));
+        return decision.store() ? decision : null;
+    }
+
+    private void store(Lookup lookup, int status, MultiMap headers, Buffer body, CacheDecision decision) {
+        try {
+            List<String> varyNames = CacheKey.varyNames(headers.get("vary"));
             List<Map.Entry<String, String>> stored = new ArrayList<>();
             for (Map.Entry<String, String> h : headers) {
                 if (!NOT_STORED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -254,31 +285,41 @@ public final class CacheFilter implements Filter {
                     decision.ttl().toMillis(), decision.staleWhileRevalidate().toMillis(), decision.staleIfError().toMillis(),
                     varyNames, tags);
             cache.put(lookup.base, lookup.fullKey(varyNames), response, config.policy().longestLifetime());
+        } catch (RuntimeException e) {
+            // a bug to log, never a reason to fail the client's answer
+            log.error("the response cache could not store an answer for {}", lookup.exchange.path(), e);
         }
     }
 
-    private Future<Void> serveStale(Exchange exchange, CachedResponse entry) {
+    private Future<Response> serveStale(Exchange exchange, CachedResponse entry) {
+        return Future.succeededFuture(stale(exchange, entry));
+    }
+
+    private Response stale(Exchange exchange, CachedResponse entry) {
         stale.increment();
         cache.countStale();
-        return serve(exchange, entry, "STALE");
+        return build(exchange, entry, "STALE");
     }
 
     /** Headers a 304 carries from the stored answer (RFC 9110 §15.4.5); the rest describes a body it does not send. */
     private static final Set<String> NOT_MODIFIED_HEADERS = Set.of("cache-control", "content-location", "date", "etag", "expires", "vary");
 
-    private Future<Void> serve(Exchange exchange, CachedResponse entry, String how) {
+    private Future<Response> serve(Exchange exchange, CachedResponse entry, String how) {
+        return Future.succeededFuture(build(exchange, entry, how));
+    }
+
+    private Response build(Exchange exchange, CachedResponse entry, String how) {
         HttpServerRequest request = exchange.request();
-        HttpServerResponse response = exchange.response();
+        MultiMap headers = exchange.responseHeaders();
         boolean notModified = entry.status() / 100 == 2 && Conditional.notModified(request.getHeader("if-none-match"),
                 request.getHeader("if-modified-since"), entry.header("etag"), entry.header("last-modified"));
-        response.setStatusCode(notModified ? 304 : entry.status());
         for (Map.Entry<String, String> h : entry.headers()) {
             if (!notModified || NOT_MODIFIED_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                response.headers().add(h.getKey(), h.getValue());
+                headers.add(h.getKey(), h.getValue());
             }
         }
-        response.putHeader("age", Long.toString(entry.ageSeconds(cache.nowMillis())));
-        response.putHeader("x-cache", how);
-        return notModified ? response.end() : response.end(entry.body());
+        headers.set("age", Long.toString(entry.ageSeconds(cache.nowMillis())));
+        headers.set("x-cache", how);
+        return Response.of(exchange, notModified ? 304 : entry.status(), notModified ? Body.empty() : Body.of(entry.body()));
     }
 }

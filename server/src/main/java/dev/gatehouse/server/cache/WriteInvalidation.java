@@ -3,6 +3,7 @@ package dev.gatehouse.server.cache;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.Response;
 import io.vertx.core.Future;
 
 /**
@@ -25,14 +26,16 @@ public final class WriteInvalidation implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         if (!unsafe(exchange.request().method().name())) {
             return chain.proceed(exchange);
         }
-        return chain.proceed(exchange).andThen(done -> {
-            if (exchange.response().getStatusCode() / 100 == 2) {
+        // as soon as the answer's head says the write succeeded: before the client can read it and ask again
+        return chain.proceed(exchange).map(response -> {
+            if (response.status() / 100 == 2) {
                 cache.invalidatePath(null, exchange.path());
             }
+            return response;
         });
     }
 }

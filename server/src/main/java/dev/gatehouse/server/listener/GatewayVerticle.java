@@ -10,9 +10,11 @@ import dev.gatehouse.server.pipeline.CompiledRoute;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.RejectFilter;
-import dev.gatehouse.server.pipeline.RoutingSnapshot;
-import dev.gatehouse.server.upstream.Deadlines;
+import dev.gatehouse.server.routing.RoutingSnapshot;
 import dev.gatehouse.server.upstream.UpstreamLoop;
+import dev.gatehouse.server.pipeline.Deadlines;
+import dev.gatehouse.server.pipeline.LoopResources;
+import dev.gatehouse.server.pipeline.Response;
 import dev.gatehouse.core.time.Ticker;
 import io.vertx.core.http.HttpServerResponse;
 import io.netty.handler.codec.DecoderResult;
@@ -69,7 +71,8 @@ public final class GatewayVerticle extends VerticleBase {
     private final Map<HttpConnection, ClientConnection> connections = new IdentityHashMap<>();
     private HttpServer server;
     private HttpClient client;
-    private UpstreamLoop upstreams;
+    private final LoopResources loop = new LoopResources();
+    private ResponseWriter writer;
     private long deadlineTimer;
     private long lastRefusalLog;
     private long lastAddressRefusalLog;
@@ -123,8 +126,10 @@ public final class GatewayVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(false)
                 // every stage runs on this instance's event loop, so Vert.x can skip its thread checks
                 .setStrictThreadMode(true);
-        upstreams = new UpstreamLoop(client, shared.metrics().upstreamLoopMeters());
-        deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> upstreams.deadlines().expire(System.nanoTime()));
+        loop.put(UpstreamLoop.KEY, new UpstreamLoop(client, loop.deadlines(), shared.metrics().upstreamLoopMeters()));
+        writer = new ResponseWriter(loop.deadlines(), () -> shared.snapshot().get().config().gateway().sendTimeout().toNanos(),
+                System::nanoTime, shared.metrics().sendTimeouts());
+        deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> loop.deadlines().expire(System.nanoTime()));
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> {
             // the limits as configured now: they apply on reload to connections that arrive after it
@@ -189,26 +194,36 @@ public final class GatewayVerticle extends VerticleBase {
         NormalizedPath normalized = PathNormalizer.normalize(rawPath);
         Exchange exchange;
         if (normalized.isRejected()) {
-            exchange = new Exchange(request, snapshot.unrouted(), Collections.emptyMap(), rawPath, upstreams, start);
+            exchange = new Exchange(request, snapshot.unrouted(), Collections.emptyMap(), rawPath, loop, start);
             exchange.put(RejectFilter.PROBLEM, Problem.badPath(normalized.rejection()));
             request.response().putHeader("connection", "close");
         } else {
             RouteMatch<CompiledRoute> match = snapshot.routes().match(new RequestView(request, normalized.path()));
             CompiledRoute route = match == null ? snapshot.unrouted() : match.route();
             exchange = new Exchange(request, route, match == null ? Collections.emptyMap() : match.variables(),
-                    normalized.path(), upstreams, start);
+                    normalized.path(), loop, start);
         }
         boolean closeAfter = lastOnConnection || asksToClose(request.getHeader(HttpHeaders.CONNECTION));
+        // fires only while the answer is incomplete: a client hanging up stops whatever works for it
+        request.response().closeHandler(v -> {
+            shared.metrics().clientAborts().increment();
+            exchange.clientGone();
+        });
         exchange.route().chain().start(exchange).onComplete(result -> {
             if (result.failed()) {
                 abort(exchange, result.cause());
-            } else if ("close".equalsIgnoreCase(request.response().headers().get("connection"))
-                    || closeAfter) {
-                // a stage refused the request mid-stream (bad path, body too large), the connection reached a
-                // keep-alive limit, or the client listed "close" among other Connection tokens, which Vert.x
-                // only honours when it stands alone
-                request.connection().close();
+                return;
             }
+            Response response = result.result();
+            writer.write(exchange, response);
+            response.sent().onSuccess(sent -> {
+                if (closeAfter || "close".equalsIgnoreCase(request.response().headers().get(HttpHeaders.CONNECTION))) {
+                    // a stage refused the request mid-stream (bad path, body too large), the connection reached a
+                    // keep-alive limit, or the client listed "close" among other Connection tokens, which Vert.x
+                    // only honours when it stands alone
+                    request.connection().close();
+                }
+            });
         });
     }
 
@@ -253,7 +268,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** A stage failed with an exception: answer 500 if nothing was sent yet, otherwise cut the connection. */
     private static void abort(Exchange exchange, Throwable error) {
-        if (exchange.response().closed() || exchange.response().ended()) {
+        if (exchange.isClientGone() || exchange.response().closed() || exchange.response().ended()) {
             return;
         }
         if (!exchange.response().headWritten()) {

@@ -40,6 +40,8 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter connectionsRefusedPerAddress;
     private final Counter keepAliveEnded;
     private final UpstreamLoop.Meters upstreamLoopMeters;
+    private final Counter sendTimeouts;
+    private final Counter clientAborts;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public GatewayMetrics() {
@@ -72,13 +74,13 @@ public final class GatewayMetrics implements AutoCloseable {
                         .description("Requests answered 503 upstream-congested: no free connection to their target, and too many waiting "
                                 + "(queue-full) or none freed within the connect timeout (queue-timeout); never a target failure")
                         .register(registry),
-                Counter.builder("gatehouse.gateway.send.timeouts")
-                        .description("Client connections cut because the client read nothing of an answer for gateway.sendTimeout")
-                        .register(registry),
-                Counter.builder("gatehouse.gateway.client.aborts")
-                        .description("Proxied requests whose client hung up before its answer was complete (the upstream exchange is reset)")
-                        .register(registry),
                 new WebSocketTunnel.Meters(registry));
+        sendTimeouts = Counter.builder("gatehouse.gateway.send.timeouts")
+                .description("Client connections cut because the client read nothing of an answer for gateway.sendTimeout")
+                .register(registry);
+        clientAborts = Counter.builder("gatehouse.gateway.client.aborts")
+                .description("Requests whose client hung up before its answer was complete (an upstream exchange for it is reset)")
+                .register(registry);
         headerTimeouts = Counter.builder("gatehouse.gateway.header.timeouts")
                 .description("Connections closed with 408 because a request head did not arrive whole within gateway.headerTimeout")
                 .register(registry);
@@ -120,6 +122,16 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Congestion meters shared by every event loop's upstream connections. */
     public UpstreamLoop.Meters upstreamLoopMeters() {
         return upstreamLoopMeters;
+    }
+
+    /** Clients cut off for reading nothing of an answer for gateway.sendTimeout. */
+    public Counter sendTimeouts() {
+        return sendTimeouts;
+    }
+
+    /** Requests whose client hung up before the answer was complete. */
+    public Counter clientAborts() {
+        return clientAborts;
     }
 
     /** Connections closed with 408 for a request head that came too slowly. */

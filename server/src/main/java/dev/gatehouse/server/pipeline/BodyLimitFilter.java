@@ -15,7 +15,7 @@ public final class BodyLimitFilter implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         String declared = exchange.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (declared != null && declared.length() > 0) {
             long length;
@@ -25,9 +25,7 @@ public final class BodyLimitFilter implements Filter {
                 length = Long.MAX_VALUE;
             }
             if (length > limit) {
-                exchange.failure("body-too-large");
-                exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
-                return Problem.bodyTooLarge(limit).send(exchange.response(), exchange.path(), exchange.requestId());
+                return Problem.bodyTooLarge(limit).answerAndClose(exchange);
             }
         }
         return chain.proceed(exchange);

@@ -1,20 +1,17 @@
 package dev.gatehouse.server.pipeline;
 
 import dev.gatehouse.core.config.RouteConfig;
-import dev.gatehouse.server.observe.GatewayMetrics.RequestTimers;
 
 /** A route ready to serve: its configuration and the filter chain built for it at load time. */
 public final class CompiledRoute {
     private final String name;
     private final RouteConfig config;
     private final Chain chain;
-    private final RequestTimers timers;
 
-    public CompiledRoute(String name, RouteConfig config, Chain chain, RequestTimers timers) {
+    public CompiledRoute(String name, RouteConfig config, Chain chain) {
         this.name = name;
         this.config = config;
         this.chain = chain;
-        this.timers = timers;
     }
 
     /** The route's name; {@code "none"} for requests no route matched. */
@@ -29,9 +26,5 @@ public final class CompiledRoute {
 
     public Chain chain() {
         return chain;
-    }
-
-    public RequestTimers timers() {
-        return timers;
     }
 }

@@ -1,6 +1,6 @@
 package dev.gatehouse.server.pipeline;
 
-import dev.gatehouse.server.upstream.UpstreamLoop;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -8,17 +8,21 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * One request on its way through the gateway: the client's request and response, the route it matched,
- * and what the stages learned about it. Lives on one event loop; not thread-safe by design.
+ * One request on its way through the gateway: the client's request, the route it matched, and what the
+ * stages learned about it. Lives on one event loop; not thread-safe by design. A detached copy
+ * ({@link #detached()}) is the same request with no client to answer, for work done in the background.
  */
 public final class Exchange {
     private final HttpServerRequest request;
     private final CompiledRoute route;
     private final Map<String, String> variables;
     private final String path;
-    private final UpstreamLoop upstreams;
+    private final LoopResources loop;
     private final long startNanos;
-    int position;
+    /** The last chain position this request entered, for the chain's proceed-at-most-once check. */
+    int reached = -1;
+    /** The headers of a detached copy's answers; null for a request with a client (its response's own are used). */
+    private final MultiMap detachedHeaders;
 
     private String requestId;
     private String upstreamPath;
@@ -26,24 +30,52 @@ public final class Exchange {
     private int attempts;
     private String failure;
     private Map<AttributeKey<?>, Object> attributes;
+    private Runnable onClientGone;
+    private boolean clientGone;
 
     public Exchange(HttpServerRequest request, CompiledRoute route, Map<String, String> variables, String path,
-                    UpstreamLoop upstreams, long startNanos) {
+                    LoopResources loop, long startNanos) {
+        this(request, route, variables, path, loop, startNanos, null);
+    }
+
+    private Exchange(HttpServerRequest request, CompiledRoute route, Map<String, String> variables, String path,
+                     LoopResources loop, long startNanos, MultiMap detachedHeaders) {
         this.request = request;
         this.route = route;
         this.variables = variables;
         this.path = path;
         this.upstreamPath = path;
-        this.upstreams = upstreams;
+        this.loop = loop;
         this.startNanos = startNanos;
+        this.detachedHeaders = detachedHeaders;
+    }
+
+    /** The same request, with what the stages learned so far, but no client: its answers go to whoever asked. */
+    public Exchange detached() {
+        Exchange copy = new Exchange(request, route, variables, path, loop, startNanos, MultiMap.caseInsensitiveMultiMap());
+        copy.requestId = requestId;
+        copy.upstreamPath = upstreamPath;
+        copy.attributes = attributes == null ? null : new IdentityHashMap<>(attributes);
+        return copy;
+    }
+
+    /** True for a background copy: nothing may be written to {@link #response()}. */
+    public boolean isDetached() {
+        return detachedHeaders != null;
     }
 
     public HttpServerRequest request() {
         return request;
     }
 
+    /** The client's response, which only the listener writes (stages build a {@link Response}). */
     public HttpServerResponse response() {
         return request.response();
+    }
+
+    /** Where an answer's headers go: the client response's own, or a detached copy's map. */
+    public MultiMap responseHeaders() {
+        return detachedHeaders != null ? detachedHeaders : request.response().headers();
     }
 
     /** The route this request matched; never null (unmatched requests get the "no route" route). */
@@ -69,9 +101,9 @@ public final class Exchange {
         this.upstreamPath = path;
     }
 
-    /** What this event loop uses to reach upstreams: its client, deadlines and connection slots. */
-    public UpstreamLoop upstreams() {
-        return upstreams;
+    /** What this event loop's requests share: deadlines and per-loop resources of later stages. */
+    public LoopResources loop() {
+        return loop;
     }
 
     public long startNanos() {
@@ -110,6 +142,32 @@ public final class Exchange {
 
     public void failure(String reason) {
         this.failure = reason;
+    }
+
+    /**
+     * What to do if the client goes away: the stage currently working for the request (waiting for an upstream,
+     * writing an answer) stops that work. One at a time: a later call replaces the earlier one.
+     */
+    public void whenClientGone(Runnable action) {
+        this.onClientGone = action;
+    }
+
+    /** True once the client has closed its connection before its answer was complete. */
+    public boolean isClientGone() {
+        return clientGone;
+    }
+
+    /** For the listener: the client closed the connection. */
+    public void clientGone() {
+        if (clientGone || isDetached()) {
+            return;
+        }
+        clientGone = true;
+        Runnable action = onClientGone;
+        onClientGone = null;
+        if (action != null) {
+            action.run();
+        }
     }
 
     @SuppressWarnings("unchecked")

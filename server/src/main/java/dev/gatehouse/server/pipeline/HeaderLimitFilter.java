@@ -1,7 +1,6 @@
 package dev.gatehouse.server.pipeline;
 
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 
 import java.util.Map;
 
@@ -14,18 +13,15 @@ public final class HeaderLimitFilter implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         int size = 0;
         for (Map.Entry<String, String> header : exchange.request().headers()) {
             // "Name: value\r\n", as it was on the wire
             size += header.getKey().length() + header.getValue().length() + 4;
         }
         if (size > limit) {
-            exchange.failure("headers-too-large");
-            exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
             return Problem.of(431, "headers-too-large", "Request header fields too large",
-                    "the request's headers are " + size + " bytes; this route accepts at most " + limit)
-                    .send(exchange.response(), exchange.path(), exchange.requestId());
+                    "the request's headers are " + size + " bytes; this route accepts at most " + limit).answerAndClose(exchange);
         }
         return chain.proceed(exchange);
     }

@@ -1,12 +1,14 @@
 package dev.gatehouse.server.pipeline;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.util.Set;
 
-import static dev.gatehouse.server.observe.AccessLog.field;
+import static dev.gatehouse.server.pipeline.JsonFields.field;
 
 /**
  * An error the gateway answers itself, as RFC 9457 {@code application/problem+json}. Every rejection
@@ -92,6 +94,31 @@ public record Problem(int status, String type, String title, String detail, Long
     public static Problem upstreamUnreachable(String pool, String reason) {
         return of(502, "upstream-unreachable", "Upstream unreachable",
                 "could not get a response from upstream '" + pool + "': " + reason);
+    }
+
+    /**
+     * The problem as a request's answer in a route's chain, noted on the exchange as its failure for the
+     * access log. The exchange's request id (and the path as the instance) go into the body.
+     */
+    public Future<Response> answer(Exchange exchange) {
+        exchange.failure(slug());
+        // headers of its own: a stage may answer something else instead (a stale copy for a 503)
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        headers.set(HttpHeaders.CONTENT_TYPE, "application/problem+json");
+        if (retryAfterSeconds != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        if (exchange.requestId() != null) {
+            headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
+        }
+        return Future.succeededFuture(Response.detached(status, headers, Body.of(Buffer.buffer(json(exchange.path(), exchange.requestId())))));
+    }
+
+    /** As {@link #answer}, and the client's connection is closed after it (the request may have more bytes coming). */
+    public Future<Response> answerAndClose(Exchange exchange) {
+        Future<Response> answer = answer(exchange);
+        answer.result().headers().set(HttpHeaders.CONNECTION, "close");
+        return answer;
     }
 
     /** Writes the problem as the response, if the response has not started; the future completes when sent. */

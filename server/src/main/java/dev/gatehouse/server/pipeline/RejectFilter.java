@@ -11,12 +11,11 @@ public final class RejectFilter implements Filter {
     public static final AttributeKey<Problem> PROBLEM = new AttributeKey<>("rejection");
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         Problem problem = exchange.get(PROBLEM);
         if (problem == null) {
             problem = Problem.noRoute(exchange.request().method().name(), exchange.path());
         }
-        exchange.failure(problem.slug());
-        return problem.send(exchange.response(), exchange.path(), exchange.requestId());
+        return problem.answer(exchange);
     }
 }

@@ -13,10 +13,10 @@ public final class RequestIdFilter implements Filter {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         String given = exchange.request().getHeader(HeaderNames.X_REQUEST_ID);
         exchange.requestId(isAcceptable(given) ? given : newId());
-        exchange.response().putHeader(HeaderNames.X_REQUEST_ID, exchange.requestId());
+        exchange.responseHeaders().set(HeaderNames.X_REQUEST_ID, exchange.requestId());
         return chain.proceed(exchange);
     }
 

@@ -12,7 +12,7 @@ public final class RewriteFilter implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         exchange.upstreamPath(rewrite.apply(exchange.path(), exchange.variables()));
         return chain.proceed(exchange);
     }

@@ -1,7 +1,6 @@
 package dev.gatehouse.server.pipeline;
 
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 
 /**
  * On a route that does not take WebSockets, refuses a handshake with 400 instead of passing it on: with
@@ -16,14 +15,11 @@ public final class WebSocketGate implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         if (!Upgrades.isWebSocket(exchange.request())) {
             return chain.proceed(exchange);
         }
-        exchange.failure("websocket-not-allowed");
-        exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
         return Problem.of(400, "websocket-not-allowed", "WebSocket not allowed",
-                        "route '" + route + "' does not accept WebSocket upgrades (a route takes them with websocket: true)")
-                .send(exchange.response(), exchange.path(), exchange.requestId());
+                "route '" + route + "' does not accept WebSocket upgrades (a route takes them with websocket: true)").answerAndClose(exchange);
     }
 }

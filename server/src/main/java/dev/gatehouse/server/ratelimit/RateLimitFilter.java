@@ -13,6 +13,7 @@ import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.Forwarded;
 import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.Response;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -62,7 +63,7 @@ public final class RateLimitFilter implements Filter {
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         Identity identity = exchange.get(Identity.KEY);
         String subject;
         if (identity != null) {
@@ -75,24 +76,22 @@ public final class RateLimitFilter implements Filter {
         String policy = routePolicy != null ? routePolicy : RateLimitFields.policy(quotas);
         return limiters.decide(route, config, subject, windows).compose(decision -> {
             if (!quotas.isEmpty()) {
-                headers(exchange.response().headers(), decision, quotas, policy);
+                headers(exchange.responseHeaders(), decision, quotas, policy);
             }
             if (decision.allowed()) {
                 allowed.increment();
                 return chain.proceed(exchange);
             }
             rejected.increment();
-            exchange.failure("rate-limited");
             return Problem.of(429, "rate-limited", "Too many requests", refusal(decision, windows))
                     .retryAfter(decision.retryAfterSeconds())
-                    .send(exchange.response(), exchange.path(), exchange.requestId());
+                    .answer(exchange);
         }, error -> {
             unavailable.increment();
-            exchange.failure("rate-limiter-unavailable");
             return Problem.of(503, "rate-limiter-unavailable", "Rate limiter unavailable",
                             "the shared rate limiter cannot decide right now and this route does not run without it; retry shortly")
                     .retryAfter(1)
-                    .send(exchange.response(), exchange.path(), exchange.requestId());
+                    .answer(exchange);
         });
     }
 

@@ -4,27 +4,26 @@ import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.core.health.TargetHealth;
 import dev.gatehouse.core.http.HopByHopHeaders;
 import dev.gatehouse.core.http.TrustedProxies;
-import dev.gatehouse.server.cache.ResponseTap;
+import dev.gatehouse.server.pipeline.Body;
 import dev.gatehouse.server.pipeline.Chain;
+import dev.gatehouse.server.pipeline.Deadlines;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.Forwarded;
 import dev.gatehouse.server.pipeline.HeaderEdits;
 import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.Response;
 import dev.gatehouse.server.pipeline.Upgrades;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,47 +31,54 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The last stage of a proxied route: balance → breaker → connect → stream the request → timeout →
- * retry on another target when safe → stream the response back.
+ * The last stage of a proxied route: balance → connection slot → breaker → connect → stream the request →
+ * timeout → retry on another target when safe → the upstream's answer, handed back up the chain with its
+ * body still streaming (read only as fast as the client takes it).
  *
  * <p>Retry rules: a request that never reached a target (connection refused or timed out, breaker
  * refusal) is tried on another target whatever its method. A request that did reach one is retried only
  * when it is idempotent and has no body (so nothing needs replaying), and only on a reset connection or
  * a 502/503 answer; a timeout is never retried because its time budget is spent.
+ *
+ * <p>Congestion is the gateway's own: a request admitted to a target holds one of the target's connection
+ * slots on its event loop until its upstream exchange is over; waiting for one is never the target's failure.
  */
 public final class ProxyFilter implements Filter {
     private static final Logger log = LoggerFactory.getLogger(ProxyFilter.class);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
-    /** Responses up to this size with a Content-Length are sent in one write; larger ones stream. */
+    /** Answers up to this size with a Content-Length are gathered, then sent with the head in one write. */
     static final int SMALL_BODY = 16 * 1024;
     /** A discarded answer up to this size is read to its end to keep its connection; a longer one closes it. */
     static final int DISCARD_READ_LIMIT = 64 * 1024;
     /** Requests that may wait per busy connection slot of a target on one event loop before more are shed. */
     static final int QUEUE_PER_CONNECTION = 16;
 
+    /** Why a proxied request was given up: its client went away. Stackless: an outcome, not a bug. */
+    static final class ClientGone extends RuntimeException {
+        ClientGone() {
+            super("the client closed the connection", null, false, false);
+        }
+    }
+
     private final Vertx vertx;
     private final UpstreamPool pool;
     private final RouteConfig route;
     private final TrustedProxies trustedProxies;
-    private final long sendTimeoutNanos;
 
-    /** @param sendTimeout gateway.sendTimeout: how long a client may leave an answer unwritable before it is cut off */
-    public ProxyFilter(Vertx vertx, UpstreamPool pool, RouteConfig route, TrustedProxies trustedProxies, java.time.Duration sendTimeout) {
+    public ProxyFilter(Vertx vertx, UpstreamPool pool, RouteConfig route, TrustedProxies trustedProxies) {
         this.vertx = vertx;
         this.pool = pool;
         this.route = route;
         this.trustedProxies = trustedProxies;
-        this.sendTimeoutNanos = sendTimeout.toNanos();
     }
 
     @Override
-    public Future<Void> filter(Exchange exchange, Chain chain) {
+    public Future<Response> filter(Exchange exchange, Chain chain) {
         return new Call(exchange).start();
     }
 
@@ -85,14 +91,10 @@ public final class ProxyFilter implements Filter {
         private final Exchange exchange;
         private final UpstreamLoop loop;
         private final HttpServerRequest request;
-        private final HttpServerResponse response;
-        private final Promise<Void> done = Promise.promise();
+        private final Promise<Response> answered = Promise.promise();
         private final List<UpstreamTarget> tried = new ArrayList<>(2);
         private final boolean hasBody;
         private final boolean replayable;
-        /** Set when the cache takes the upstream's answer; {@code background} when the client already has one. */
-        private final ResponseTap tap;
-        private final boolean background;
         /** The client's Upgrade header when this is a WebSocket handshake on a route that takes them, else null. */
         private final String upgrade;
         private MultiMap upstreamHeaders;
@@ -103,51 +105,40 @@ public final class ProxyFilter implements Filter {
         private UpstreamTarget slotHeld;
         private ConnectionSlots.Waiter waiting;
         private Deadlines.Entry waitDeadline;
-        private Deadlines.Entry sendDeadline;
-        private boolean clientGone;
+        private boolean gaveUp;
         private LimitedBody body;
         private boolean timedOut;
 
         Call(Exchange exchange) {
             this.exchange = exchange;
-            this.loop = exchange.upstreams();
+            this.loop = exchange.loop().get(UpstreamLoop.KEY);
             this.request = exchange.request();
-            this.response = exchange.response();
             String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
             this.hasBody = (contentLength != null && !contentLength.equals("0")) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
             this.replayable = !hasBody && IDEMPOTENT.contains(request.method());
-            this.tap = exchange.get(ResponseTap.KEY);
-            this.background = tap != null && tap.clientAnswered();
             this.upgrade = route.websocket() != null && Upgrades.isWebSocket(request) ? request.getHeader(HttpHeaders.UPGRADE) : null;
         }
 
-        Future<Void> start() {
-            if (!background) {
-                // (a cache refresh after the client was answered has no client connection to watch)
-                response.closeHandler(v -> clientClosed());
-            }
+        Future<Response> start() {
+            exchange.whenClientGone(this::clientClosed);
             attempt(null);
-            return done.future();
+            return answered.future();
         }
 
         /**
-         * The client hung up before its answer was complete: stop everything done on its behalf. An upstream
-         * exchange under way is reset (for HTTP/1.1 its connection closes), so the target stops sending what
-         * nobody will read and the connection slot is free at once.
+         * The client hung up before its answer came: stop everything done on its behalf. An upstream exchange
+         * under way is reset (for HTTP/1.1 its connection closes), so the target stops sending what nobody will
+         * read and the connection slot is free at once.
          */
         private void clientClosed() {
-            clientGone = true;
-            loop.meters().clientAborts().increment();
+            gaveUp = true;
             if (waiting != null && waiting.cancel()) {
                 waitDeadline.done();
                 waiting = null;
-                abandon(tried.get(tried.size() - 1));
-            }
-            if (sendDeadline != null) {
-                sendDeadline.done();
+                tried.get(tried.size() - 1).abandon();
             }
             abortUpstream();
-            done.tryFail("client closed the connection");
+            answered.tryFail(new ClientGone());
         }
 
         /** Resets the upstream exchange under way, if any, and frees its slot. */
@@ -169,7 +160,7 @@ public final class ProxyFilter implements Filter {
         }
 
         private void attempt(Problem lastError) {
-            if (clientGone) {
+            if (gaveUp) {
                 return;
             }
             int max = pool.config().maxConnectionsPerTarget();
@@ -208,26 +199,20 @@ public final class ProxyFilter implements Filter {
             });
             if (waiting == null) {
                 loop.meters().queueFull().increment();
-                abandon(target);
+                target.abandon();
                 answer(Problem.upstreamCongested(pool.name(), target.address(),
                         max + " connections are busy and " + max * QUEUE_PER_CONNECTION + " requests already wait for one"));
                 return;
             }
-            long waitFor = connectTimeout().toNanos();
-            waitDeadline = loop.deadlines().add(System.nanoTime(), waitFor, () -> {
+            waitDeadline = loop.deadlines().add(System.nanoTime(), connectTimeout().toNanos(), () -> {
                 if (waiting != null && waiting.cancel()) {
                     waiting = null;
                     loop.meters().queueTimeouts().increment();
-                    abandon(queuedFor);
+                    queuedFor.abandon();
                     answer(Problem.upstreamCongested(pool.name(), queuedFor.address(),
                             "all " + max + " connections stayed busy for " + connectTimeout().toMillis() + " ms"));
                 }
             });
-        }
-
-        /** Hands back a target taken for a call that never reached it: neither its success nor its failure. */
-        private void abandon(UpstreamTarget target) {
-            target.abandon();
         }
 
         private void connect(UpstreamTarget target) {
@@ -243,12 +228,12 @@ public final class ProxyFilter implements Filter {
                     .setHeaders(headers())
                     .setConnectTimeout(connectTimeout().toMillis());
             loop.client().request(options).onComplete(connected -> {
-                if (clientGone) {
+                if (gaveUp) {
                     if (connected.succeeded()) {
                         connected.result().reset();
                     }
                     releaseSlot();
-                    abandon(target);
+                    target.abandon();
                     return;
                 }
                 if (connected.failed()) {
@@ -294,7 +279,7 @@ public final class ProxyFilter implements Filter {
             Future<HttpClientResponse> answer = upgrade == null ? upstream.response() : upstream.connect();
             answer.onComplete(result -> {
                 deadline.done();
-                if (clientGone) {
+                if (gaveUp) {
                     abortUpstream();
                     target.abandon();
                     return;
@@ -304,10 +289,7 @@ public final class ProxyFilter implements Filter {
                     releaseSlot();
                     if (body != null && body.exceeded()) {
                         target.abandon();
-                        exchange.failure("body-too-large");
-                        Problem.bodyTooLarge(route.maxBodyBytes()).send(response, exchange.path(), exchange.requestId())
-                                .onComplete(v -> request.connection().close());
-                        done.tryComplete();
+                        answered.tryComplete(Problem.bodyTooLarge(route.maxBodyBytes()).answerAndClose(exchange).result());
                         return;
                     }
                     failedTarget(target, began, timedOut ? new TimeoutException("no answer within the route's request timeout") : result.cause());
@@ -331,9 +313,12 @@ public final class ProxyFilter implements Filter {
             target.succeeded(System.nanoTime() - began);
             inFlight = null;
             releaseSlot();
-            response.headers().addAll(upgraded.headers());
-            HeaderEdits.apply(route.responseHeaders(), response.headers());
-            WebSocketTunnel.splice(vertx, request, upgraded, route.websocket(), loop.meters().websockets()).onComplete(done);
+            MultiMap out = exchange.responseHeaders();
+            out.addAll(upgraded.headers());
+            HeaderEdits.apply(route.responseHeaders(), out);
+            Body takeOver = Body.upgrade(client -> WebSocketTunnel.splice(vertx, client, upgraded, route.websocket(), loop.meters().websockets()),
+                    () -> upgraded.netSocket().close());
+            answered.tryComplete(Response.of(exchange, 101, takeOver).statusMessage(upgraded.statusMessage()));
         }
 
         private void relay(UpstreamTarget target, HttpClientResponse upstream, long began) {
@@ -346,172 +331,53 @@ public final class ProxyFilter implements Filter {
                     discard(upstream, () -> attempt(null));
                     return;
                 }
-                Future<Void> instead = background ? Future.succeededFuture() : tap == null ? null : tap.answerInsteadOfError(status);
-                if (instead != null) {
-                    // a stale copy answers instead (or nobody is waiting): the failed answer is not needed
-                    discard(upstream, () -> instead.onComplete(done));
-                    return;
-                }
             } else {
                 target.succeeded(elapsed);
             }
-            MultiMap out = background ? MultiMap.caseInsensitiveMultiMap() : response.headers();
-            if (!background) {
-                response.setStatusCode(status);
-                if (upstream.statusMessage() != null) {
-                    response.setStatusMessage(upstream.statusMessage());
-                }
-            }
+            // an error's headers are its own: a stage may answer something else instead (a stale copy)
+            MultiMap out = status >= 500 ? MultiMap.caseInsensitiveMultiMap() : exchange.responseHeaders();
             String requestId = out.get(HeaderNames.X_REQUEST_ID);
             // a bulk copy, then drop what describes the upstream connection rather than the message
             out.addAll(upstream.headers());
             removeHopByHop(out, upstream.getHeader(HttpHeaders.CONNECTION));
             if (requestId != null) {
                 out.set(HeaderNames.X_REQUEST_ID, requestId);
+            } else {
+                out.remove(HeaderNames.X_REQUEST_ID); // the gateway's own is already among the client's headers
             }
             HeaderEdits.apply(route.responseHeaders(), out);
+            Response response = (out == exchange.responseHeaders() ? Response.of(exchange, status, Body.empty())
+                    : Response.detached(status, out, Body.empty())).statusMessage(upstream.statusMessage());
             if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {
-                discard(upstream, () -> (background ? Future.<Void>succeededFuture() : response.end()).onComplete(done));
+                discard(upstream, () -> { });
+                answered.tryComplete(response);
                 return;
             }
             long length = contentLength(out.get(HttpHeaders.CONTENT_LENGTH));
-            boolean storable = tap != null && length >= 0 && length <= tap.maxBytes();
-            if (background) {
-                // a refresh feeds only the cache: what it cannot store is not read at all
-                if (storable) {
-                    gather(upstream, body -> {
-                        offer(status, out, body);
-                        done.tryComplete();
-                    });
-                } else {
-                    discard(upstream, done::tryComplete);
-                }
-                return;
-            }
             if (length >= 0 && length <= SMALL_BODY) {
-                // a small body of known length is gathered and sent with the head in one write
-                // (and offered to the cache when the route has one)
-                gather(upstream, body -> {
-                    if (storable) {
-                        offer(status, out, body);
+                // a small body of known length is gathered, so it goes with the head in one write
+                upstream.body().onComplete(gathered -> {
+                    inFlight = null;
+                    releaseSlot();
+                    if (gathered.succeeded()) {
+                        answered.tryComplete(response.body(Body.of(gathered.result())));
+                    } else if (!gaveUp) {
+                        exchange.failure("response stream broken: " + describe(gathered.cause()));
+                        answered.tryFail(gathered.cause());
                     }
-                    response.end(body).onComplete(done);
                 });
                 return;
             }
-            if (length < 0) {
-                response.setChunked(true);
-            }
-            stream(upstream, storable ? Buffer.buffer((int) length) : null, status, out);
+            UpstreamBody streamed = new UpstreamBody(upstream, () -> {
+                inFlight = null;
+                releaseSlot();
+            });
+            answered.tryComplete(response.body(Body.stream(streamed, length, this::abortUpstream)));
         }
 
         /**
-         * Streams the answer to the client as it comes, never faster than the client reads: while the client's
-         * socket is not writable the upstream is paused, and if it stays so for gateway.sendTimeout the client
-         * is cut off and the upstream exchange reset. With {@code copy}, the body is also gathered for the cache,
-         * and its last chunk is held back until the cache has it, so a client never finishes reading an answer
-         * before a repeat of its request could find it stored.
-         */
-        private void stream(HttpClientResponse upstream, Buffer copy, int status, MultiMap headers) {
-            Buffer[] heldBack = new Buffer[1];
-            upstream.handler(chunk -> {
-                if (clientGone) {
-                    return;
-                }
-                if (copy != null) {
-                    copy.appendBuffer(chunk);
-                    Buffer previous = heldBack[0];
-                    heldBack[0] = chunk;
-                    if (previous == null) {
-                        return;
-                    }
-                    chunk = previous;
-                }
-                response.write(chunk);
-                if (response.writeQueueFull()) {
-                    upstream.pause();
-                    if (sendDeadline == null) {
-                        sendDeadline = loop.deadlines().add(System.nanoTime(), sendTimeoutNanos, this::clientStalled);
-                    }
-                    response.drainHandler(v -> {
-                        if (sendDeadline != null) {
-                            sendDeadline.done();
-                            sendDeadline = null;
-                        }
-                        if (!clientGone) {
-                            upstream.resume();
-                        }
-                    });
-                }
-            });
-            upstream.exceptionHandler(error -> {
-                if (clientGone || inFlight == null) {
-                    return;
-                }
-                inFlight = null;
-                releaseSlot();
-                exchange.failure("response stream broken: " + describe(error));
-                request.connection().close();
-                done.tryFail(error);
-            });
-            upstream.endHandler(v -> {
-                inFlight = null;
-                releaseSlot();
-                if (clientGone) {
-                    return;
-                }
-                if (copy != null) {
-                    offer(status, headers, copy);
-                }
-                Future<Void> ended = heldBack[0] == null ? response.end() : response.end(heldBack[0]);
-                ended.onComplete(sent -> {
-                    if (sendDeadline != null) {
-                        sendDeadline.done();
-                        sendDeadline = null;
-                    }
-                    if (sent.succeeded()) {
-                        done.tryComplete();
-                    } else {
-                        done.tryFail(sent.cause());
-                    }
-                });
-            });
-        }
-
-        /** The client read nothing for gateway.sendTimeout: cut it off and stop the upstream transfer. */
-        private void clientStalled() {
-            sendDeadline = null;
-            if (clientGone) {
-                return;
-            }
-            clientGone = true;
-            loop.meters().sendTimeouts().increment();
-            exchange.failure("client-send-timeout");
-            abortUpstream();
-            request.connection().close();
-            done.tryFail("the client read nothing for " + TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos) + " ms");
-        }
-
-        /** Reads a body of known small length whole (at most {@link #SMALL_BODY} or the cache's entry limit). */
-        private void gather(HttpClientResponse upstream, Handler<Buffer> then) {
-            upstream.body().onComplete(body -> {
-                inFlight = null;
-                releaseSlot();
-                if (body.succeeded()) {
-                    then.handle(body.result());
-                } else if (background) {
-                    done.tryComplete();
-                } else if (!clientGone) {
-                    exchange.failure("response stream broken: " + describe(body.cause()));
-                    request.connection().close();
-                    done.tryFail(body.cause());
-                }
-            });
-        }
-
-        /**
-         * An answer the client will not get: a short one is read to its end, so its connection goes back to the
-         * pool; a long one (or one of unknown length) is not worth reading, and its connection is closed instead.
+         * An answer nobody will read: a short one is read to its end, so its connection goes back to the pool; a
+         * long one (or one of unknown length) is not worth reading, and its connection is closed instead.
          */
         private void discard(HttpClientResponse upstream, Runnable then) {
             long length = contentLength(upstream.getHeader(HttpHeaders.CONTENT_LENGTH));
@@ -529,15 +395,6 @@ public final class ProxyFilter implements Filter {
             }
         }
 
-        /** Hands the answer to the cache; a failure there is a bug to log, never a reason to leave the client waiting. */
-        private void offer(int status, MultiMap headers, Buffer body) {
-            try {
-                tap.offer(status, headers, body);
-            } catch (RuntimeException e) {
-                log.error("the response cache could not store an answer for {}", exchange.path(), e);
-            }
-        }
-
         private void failedTarget(UpstreamTarget target, long began, Throwable cause) {
             if (target.failed(System.nanoTime() - began, cause) == TargetHealth.Transition.EJECTED) {
                 log.warn("upstream {} target {} ejected after {} consecutive failures (last: {})", pool.name(),
@@ -546,7 +403,7 @@ public final class ProxyFilter implements Filter {
         }
 
         private void retryOrAnswer(boolean retryable, Problem problem) {
-            if (retryable && retriesLeft > 0 && !clientGone) {
+            if (retryable && retriesLeft > 0 && !gaveUp) {
                 retriesLeft--;
                 attempt(problem);
             } else {
@@ -555,24 +412,11 @@ public final class ProxyFilter implements Filter {
         }
 
         private void answer(Problem problem) {
-            if (background) {
-                done.tryComplete();
+            if (gaveUp) {
                 return;
             }
-            if (clientGone) {
-                return;
-            }
-            exchange.failure(problem.slug());
-            Future<Void> instead = tap == null ? null : tap.answerInsteadOfError(problem.status());
-            if (instead != null) {
-                instead.onComplete(done);
-                return;
-            }
-            if (hasBody) {
-                // the client may still be sending a body we will never read: do not keep the connection
-                response.putHeader(HttpHeaders.CONNECTION, "close");
-            }
-            problem.send(response, exchange.path(), exchange.requestId()).onComplete(done);
+            // the client may still be sending a body nobody will read: do not keep the connection
+            answered.tryComplete((hasBody ? problem.answerAndClose(exchange) : problem.answer(exchange)).result());
         }
 
         private String uri() {

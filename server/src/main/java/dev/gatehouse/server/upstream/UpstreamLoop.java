@@ -1,28 +1,33 @@
 package dev.gatehouse.server.upstream;
 
+import dev.gatehouse.server.pipeline.Deadlines;
+import dev.gatehouse.server.pipeline.LoopResources;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.http.HttpClient;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What one event loop uses to reach upstreams: its HTTP client, its deadlines, its connection slots per
- * target. Touched only by its event loop.
+ * What one event loop uses to reach upstreams: its HTTP client, its deadlines and its connection slots per
+ * target. Kept among the loop's resources under {@link #KEY}; touched only by its event loop.
  */
 public final class UpstreamLoop {
 
-    /** Node-wide meters of congestion the gateway sheds itself (never counted against a target). */
-    public record Meters(AtomicInteger waiting, Counter queueFull, Counter queueTimeouts, Counter sendTimeouts,
-                         Counter clientAborts, WebSocketTunnel.Meters websockets) {
+    /** Where the listener puts each event loop's instance. */
+    public static final LoopResources.Key<UpstreamLoop> KEY = new LoopResources.Key<>("upstream client");
+
+    /** Node-wide meters of congestion the gateway sheds itself (never counted against a target), and of tunnels. */
+    public record Meters(AtomicInteger waiting, Counter queueFull, Counter queueTimeouts, WebSocketTunnel.Meters websockets) {
     }
 
     private final HttpClient client;
-    private final Deadlines deadlines = new Deadlines();
+    private final Deadlines deadlines;
     private final ConnectionSlots slots;
     private final Meters meters;
 
-    public UpstreamLoop(HttpClient client, Meters meters) {
+    public UpstreamLoop(HttpClient client, Deadlines deadlines, Meters meters) {
         this.client = client;
+        this.deadlines = deadlines;
         this.meters = meters;
         this.slots = new ConnectionSlots(meters.waiting());
     }
@@ -31,8 +36,7 @@ public final class UpstreamLoop {
         return client;
     }
 
-    /** This event loop's upstream deadlines. */
-    public Deadlines deadlines() {
+    Deadlines deadlines() {
         return deadlines;
     }
 

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.upstream;
+package dev.gatehouse.server.pipeline;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -6,15 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The upstream deadlines of one event loop: how long a proxied request may wait for its answer's head.
- * A Vert.x request timeout costs a timer per request, set and then cancelled (a map entry and a scheduled
+ * The deadlines of one event loop's requests: how long a proxied request may wait for a connection or its
+ * answer's head, how long a client may read nothing. A Vert.x request timeout costs a timer per request, set and then cancelled (a map entry and a scheduled
  * task each time); here a request joins a list of its timeout's length, so every list is in deadline
  * order, and one periodic check per event loop expires what is due. Joining and leaving cost O(1) with
  * nothing shared; a deadline fires at most one {@link #TICK_MILLIS} late.
  *
  * <p>Touched only by its event loop's thread. A request leaves its list as soon as it is done, so the
- * lists hold exactly the requests in flight on this loop (bounded by the upstream pools and their wait
- * queues).
+ * lists hold exactly the requests waiting on this loop (bounded by its connections and wait queues).
  */
 public final class Deadlines {
     /** How often the event loop looks for expired deadlines. */

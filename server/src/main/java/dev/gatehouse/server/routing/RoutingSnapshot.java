@@ -1,8 +1,9 @@
-package dev.gatehouse.server.pipeline;
+package dev.gatehouse.server.routing;
 
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.route.RouteTable;
+import dev.gatehouse.server.pipeline.CompiledRoute;
 
 /**
  * Everything a request needs from configuration, swapped atomically on reload: requests that started

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.pipeline;
+package dev.gatehouse.server.routing;
 
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.GatewayListenerConfig;
@@ -14,6 +14,16 @@ import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.cache.WriteInvalidation;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.observe.ObserveFilter;
+import dev.gatehouse.server.pipeline.BodyLimitFilter;
+import dev.gatehouse.server.pipeline.Chain;
+import dev.gatehouse.server.pipeline.CompiledRoute;
+import dev.gatehouse.server.pipeline.Filter;
+import dev.gatehouse.server.pipeline.HeaderLimitFilter;
+import dev.gatehouse.server.pipeline.RejectFilter;
+import dev.gatehouse.server.pipeline.RequestIdFilter;
+import dev.gatehouse.server.pipeline.RewriteFilter;
+import dev.gatehouse.server.pipeline.WebSocketGate;
 import dev.gatehouse.server.ratelimit.RateLimitFilter;
 import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.upstream.ProxyFilter;
@@ -51,15 +61,14 @@ public final class RouteCompiler {
             table.add(route.rule(), compile(route, config.gateway(), pools.get(route.upstream()), trusted, anyCache));
         }
         CompiledRoute unrouted = new CompiledRoute("none", null,
-                new Chain(List.of(new RequestIdFilter(), new ObserveFilter(accessLog), new RejectFilter())),
-                metrics.requestTimers("none"));
+                Chain.of(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("none")), new RejectFilter())));
         return new RoutingSnapshot(config, table.build(), unrouted, trusted);
     }
 
     private CompiledRoute compile(RouteConfig route, GatewayListenerConfig listener, UpstreamPool pool, TrustedProxies trusted, boolean anyCache) {
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
-        filters.add(new ObserveFilter(accessLog));
+        filters.add(new ObserveFilter(accessLog, metrics.requestTimers(route.name())));
         if (route.websocket() == null) {
             filters.add(new WebSocketGate(route.name()));
         }
@@ -84,7 +93,7 @@ public final class RouteCompiler {
         if (route.rewrite() != PathRewrite.NONE) {
             filters.add(new RewriteFilter(route.rewrite()));
         }
-        filters.add(new ProxyFilter(vertx, pool, route, trusted, listener.sendTimeout()));
-        return new CompiledRoute(route.name(), route, new Chain(filters), metrics.requestTimers(route.name()));
+        filters.add(new ProxyFilter(vertx, pool, route, trusted));
+        return new CompiledRoute(route.name(), route, Chain.of(filters));
     }
 }

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.upstream;
+package dev.gatehouse.server.pipeline;
 
 import org.junit.jupiter.api.Test;
 
