@@ -57,7 +57,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         Files.createDirectories(dataDir.resolve("logs"));
         System.out.println("Starting the Gatehouse demo (data in " + dataDir.toAbsolutePath().normalize() + ")...");
-        EmbeddedDatabase postgres = EmbeddedDatabase.start(dataDir.resolve("postgres").toString());
+        EmbeddedDatabase postgres;
+        try {
+            // a demo killed with -9 left its server running: this stops it; a demo still running is named
+            postgres = EmbeddedDatabase.start(dataDir.resolve("postgres").toString());
+        } catch (RuntimeException e) {
+            System.err.println("the demo could not start: " + e.getMessage());
+            return 1;
+        }
         List<SampleProcess> samples = new ArrayList<>();
         GatewayNode node = null;
         CountDownLatch stopped = new CountDownLatch(1);
