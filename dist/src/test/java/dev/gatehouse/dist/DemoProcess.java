@@ -89,6 +89,19 @@ final class DemoProcess {
         }
     }
 
+    /** The value of a response header of a GET, or null without one (or without an answer). */
+    String header(String url, String name) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.discarding()).headers().firstValue(name).orElse(null);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The embedded PostgreSQL server running on the demo's data, per its postmaster.pid. */
     Optional<ProcessHandle> postgres() throws IOException {
         Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");

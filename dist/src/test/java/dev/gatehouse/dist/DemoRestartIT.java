@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,5 +59,36 @@ class DemoRestartIT {
         assertThat(second.exitValue()).isEqualTo(1);
         assertThat(printed).contains("the demo could not start: a node is running on " + demo.dataDir.resolve("postgres")
                 + ": stop it or use the admin API").doesNotContain("Exception");
+    }
+
+    @Test
+    void theDemoKeepsTheUsersEditsToItsConfigurationUnlessToldToResetIt() throws Exception {
+        demo = new DemoProcess(dir).start();
+        Path config = demo.dataDir.resolve("gatehouse-demo.yaml");
+        String written = Files.readString(config);
+        String edited = written.replace("""
+                  - name: api
+                    match: { prefix: /api/v1 }
+                """, """
+                  - name: api
+                    match: { prefix: /api/v1 }
+                    responseHeaders: {add: {X-Demo-Edit: kept}}
+                """);
+        assertThat(edited).as("the route the edit goes into").isNotEqualTo(written);
+        Files.writeString(config, edited);
+        await("the edit applies while the demo runs").atMost(Duration.ofSeconds(30))
+                .until(() -> "kept".equals(demo.header(demo.gateway() + "/api/v1/status", "X-Demo-Edit")));
+        demo.stop();
+
+        demo.start();
+        assertThat(Files.readString(config)).isEqualTo(edited);
+        assertThat(demo.output()).contains("Using " + config + " as an earlier run left it, with any edits (--reset-config writes it afresh).")
+                .contains("kept from an earlier run, with your edits");
+        assertThat(demo.header(demo.gateway() + "/api/v1/status", "X-Demo-Edit")).isEqualTo("kept");
+        demo.stop();
+
+        demo.start("--reset-config");
+        assertThat(Files.readString(config)).isEqualTo(written);
+        assertThat(demo.header(demo.gateway() + "/api/v1/status", "X-Demo-Edit")).isNull();
     }
 }
