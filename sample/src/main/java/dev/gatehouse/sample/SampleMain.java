@@ -43,6 +43,10 @@ public final class SampleMain implements Callable<Integer> {
     @Option(names = "--external-stall-ms", defaultValue = "3000", description = "How long a stalled call takes (default: ${DEFAULT-VALUE} ms).")
     long stallMillis;
 
+    @Option(names = "--parent-pid", description = "Exit when the process with this id ends (the demo gives its own, so that no "
+            + "instance outlives it, even when it is killed with -9).")
+    Long parentPid;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new SampleMain()).execute(args));
     }
@@ -71,8 +75,29 @@ public final class SampleMain implements Callable<Integer> {
             store.close();
             stopped.countDown();
         }));
+        if (parentPid != null) {
+            exitWithParent(parentPid);
+        }
         stopped.await();
         return 0;
+    }
+
+    /** Exits (through the shutdown hook) once {@code pid} has ended, checking twice a second. */
+    private static void exitWithParent(long pid) {
+        Thread watch = new Thread(() -> {
+            ProcessHandle parent = ProcessHandle.of(pid).orElse(null);
+            while (parent != null && parent.isAlive()) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.out.println("parent process " + pid + " has ended; stopping");
+            System.exit(0);
+        }, "parent-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     private ResourceCache resourceCache(Vertx vertx) {

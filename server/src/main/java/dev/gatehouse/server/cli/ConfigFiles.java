@@ -3,6 +3,7 @@ package dev.gatehouse.server.cli;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
 import dev.gatehouse.server.config.ConfigLoader;
+import dev.gatehouse.server.store.DataDirectoryInUseException;
 import dev.gatehouse.server.store.Database;
 
 import java.io.PrintWriter;
@@ -34,6 +35,9 @@ final class ConfigFiles {
         }
         try (Database db = Database.open(config.storage(), null)) {
             return work.run(config, db);
+        } catch (DataDirectoryInUseException e) {
+            err.println(e.getMessage());
+            return 1;
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return INVALID;

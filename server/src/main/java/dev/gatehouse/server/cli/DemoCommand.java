@@ -2,6 +2,7 @@ package dev.gatehouse.server.cli;
 
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
+import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.GatewayNode;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.store.EmbeddedDatabase;
@@ -18,13 +19,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code gatehouse demo}: embedded PostgreSQL, three sample service processes and a gateway in front of
- * them, with a configuration file you can edit while it runs. Ctrl-C stops everything it started.
+ * them, with a configuration file you can edit while it runs. The file is written when missing and kept
+ * (edits and all) on later runs. Ctrl-C stops everything it started.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run a self-contained demo: embedded PostgreSQL, three sample services and the gateway in front of them.")
@@ -45,6 +49,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "./data", description = "Where the demo keeps its database, logs and configuration (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @Option(names = "--reset-config", description = "Write the demo's configuration file afresh, dropping any edits to it "
+            + "(by default a file left by an earlier run is kept as it is).")
+    boolean resetConfig;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -57,7 +65,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         Files.createDirectories(dataDir.resolve("logs"));
         System.out.println("Starting the Gatehouse demo (data in " + dataDir.toAbsolutePath().normalize() + ")...");
-        EmbeddedDatabase postgres = EmbeddedDatabase.start(dataDir.resolve("postgres").toString());
+        EmbeddedDatabase postgres;
+        try {
+            // a demo killed with -9 left its server running: this stops it; a demo still running is named
+            postgres = EmbeddedDatabase.start(dataDir.resolve("postgres").toString());
+        } catch (RuntimeException e) {
+            System.err.println("the demo could not start: " + e.getMessage());
+            return 1;
+        }
         List<SampleProcess> samples = new ArrayList<>();
         GatewayNode node = null;
         CountDownLatch stopped = new CountDownLatch(1);
@@ -72,13 +87,19 @@ final class DemoCommand implements Callable<Integer> {
                 awaitReady(sample);
             }
             Path configFile = dataDir.resolve("gatehouse-demo.yaml");
-            Files.writeString(configFile, demoConfig(postgres.jdbcUrl()));
-            GatewayConfig config = ConfigLoader.withSystemEnvironment().load(configFile);
-            node = GatewayNode.start(config, GatewayNode.Options.defaults(configFile));
+            boolean kept = Files.exists(configFile) && !resetConfig;
+            if (kept) {
+                System.out.println("Using " + configFile + " as an earlier run left it, with any edits (--reset-config writes it afresh).");
+            } else {
+                Files.writeString(configFile, demoConfig());
+            }
+            ConfigLoader loader = ConfigLoader.withEnvironment(demoEnvironment(postgres.jdbcUrl()));
+            GatewayConfig config = loader.load(configFile);
+            node = GatewayNode.start(config, new GatewayNode.Options(configFile, loader, Duration.ofSeconds(1), Ticker.system()));
             createDemoUsers(node);
             Supervisor supervisor = new Supervisor(samples);
             supervisor.start();
-            printBanner(configFile);
+            printBanner(configFile, kept, node.gatewayPort(), node.adminPort());
             GatewayNode running = node;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("\nStopping the demo...");
@@ -131,22 +152,38 @@ final class DemoCommand implements Callable<Integer> {
         return null;
     }
 
-    private String demoConfig(String jdbcUrl) {
+    /**
+     * The environment the demo's configuration is read with: this process's, plus the URL of the demo's own
+     * database (on a new port at every start, so it is not in the file) and the ports given on the command line.
+     */
+    private Map<String, String> demoEnvironment(String jdbcUrl) {
+        Map<String, String> environment = new HashMap<>(System.getenv());
+        environment.put("GATEHOUSE_STORAGE_POSTGRES_URL", jdbcUrl);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--port")) {
+            environment.put("GATEHOUSE_GATEWAY_PORT", Integer.toString(port));
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--admin-port")) {
+            environment.put("GATEHOUSE_ADMIN_PORT", Integer.toString(adminPort));
+        }
+        return environment;
+    }
+
+    private String demoConfig() {
         StringBuilder targets = new StringBuilder();
         for (int p : samplePorts) {
             targets.append("      - url: http://127.0.0.1:").append(p).append('\n');
         }
         return """
                 # Written by `gatehouse demo`. Edit it while the demo runs: valid changes apply within a second,
-                # invalid ones are refused (see the log) and the running configuration stays.
+                # invalid ones are refused (see the log) and the running configuration stays. Later runs keep
+                # this file as it is; `gatehouse demo --reset-config` writes it afresh.
                 gateway:
                   port: %d
                   requestTimeout: 5s
                 admin:
                   port: %d
                 storage:
-                  postgres:
-                    url: "%s"
+                  postgres:                    # the demo's own PostgreSQL: the demo gives its URL at every start
                     poolSize: 5
                 auth:
                   endpoints: true              # POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/me
@@ -191,18 +228,18 @@ final class DemoCommand implements Callable<Integer> {
                     upstream: api
                     auth: { mode: optional }
                     rateLimit: { tiers: true, mode: local }   # anonymous 100/min, free 1000, pro 10000, enterprise 100000
-                """.formatted(port, adminPort, jdbcUrl, targets);
+                """.formatted(port, adminPort, targets);
     }
 
-    private void printBanner(Path configFile) {
-        String gw = "http://localhost:" + port;
-        String admin = "http://localhost:" + adminPort;
+    private void printBanner(Path configFile, boolean kept, int gatewayPort, int adminListenerPort) {
+        String gw = "http://localhost:" + gatewayPort;
+        String admin = "http://localhost:" + adminListenerPort;
         System.out.println("""
 
                 Gatehouse demo is running.
                   gateway         %1$s   (routes /api/v1/** to %3$d sample instances)
                   admin           %2$s   (/metrics, /upstreams, /routes, /health/ready)
-                  configuration   %4$s   (edit it: changes apply live)
+                  configuration   %4$s   (%6$s)
                   sample logs     %5$s
 
                 Try:
@@ -222,7 +259,8 @@ final class DemoCommand implements Callable<Integer> {
                 Kill an instance (kill -9) and keep curling: requests go to the others; the demo restarts it
                 and health checks bring it back. Ctrl-C stops everything.
                 """.formatted(gw, admin, samplePorts.size(), configFile.toAbsolutePath().normalize(),
-                dataDir.resolve("logs").toAbsolutePath().normalize()));
+                dataDir.resolve("logs").toAbsolutePath().normalize(),
+                kept ? "kept from an earlier run, with your edits; edit it: changes apply live" : "edit it: changes apply live"));
     }
 
     private static void awaitReady(SampleProcess sample) throws IOException {

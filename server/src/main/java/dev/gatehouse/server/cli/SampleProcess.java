@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** One sample service instance run as a child process from this JVM's own class path. */
+/** One sample service instance run as a child process from this JVM's own class path; it exits when this JVM does, however that ends. */
 final class SampleProcess {
     private final String name;
     private final int port;
@@ -24,7 +24,8 @@ final class SampleProcess {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx128m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), DemoCommand.SAMPLE_MAIN,
-                "--port", Integer.toString(port), "--instance-id", name, "--jdbc-url", jdbcUrl))
+                "--port", Integer.toString(port), "--instance-id", name, "--jdbc-url", jdbcUrl,
+                "--parent-pid", Long.toString(ProcessHandle.current().pid())))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         process = builder.start();

@@ -56,7 +56,12 @@ public final class ConfigLoader {
 
     /** A loader that honours {@code GATEHOUSE_*} environment variables and logs warnings. */
     public static ConfigLoader withSystemEnvironment() {
-        return new ConfigLoader(System.getenv(), warning -> log.warn("{}", warning));
+        return withEnvironment(System.getenv());
+    }
+
+    /** A loader whose overrides come from {@code environment} (this process's, give or take a variable) and that logs warnings. */
+    public static ConfigLoader withEnvironment(Map<String, String> environment) {
+        return new ConfigLoader(environment, warning -> log.warn("{}", warning));
     }
 
     public GatewayConfig load(Path file) throws InvalidConfigException {

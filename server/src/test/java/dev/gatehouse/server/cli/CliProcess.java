@@ -19,10 +19,18 @@ final class CliProcess {
 
     /** Starts {@code gatehouse args…} with {@code environment} added to this process's, its output (both streams) going to {@code output}. */
     static Process start(Map<String, String> environment, Path output, String... args) throws IOException {
+        return start(null, environment, output, args);
+    }
+
+    /** As {@link #start(Map, Path, String...)}, in the working directory {@code directory} (null: this process's). */
+    static Process start(Path directory, Map<String, String> environment, Path output, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), GatehouseCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         builder.environment().putAll(environment);
         return builder.start();
     }
