@@ -127,6 +127,36 @@ public final class Identities implements AutoCloseable {
         return tierStore;
     }
 
+    /** Creates or replaces a tier; in effect on this node on return, on the others once they hear of it. */
+    public void putTier(String name, List<RateLimit> limits) throws SQLException {
+        tierStore.put(name, limits);
+        reloadTiers();
+    }
+
+    /**
+     * Deletes a tier no key or user has; gone on this node on return, on the others once they hear of it.
+     *
+     * @return false when there is no such tier
+     * @throws Conflict as {@link TierStore#delete} does
+     */
+    public boolean deleteTier(String name) throws SQLException {
+        boolean deleted = tierStore.delete(name);
+        if (deleted) {
+            reloadTiers();
+        }
+        return deleted;
+    }
+
+    /**
+     * Reads every tier again. One read at a time (edits here, notices, the read-back after a reconnect), so
+     * the last to replace the tiers is the latest to have read them: an older read cannot undo a newer one.
+     */
+    private void reloadTiers() throws SQLException {
+        synchronized (tierStore) {
+            tiers = tierStore.all();
+        }
+    }
+
     /** The limits of a tier, or null when there is no such tier. */
     public List<RateLimit> tier(String name) {
         return tiers.get(name);
@@ -235,7 +265,7 @@ public final class Identities implements AutoCloseable {
             // a user changed or is gone: their sessions are read again (or found ended) on next use
             forgetSessionsOf(Long.parseLong(payload.substring(5)));
         } else if (payload.startsWith("tier:")) {
-            tiers = tierStore.all();
+            reloadTiers();
         }
     }
 
@@ -250,7 +280,7 @@ public final class Identities implements AutoCloseable {
         // a look-up running now may have read a change this node never heard of, and its credential is not yet cached to be read back
         keyLookups.distrustRunning();
         sessionLookups.distrustRunning();
-        Map<String, List<RateLimit>> freshTiers = tierStore.all();
+        reloadTiers();
         List<String> keyIds = List.copyOf(cache.asMap().keySet());
         for (int from = 0; from < keyIds.size(); from += REVALIDATE_BATCH) {
             List<String> batch = keyIds.subList(from, Math.min(keyIds.size(), from + REVALIDATE_BATCH));
@@ -268,7 +298,6 @@ public final class Identities implements AutoCloseable {
                 sessions.put(id, Optional.ofNullable(found.get(id)));
             }
         }
-        tiers = freshTiers;
     }
 
     @Override
