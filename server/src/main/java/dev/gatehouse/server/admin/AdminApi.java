@@ -16,6 +16,7 @@ import dev.gatehouse.server.store.NodeRegistry;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import dev.gatehouse.server.upstream.UpstreamTarget;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -33,8 +34,8 @@ import java.util.function.Supplier;
 
 /**
  * The admin listener's API (loopback by default): Prometheus metrics, upstream and route state, health,
- * and the guarded endpoints for identities and the cache. Unknown paths get a problem+json 404; a known
- * path asked with a method it does not take, a 405 with {@code Allow}.
+ * and the guarded endpoints for identities and the cache. Every {@code GET} also answers {@code HEAD}. Unknown
+ * paths get a problem+json 404; a known path asked with a method it does not take, a 405 with {@code Allow}.
  */
 public final class AdminApi {
     private final GatewayMetrics metrics;
@@ -72,6 +73,9 @@ public final class AdminApi {
         new IdentityAdmin(identities, guard, calls, snapshot).mount(router);
         new UserAdmin(identities, guard, calls).mount(router);
         new CacheAdmin(cache, guard).mount(router);
+        // HEAD wherever GET (RFC 9110 9.3.2): the same handler answers, and the server sends its headers without the body
+        router.getRoutes().stream().filter(r -> r.methods() != null && r.methods().contains(HttpMethod.GET))
+                .forEach(r -> r.method(HttpMethod.HEAD));
         router.route().last().handler(ctx -> {
             String path = ctx.request().path();
             Set<String> allowed = allowedMethods(router, path);

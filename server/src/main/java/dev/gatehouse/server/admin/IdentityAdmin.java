@@ -74,7 +74,7 @@ final class IdentityAdmin {
             }
         });
         router.put("/tiers/:name").handler(this::putTier);
-        router.delete("/tiers/:name").handler(ctx -> calls.blocking(ctx, () -> identities.tierStore().delete(ctx.pathParam("name"))).onSuccess(deleted -> {
+        router.delete("/tiers/:name").handler(ctx -> calls.blocking(ctx, () -> identities.deleteTier(ctx.pathParam("name"))).onSuccess(deleted -> {
             if (deleted) {
                 ctx.response().setStatusCode(204).end();
             } else {
@@ -119,7 +119,7 @@ final class IdentityAdmin {
             List<RateLimit> limits = RateLimit.parseAll(body.only("limits").strings("limits"));
             String name = ctx.pathParam("name");
             calls.blocking(ctx, () -> {
-                identities.tierStore().put(name, limits);
+                identities.putTier(name, limits);
                 return null;
             }).onSuccess(v -> {
                 JsonObject out = new JsonObject().put(name, new JsonArray(limits.stream().map(RateLimit::text).toList()));

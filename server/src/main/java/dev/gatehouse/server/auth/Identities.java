@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Key, session and tier look-ups for the request path. Keys are cached in process (bounded; unknown keys are
  * remembered briefly so a flood of bad keys does not reach PostgreSQL); a revocation or tier change on
  * any node reaches every node's cache through PostgreSQL {@code LISTEN/NOTIFY} within a second. When the
- * feed reconnects after losing PostgreSQL, what is cached keeps serving until it has been read back.
+ * feed reconnects after losing PostgreSQL, what is cached keeps serving until it has been read back. A
+ * look-up that raced a change (read before it, ended after the node heard of it) answers its own callers
+ * but caches nothing (see {@link Lookups}).
  * {@code last_used_at} is written in batches, never once per request.
  */
 public final class Identities implements AutoCloseable {
@@ -86,13 +88,13 @@ public final class Identities implements AutoCloseable {
                 .recordStats()
                 .build();
         CaffeineCacheMetrics.monitor(meters, sessions, "gatehouse.sessions");
-        this.keyLookups = new Lookups<>(vertx, MAX_LOOKUPS, "api-key", meters);
-        this.sessionLookups = new Lookups<>(vertx, MAX_LOOKUPS, "session", meters);
-        this.tokenChecks = new Lookups<>(vertx, MAX_LOOKUPS, "jwt", meters);
+        this.keyLookups = new Lookups<>(vertx, MAX_LOOKUPS, "api-key", meters, cache);
+        this.sessionLookups = new Lookups<>(vertx, MAX_LOOKUPS, "session", meters, sessions);
         this.users = new UserStore(database.dataSource(), passwordIterations);
         this.jwt = jwt;
         // verification results are remembered briefly; a valid one is still checked against its own exp on every use
         this.tokens = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+        this.tokenChecks = new Lookups<>(vertx, MAX_LOOKUPS, "jwt", meters, tokens);
         try {
             this.tiers = tierStore.all();
         } catch (SQLException e) {
@@ -125,6 +127,36 @@ public final class Identities implements AutoCloseable {
         return tierStore;
     }
 
+    /** Creates or replaces a tier; in effect on this node on return, on the others once they hear of it. */
+    public void putTier(String name, List<RateLimit> limits) throws SQLException {
+        tierStore.put(name, limits);
+        reloadTiers();
+    }
+
+    /**
+     * Deletes a tier no key or user has; gone on this node on return, on the others once they hear of it.
+     *
+     * @return false when there is no such tier
+     * @throws Conflict as {@link TierStore#delete} does
+     */
+    public boolean deleteTier(String name) throws SQLException {
+        boolean deleted = tierStore.delete(name);
+        if (deleted) {
+            reloadTiers();
+        }
+        return deleted;
+    }
+
+    /**
+     * Reads every tier again. One read at a time (edits here, notices, the read-back after a reconnect), so
+     * the last to replace the tiers is the latest to have read them: an older read cannot undo a newer one.
+     */
+    private void reloadTiers() throws SQLException {
+        synchronized (tierStore) {
+            tiers = tierStore.all();
+        }
+    }
+
     /** The limits of a tier, or null when there is no such tier. */
     public List<RateLimit> tier(String name) {
         return tiers.get(name);
@@ -143,16 +175,7 @@ public final class Identities implements AutoCloseable {
             return Future.succeededFuture(Optional.empty());
         }
         byte[] hash = ApiKeys.hash(presented);
-        String id = HexFormat.of().formatHex(hash);
-        Optional<KnownKey> cached = cache.getIfPresent(id);
-        if (cached != null) {
-            return Future.succeededFuture(usable(cached));
-        }
-        return keyLookups.get(id, () -> {
-            Optional<KnownKey> found = keys.findByHash(hash).map(KnownKey::of);
-            cache.put(id, found);
-            return found;
-        }).map(this::usable);
+        return keyLookups.get(HexFormat.of().formatHex(hash), () -> keys.findByHash(hash).map(KnownKey::of)).map(this::usable);
     }
 
     /** The key's identity if it may be used now; notes its use (at most once a second per key). */
@@ -175,14 +198,7 @@ public final class Identities implements AutoCloseable {
 
     private Future<Optional<Identity>> session(String token) {
         byte[] hash = ApiKeys.hash(token);
-        String id = HexFormat.of().formatHex(hash);
-        Optional<UserStore.Session> cached = sessions.getIfPresent(id);
-        Future<Optional<UserStore.Session>> found = cached != null ? Future.succeededFuture(cached)
-                : sessionLookups.get(id, () -> {
-                    Optional<UserStore.Session> session = users.session(hash);
-                    sessions.put(id, session);
-                    return session;
-                });
+        Future<Optional<UserStore.Session>> found = sessionLookups.get(HexFormat.of().formatHex(hash), () -> users.session(hash));
         return found.map(s -> s.filter(x -> Instant.now().isBefore(x.expiresAt())).map(x -> Identity.of(x.user())));
     }
 
@@ -192,21 +208,17 @@ public final class Identities implements AutoCloseable {
             return Future.succeededFuture(Optional.empty());
         }
         String id = HexFormat.of().formatHex(ApiKeys.hash(token));
-        Optional<JwtVerifier.Verified> cached = tokens.getIfPresent(id);
-        Future<Optional<JwtVerifier.Verified>> checked = cached != null ? Future.succeededFuture(cached) : tokenChecks.get(id, () -> {
-            Optional<JwtVerifier.Verified> verified;
+        Future<Optional<JwtVerifier.Verified>> checked = tokenChecks.get(id, () -> {
             try {
-                verified = Optional.of(jwt.verify(token));
+                return Optional.of(jwt.verify(token));
             } catch (com.nimbusds.jose.KeySourceException e) {
                 // the signing keys could not be fetched (the JWKS URL is down): no verdict on the token, nothing remembered
                 log.warn("cannot check JWTs: {}", e.getMessage());
                 throw new IllegalStateException("the JWT signing keys cannot be fetched: " + e.getMessage(), e);
             } catch (Exception e) {
                 log.debug("JWT refused: {}", e.getMessage());
-                verified = Optional.empty();
+                return Optional.empty();
             }
-            tokens.put(id, verified);
-            return verified;
         });
         return checked.map(v -> v.filter(x -> System.currentTimeMillis() < x.untilMillis()).map(JwtVerifier.Verified::identity));
     }
@@ -216,7 +228,7 @@ public final class Identities implements AutoCloseable {
      * it through the change feed.
      */
     public void forgetSessionsOf(long userId) {
-        sessions.asMap().values().removeIf(s -> s.isPresent() && s.get().user().id() == userId);
+        sessionLookups.invalidateIf(s -> s.isPresent() && s.get().user().id() == userId);
     }
 
     /** Ends a session on every node. */
@@ -225,7 +237,7 @@ public final class Identities implements AutoCloseable {
             return Future.succeededFuture();
         }
         byte[] hash = ApiKeys.hash(token);
-        sessions.invalidate(HexFormat.of().formatHex(hash));
+        sessionLookups.invalidate(HexFormat.of().formatHex(hash));
         return vertx.executeBlocking(() -> {
             users.logout(hash);
             return null;
@@ -246,14 +258,14 @@ public final class Identities implements AutoCloseable {
 
     private void apply(String payload) throws SQLException {
         if (payload.startsWith("key:")) {
-            cache.invalidate(payload.substring(4));
+            keyLookups.invalidate(payload.substring(4));
         } else if (payload.startsWith("session:")) {
-            sessions.invalidate(payload.substring(8));
+            sessionLookups.invalidate(payload.substring(8));
         } else if (payload.startsWith("user:")) {
             // a user changed or is gone: their sessions are read again (or found ended) on next use
             forgetSessionsOf(Long.parseLong(payload.substring(5)));
         } else if (payload.startsWith("tier:")) {
-            tiers = tierStore.all();
+            reloadTiers();
         }
     }
 
@@ -265,7 +277,10 @@ public final class Identities implements AutoCloseable {
      * now (a key revoked meanwhile is then refused). Until it succeeds, the entries held keep serving.
      */
     private void revalidate() throws SQLException {
-        Map<String, List<RateLimit>> freshTiers = tierStore.all();
+        // a look-up running now may have read a change this node never heard of, and its credential is not yet cached to be read back
+        keyLookups.distrustRunning();
+        sessionLookups.distrustRunning();
+        reloadTiers();
         List<String> keyIds = List.copyOf(cache.asMap().keySet());
         for (int from = 0; from < keyIds.size(); from += REVALIDATE_BATCH) {
             List<String> batch = keyIds.subList(from, Math.min(keyIds.size(), from + REVALIDATE_BATCH));
@@ -283,7 +298,6 @@ public final class Identities implements AutoCloseable {
                 sessions.put(id, Optional.ofNullable(found.get(id)));
             }
         }
-        tiers = freshTiers;
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -230,10 +231,10 @@ class AdminApiTest {
     void aKnownPathAskedWithAMethodItDoesNotTakeIs405WithAllowEverywhere() {
         record Case(String method, String path, String allow) {
         }
-        List<Case> cases = List.of(new Case("PUT", "/users/3", "DELETE, GET, PATCH"), new Case("PUT", "/keys/3", "DELETE, GET"),
-                new Case("POST", "/tiers/pro", "DELETE, GET, PUT"), new Case("DELETE", "/users", "GET, POST"),
-                new Case("POST", "/metrics", "GET"), new Case("POST", "/health/ready", "GET"), new Case("DELETE", "/health/live", "GET"),
-                new Case("POST", "/routes", "GET"), new Case("DELETE", "/upstreams", "GET"), new Case("DELETE", "/cache", "GET"),
+        List<Case> cases = List.of(new Case("PUT", "/users/3", "DELETE, GET, HEAD, PATCH"), new Case("PUT", "/keys/3", "DELETE, GET, HEAD"),
+                new Case("POST", "/tiers/pro", "DELETE, GET, HEAD, PUT"), new Case("DELETE", "/users", "GET, HEAD, POST"),
+                new Case("POST", "/metrics", "GET, HEAD"), new Case("POST", "/health/ready", "GET, HEAD"), new Case("DELETE", "/health/live", "GET, HEAD"),
+                new Case("POST", "/routes", "GET, HEAD"), new Case("DELETE", "/upstreams", "GET, HEAD"), new Case("DELETE", "/cache", "GET, HEAD"),
                 new Case("GET", "/cache/purge", "POST"));
         String wrong = cases.stream().map(c -> {
             HttpResponse<String> response = admin(c.method(), c.path(), c.method().equals("GET") ? null : "{}");
@@ -241,6 +242,50 @@ class AdminApiTest {
                     : c.method() + " " + c.path() + " -> " + response.statusCode() + " " + response.headers().firstValue("allow").orElse("(no Allow)");
         }).filter(java.util.Objects::nonNull).collect(Collectors.joining("; "));
         assertThat(wrong).isEmpty();
+    }
+
+    @Test
+    void headAnswersWhereverGetDoesWithItsHeadersAndNoBody() throws Exception {
+        long key = first.identities().keys().create("read by HEAD", "free", List.of(), null, null).record().id();
+        long user = newUser("head@example.com", "user");
+        List<String> paths = List.of("/metrics", "/upstreams", "/routes", "/nodes", "/keys", "/keys/" + key, "/users", "/users/" + user,
+                "/tiers", "/tiers/pro", "/cache", "/health", "/health/live", "/health/ready");
+        // bodies that do not change between two requests
+        List<String> steady = List.of("/routes", "/keys/" + key, "/users/" + user, "/tiers", "/tiers/pro", "/health/live");
+        // over HTTP/1.1: Vert.x's HTTP/2 server sends a HEAD response's body as DATA frames
+        HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String wrong = paths.stream().map(path -> {
+            HttpResponse<String> get = http1(http1, "GET", path);
+            HttpResponse<String> head = http1(http1, "HEAD", path);
+            List<String> faults = new java.util.ArrayList<>();
+            if (get.statusCode() != 200 || head.statusCode() != 200) {
+                faults.add("GET " + get.statusCode() + ", HEAD " + head.statusCode());
+            }
+            if (!head.headers().firstValue("content-type").equals(get.headers().firstValue("content-type"))) {
+                faults.add("content-type " + head.headers().firstValue("content-type").orElse("(none)"));
+            }
+            if (!head.body().isEmpty()) {
+                faults.add("a body of " + head.body().length() + " characters");
+            }
+            // Content-Length may be left out of a HEAD response (RFC 9110 8.6), but when sent it is the GET's
+            OptionalLong length = head.headers().firstValueAsLong("content-length");
+            if (steady.contains(path) && length.isPresent() && length.getAsLong() != get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length) {
+                faults.add("content-length " + head.headers().firstValue("content-length").orElse("(none)"));
+            }
+            return faults.isEmpty() ? null : "HEAD " + path + ": " + String.join(", ", faults);
+        }).filter(java.util.Objects::nonNull).collect(Collectors.joining("; "));
+        assertThat(wrong).isEmpty();
+        assertThat(send("HEAD", "http://127.0.0.1:" + first.adminPort() + "/keys", null).statusCode())
+                .as("HEAD is guarded as GET is").isEqualTo(401);
+    }
+
+    private static HttpResponse<String> http1(HttpClient client, String method, String path) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.adminPort() + path)).timeout(Duration.ofSeconds(20))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).header("x-api-key", adminKey).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

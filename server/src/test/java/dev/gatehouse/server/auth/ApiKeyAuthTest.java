@@ -243,12 +243,12 @@ class ApiKeyAuthTest {
     void aKnownAdminPathAskedWithAnotherMethodIs405WithTheMethodsItTakes() {
         HttpResponse<String> post = admin("POST", "/tiers/pro", "{}", adminKey);
         assertThat(post.statusCode()).isEqualTo(405);
-        assertThat(post.headers().firstValue("allow")).hasValue("DELETE, GET, PUT");
-        assertThat(post.body()).contains("/tiers/pro accepts DELETE, GET, PUT, not POST");
+        assertThat(post.headers().firstValue("allow")).hasValue("DELETE, GET, HEAD, PUT");
+        assertThat(post.body()).contains("/tiers/pro accepts DELETE, GET, HEAD, PUT, not POST");
         HttpResponse<String> put = admin("PUT", "/keys", "{}", adminKey);
         assertThat(put.statusCode()).isEqualTo(405);
-        assertThat(put.headers().firstValue("allow")).hasValue("GET, POST");
-        assertThat(admin("PUT", "/keys/1", "{}", adminKey).headers().firstValue("allow")).hasValue("DELETE, GET");
+        assertThat(put.headers().firstValue("allow")).hasValue("GET, HEAD, POST");
+        assertThat(admin("PUT", "/keys/1", "{}", adminKey).headers().firstValue("allow")).hasValue("DELETE, GET, HEAD");
         assertThat(admin("GET", "/nothing/here", null, adminKey).statusCode()).isEqualTo(404);
         assertThat(admin("DELETE", "/tiers/pro", null, null).statusCode()).as("who may not ask learns nothing of the API").isEqualTo(401);
     }

@@ -1,5 +1,7 @@
 package dev.gatehouse.server.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,7 +28,7 @@ class LookupsTest {
 
     @Test
     void concurrentLookupsOfOneCredentialShareAQueryAndTooManyDistinctOnesAreRefusedAtOnce() throws Exception {
-        Lookups<String> lookups = new Lookups<>(vertx, 2, "api-key", meters);
+        Lookups<String> lookups = new Lookups<>(vertx, 2, "api-key", meters, Caffeine.newBuilder().<String, String>build());
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger queries = new AtomicInteger();
         List<Future<String>> same = new ArrayList<>();
@@ -57,12 +59,39 @@ class LookupsTest {
 
     @Test
     void aFailedQueryFailsEveryoneWaitingOnItAndIsNotRemembered() throws Exception {
-        Lookups<String> lookups = new Lookups<>(vertx, 8, "session", meters);
+        Lookups<String> lookups = new Lookups<>(vertx, 8, "session", meters, Caffeine.newBuilder().<String, String>build());
         Future<String> failed = lookups.get("x", () -> {
             throw new java.sql.SQLException("connection refused");
         });
         await().atMost(Duration.ofSeconds(5)).until(failed::isComplete);
         assertThat(failed.cause()).hasMessage("connection refused");
         assertThat(lookups.get("x", () -> "back").toCompletionStage().toCompletableFuture().get()).isEqualTo("back");
+    }
+
+    @Test
+    void aLookupThatAnInvalidationOvertookAnswersItsCallersButCachesNothingAndIsNotJoinedAfterIt() throws Exception {
+        Cache<String, String> cache = Caffeine.newBuilder().build();
+        Lookups<String> lookups = new Lookups<>(vertx, 8, "api-key", meters, cache);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<String> raced = lookups.get("k", () -> {
+            release.await();
+            return "active";
+        });
+        lookups.invalidate("k");
+        Future<String> after = lookups.get("k", () -> "revoked");
+        assertThat(after.toCompletionStage().toCompletableFuture().get()).as("a look-up begun after the invalidation asks again").isEqualTo("revoked");
+        release.countDown();
+        assertThat(raced.toCompletionStage().toCompletableFuture().get()).isEqualTo("active");
+        assertThat(cache.getIfPresent("k")).as("the raced answer is not cached over the later one").isEqualTo("revoked");
+
+        CountDownLatch reconnected = new CountDownLatch(1);
+        Future<String> distrusted = lookups.get("other", () -> {
+            reconnected.await();
+            return "read before";
+        });
+        lookups.distrustRunning();
+        reconnected.countDown();
+        assertThat(distrusted.toCompletionStage().toCompletableFuture().get()).isEqualTo("read before");
+        assertThat(cache.getIfPresent("other")).isNull();
     }
 }
