@@ -412,11 +412,12 @@ public final class GatewayConfigReader {
             AuthConfig auth = auth(r);
             RouteCacheConfig cache = routeCache(r);
             WebSocketConfig websocket = websocket(r);
+            CompressionConfig compression = compression(r);
             r.rejectUnknownKeys();
             if (pattern != null && name != null) {
                 RouteRule rule = new RouteRule(pattern, methods, host, headers, version, gateway.versionHeader());
                 routes.add(new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
-                        timeout, connectTimeout, retries, rateLimit, auth, cache, websocket));
+                        timeout, connectTimeout, retries, rateLimit, auth, cache, websocket, compression));
             }
         }
         return routes;
@@ -437,6 +438,31 @@ public final class GatewayConfigReader {
                 n.duration("maxDuration", WebSocketConfig.DEFAULT_MAX_DURATION, Duration.ofSeconds(1), Duration.ofDays(30)));
         n.rejectUnknownKeys();
         return config;
+    }
+
+    /** {@code compression: true}, or a mapping of its settings; absent or {@code false} sends answers as they are. */
+    private static CompressionConfig compression(ConfigNode r) {
+        if (!r.has("compression")) {
+            return null;
+        }
+        if (!r.isMapping("compression")) {
+            return r.bool("compression", false) ? CompressionConfig.DEFAULTS : null;
+        }
+        ConfigNode n = r.child("compression");
+        long minBytes = n.bytes("minBytes", CompressionConfig.DEFAULT_MIN_BYTES, 0, 1L << 30);
+        List<String> types = n.has("types") ? n.strings("types") : CompressionConfig.DEFAULT_TYPES;
+        for (String type : types) {
+            if (!type.matches("[A-Za-z0-9!#$&^_.+-]+/([A-Za-z0-9!#$&^_.+-]+|\\*)")) {
+                n.problem("types", "'" + type + "' is not a media type (type/subtype, or type/* for a family)");
+            }
+        }
+        if (types.isEmpty()) {
+            n.problem("types", "must name at least one media type");
+            types = CompressionConfig.DEFAULT_TYPES;
+        }
+        int level = n.integer("level", CompressionConfig.DEFAULT_LEVEL, 1, 9);
+        n.rejectUnknownKeys();
+        return new CompressionConfig(minBytes, types, level);
     }
 
     private static RouteCacheConfig routeCache(ConfigNode r) {

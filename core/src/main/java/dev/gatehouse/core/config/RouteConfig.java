@@ -15,10 +15,11 @@ import java.time.Duration;
  * @param auth who may call the route
  * @param cache the route's response cache, or {@code null} for none
  * @param websocket the route's WebSocket upgrades, or {@code null} to refuse them
+ * @param compression the route's response compression, or {@code null} for none
  */
 public record RouteConfig(String name, RouteRule rule, String upstream, PathRewrite rewrite,
                           HeaderRules requestHeaders, HeaderRules responseHeaders, int maxHeaderBytes,
                           long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries,
                           RateLimitConfig rateLimit, AuthConfig auth,
-                          RouteCacheConfig cache, WebSocketConfig websocket) {
+                          RouteCacheConfig cache, WebSocketConfig websocket, CompressionConfig compression) {
 }

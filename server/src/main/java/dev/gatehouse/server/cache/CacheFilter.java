@@ -244,17 +244,35 @@ public final class CacheFilter implements Filter {
             }
             return response;
         }
+        // the headers as they are now: stages nearer the client may change them for this answer alone (compression)
+        Stored stored = stored(response.headers());
         if (body.whole() != null) {
-            store(lookup, response.status(), response.headers(), body.whole(), decision);
+            store(lookup, response.status(), stored, body.whole(), decision);
             settled.run();
             return response;
         }
         int status = response.status();
-        MultiMap headers = response.headers();
         return response.body(body.through(new StoringStream(body.stream(), body.length(), copy -> {
-            store(lookup, status, headers, copy, decision);
+            store(lookup, status, stored, copy, decision);
             settled.run();
         }), body.length()));
+    }
+
+    /** What of an answer's headers the cache keeps, with its Vary names and Surrogate-Key tags. */
+    private record Stored(List<Map.Entry<String, String>> headers, List<String> varyNames, List<String> tags) {
+    }
+
+    private static Stored stored(MultiMap headers) {
+        List<Map.Entry<String, String>> kept = new ArrayList<>();
+        for (Map.Entry<String, String> h : headers) {
+            if (!NOT_STORED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                kept.add(new AbstractMap.SimpleImmutableEntry<>(h.getKey(), h.getValue()));
+            }
+        }
+        String surrogate = headers.get("surrogate-key");
+        List<String> tags = surrogate == null ? List.of()
+                : Arrays.stream(surrogate.trim().split("\\s+")).filter(t -> !t.isEmpty()).toList();
+        return new Stored(List.copyOf(kept), CacheKey.varyNames(headers.get("vary")), tags);
     }
 
     /** What the policy says of storing this answer, or null when it must not be stored. */
@@ -269,22 +287,12 @@ public final class CacheFilter implements Filter {
         return decision.store() ? decision : null;
     }
 
-    private void store(Lookup lookup, int status, MultiMap headers, Buffer body, CacheDecision decision) {
+    private void store(Lookup lookup, int status, Stored stored, Buffer body, CacheDecision decision) {
         try {
-            List<String> varyNames = CacheKey.varyNames(headers.get("vary"));
-            List<Map.Entry<String, String>> stored = new ArrayList<>();
-            for (Map.Entry<String, String> h : headers) {
-                if (!NOT_STORED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                    stored.add(new AbstractMap.SimpleImmutableEntry<>(h.getKey(), h.getValue()));
-                }
-            }
-            String surrogate = headers.get("surrogate-key");
-            List<String> tags = surrogate == null ? List.of()
-                    : Arrays.stream(surrogate.trim().split("\\s+")).filter(t -> !t.isEmpty()).toList();
-            CachedResponse response = new CachedResponse(status, List.copyOf(stored), body.copy(), cache.nowMillis(),
+            CachedResponse response = new CachedResponse(status, stored.headers(), body.copy(), cache.nowMillis(),
                     decision.ttl().toMillis(), decision.staleWhileRevalidate().toMillis(), decision.staleIfError().toMillis(),
-                    varyNames, tags);
-            cache.put(lookup.base, lookup.fullKey(varyNames), response, config.policy().longestLifetime());
+                    stored.varyNames(), stored.tags());
+            cache.put(lookup.base, lookup.fullKey(stored.varyNames()), response, config.policy().longestLifetime());
         } catch (RuntimeException e) {
             // a bug to log, never a reason to fail the client's answer
             log.error("the response cache could not store an answer for {}", lookup.exchange.path(), e);

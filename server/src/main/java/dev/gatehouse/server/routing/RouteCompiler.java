@@ -26,6 +26,7 @@ import dev.gatehouse.server.pipeline.RewriteFilter;
 import dev.gatehouse.server.pipeline.WebSocketGate;
 import dev.gatehouse.server.ratelimit.RateLimitFilter;
 import dev.gatehouse.server.ratelimit.RateLimiters;
+import dev.gatehouse.server.transform.CompressionFilter;
 import dev.gatehouse.server.upstream.ProxyFilter;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import io.vertx.core.Vertx;
@@ -71,6 +72,10 @@ public final class RouteCompiler {
         filters.add(new ObserveFilter(accessLog, metrics.requestTimers(route.name())));
         if (route.websocket() == null) {
             filters.add(new WebSocketGate(route.name()));
+        }
+        if (route.compression() != null) {
+            // outside the cache: it keeps one plain copy, and each request gets it compressed or not as it asks
+            filters.add(new CompressionFilter(route.compression()));
         }
         if (route.maxHeaderBytes() < listener.maxHeaderBytes()) {
             // the listener already enforces its own limit while decoding; only a stricter route needs a check
