@@ -21,7 +21,7 @@ import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.config.RestartOnlySettings;
 import dev.gatehouse.server.listener.GatewayVerticle;
-import dev.gatehouse.server.listener.HealthEndpoints;
+import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.routing.RouteCompiler;

@@ -8,7 +8,7 @@ import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.cache.ResponseCache;
-import dev.gatehouse.server.listener.HealthEndpoints;
+import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.routing.RoutingSnapshot;

@@ -6,6 +6,7 @@ import dev.gatehouse.core.path.PathNormalizer;
 import dev.gatehouse.core.route.RouteMatch;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.pipeline.CompiledRoute;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Problem;
@@ -68,6 +69,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     private final Shared shared;
     private final ClientAddresses addresses;
+    private final UpstreamLoop.Meters upstreamMeters;
     private final Map<HttpConnection, ClientConnection> connections = new IdentityHashMap<>();
     private HttpServer server;
     private HttpClient client;
@@ -77,16 +79,21 @@ public final class GatewayVerticle extends VerticleBase {
     private long lastRefusalLog;
     private long lastAddressRefusalLog;
 
-    /** @param addresses open connections per client address, one for all instances of the node's listener */
-    public GatewayVerticle(Shared shared, ClientAddresses addresses) {
+    /**
+     * @param addresses open connections per client address, one for all instances of the node's listener
+     * @param upstreamMeters the node's upstream congestion and tunnel meters, likewise
+     */
+    private GatewayVerticle(Shared shared, ClientAddresses addresses, UpstreamLoop.Meters upstreamMeters) {
         this.shared = shared;
         this.addresses = addresses;
+        this.upstreamMeters = upstreamMeters;
     }
 
     /** The per-address connection counts a node's listener instances share. */
     public static Supplier<GatewayVerticle> instances(Shared shared) {
         ClientAddresses addresses = new ClientAddresses();
-        return () -> new GatewayVerticle(shared, addresses);
+        UpstreamLoop.Meters upstreamMeters = UpstreamLoop.Meters.register(shared.metrics().registry());
+        return () -> new GatewayVerticle(shared, addresses, upstreamMeters);
     }
 
     @Override
@@ -126,7 +133,7 @@ public final class GatewayVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(false)
                 // every stage runs on this instance's event loop, so Vert.x can skip its thread checks
                 .setStrictThreadMode(true);
-        loop.put(UpstreamLoop.KEY, new UpstreamLoop(client, loop.deadlines(), shared.metrics().upstreamLoopMeters()));
+        loop.put(UpstreamLoop.KEY, new UpstreamLoop(client, loop.deadlines(), upstreamMeters));
         writer = new ResponseWriter(loop.deadlines(), () -> shared.snapshot().get().config().gateway().sendTimeout().toNanos(),
                 System::nanoTime, shared.metrics().sendTimeouts());
         deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> loop.deadlines().expire(System.nanoTime()));

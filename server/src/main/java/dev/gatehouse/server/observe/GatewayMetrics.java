@@ -1,7 +1,5 @@
 package dev.gatehouse.server.observe;
 
-import dev.gatehouse.server.upstream.UpstreamLoop;
-import dev.gatehouse.server.upstream.WebSocketTunnel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +37,6 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter connectionsRefused;
     private final Counter connectionsRefusedPerAddress;
     private final Counter keepAliveEnded;
-    private final UpstreamLoop.Meters upstreamLoopMeters;
     private final Counter sendTimeouts;
     private final Counter clientAborts;
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -61,20 +58,6 @@ public final class GatewayMetrics implements AutoCloseable {
         keepAliveEnded = Counter.builder("gatehouse.gateway.keepalive.ended")
                 .description("Client connections closed after an answer because they reached gateway.maxRequestsPerConnection "
                         + "or gateway.maxConnectionAge").register(registry);
-        AtomicInteger waiting = new AtomicInteger();
-        Gauge.builder("gatehouse.upstream.waiting", waiting, AtomicInteger::get)
-                .description("Requests waiting for a free connection to their target (every one busy, maxConnectionsPerTarget)")
-                .register(registry);
-        upstreamLoopMeters = new UpstreamLoop.Meters(waiting,
-                Counter.builder("gatehouse.upstream.congested").tag("reason", "queue-full")
-                        .description("Requests answered 503 upstream-congested: no free connection to their target, and too many waiting "
-                                + "(queue-full) or none freed within the connect timeout (queue-timeout); never a target failure")
-                        .register(registry),
-                Counter.builder("gatehouse.upstream.congested").tag("reason", "queue-timeout")
-                        .description("Requests answered 503 upstream-congested: no free connection to their target, and too many waiting "
-                                + "(queue-full) or none freed within the connect timeout (queue-timeout); never a target failure")
-                        .register(registry),
-                new WebSocketTunnel.Meters(registry));
         sendTimeouts = Counter.builder("gatehouse.gateway.send.timeouts")
                 .description("Client connections cut because the client read nothing of an answer for gateway.sendTimeout")
                 .register(registry);
@@ -117,11 +100,6 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Client connections closed after an answer for their request count or age. */
     public Counter keepAliveEnded() {
         return keepAliveEnded;
-    }
-
-    /** Congestion meters shared by every event loop's upstream connections. */
-    public UpstreamLoop.Meters upstreamLoopMeters() {
-        return upstreamLoopMeters;
     }
 
     /** Clients cut off for reading nothing of an answer for gateway.sendTimeout. */

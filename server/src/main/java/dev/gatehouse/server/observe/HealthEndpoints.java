@@ -1,4 +1,4 @@
-package dev.gatehouse.server.listener;
+package dev.gatehouse.server.observe;
 
 import io.vertx.core.http.HttpServerRequest;
 
