@@ -78,8 +78,15 @@ final class GatewayHarness implements AutoCloseable {
 
     /** Replaces the routes and upstreams in the watched file; the node picks it up on its next poll. */
     void rewrite(String body) {
+        replace(yaml(body));
+    }
+
+    /** Replaces the file whole, as editors and Kubernetes ConfigMaps do: never seen half-written. */
+    private void replace(String content) {
         try {
-            Files.writeString(configFile, yaml(body));
+            Path next = Files.createTempFile(dir, "gatehouse", ".yaml.tmp");
+            Files.writeString(next, content);
+            Files.move(next, configFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -87,19 +94,11 @@ final class GatewayHarness implements AutoCloseable {
 
     /** As {@link #rewrite(String)}, with other lines under {@code gateway:} than the node started with. */
     void rewrite(String gatewaySettings, String body) {
-        try {
-            Files.writeString(configFile, yaml(gatewaySettings, body));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        replace(yaml(gatewaySettings, body));
     }
 
     void writeRaw(String content) {
-        try {
-            Files.writeString(configFile, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        replace(content);
     }
 
     GatewayNode node() {

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,7 +46,8 @@ public final class ConfigWatcher implements AutoCloseable {
     }
 
     public void start() {
-        lastDigest = digest();
+        byte[] content = read();
+        lastDigest = content == null ? null : digest(content);
         timer = vertx.setPeriodic(interval.toMillis(), id -> vertx.executeBlocking(this::poll, false));
     }
 
@@ -55,7 +57,8 @@ public final class ConfigWatcher implements AutoCloseable {
     }
 
     private Void poll() {
-        byte[] digest = digest();
+        byte[] content = read();
+        byte[] digest = content == null ? null : digest(content);
         if (digest == null || Arrays.equals(digest, lastDigest)) {
             pendingDigest = null;
             return null;
@@ -68,7 +71,8 @@ public final class ConfigWatcher implements AutoCloseable {
         lastDigest = digest;
         pendingDigest = null;
         try {
-            onChange.accept(loader.load(file));
+            // the bytes that were compared, not a second read: the file may be rewritten again meanwhile
+            onChange.accept(loader.parse(new String(content, StandardCharsets.UTF_8), file.toString()));
         } catch (InvalidConfigException e) {
             log.error("configuration change refused, the previous configuration stays in effect. {}", e.getMessage());
             onRefused.run();
@@ -79,11 +83,17 @@ public final class ConfigWatcher implements AutoCloseable {
         return null;
     }
 
-    private byte[] digest() {
+    private byte[] read() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    private static byte[] digest(byte[] content) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(content);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
