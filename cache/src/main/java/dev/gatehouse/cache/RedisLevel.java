@@ -1,5 +1,6 @@
 package dev.gatehouse.cache;
 
+import dev.gatehouse.redis.RedisBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

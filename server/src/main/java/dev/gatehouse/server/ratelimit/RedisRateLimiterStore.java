@@ -5,7 +5,7 @@ import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.MultiWindow;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
-import dev.gatehouse.cache.RedisBreaker;
+import dev.gatehouse.redis.RedisBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
