@@ -307,12 +307,4 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         long[] inProcess = Algorithm.GCRA.step(new long[0], T0, cost, limit).state();
         assertThat(new long[]{state.get(0).toLong(), state.get(1).toLong()}).isEqualTo(inProcess);
     }
-
-    @Test
-    void theClusterSlotIsRedisOwn() {
-        // values from Redis's CLUSTER KEYSLOT
-        assertThat(RedisRateLimiterStore.slot("{foo}")).isEqualTo(12182);
-        assertThat(RedisRateLimiterStore.slot("{somekey}")).isEqualTo(11058);
-        assertThat(RedisRateLimiterStore.slot("{user1000}")).isEqualTo(3443);
-    }
 }
