@@ -88,7 +88,7 @@ public final class RedisRateLimiterStore implements RateLimiterStore {
         return decide(key, algorithm, windows, cost, nowMicros).toCompletionStage();
     }
 
-    /** The same as {@link #acquire} as a Vert.x future, for callers on an event loop; it completes on the caller's context. */
+    /** The same as {@link #acquire} as a Vert.x future, for callers on an event loop (it completes on the caller's context). */
     public Future<Decision> decide(String key, Algorithm algorithm, List<RateLimit> windows, long cost, long nowMicros) {
         if (windows.isEmpty()) {
             return Future.failedFuture(new IllegalArgumentException("a rate-limit policy needs at least one window"));
