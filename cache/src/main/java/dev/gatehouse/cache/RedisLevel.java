@@ -1,5 +1,7 @@
 package dev.gatehouse.cache;
 
+import dev.gatehouse.redis.RedisBreaker;
+import dev.gatehouse.redis.RedisGuard;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The shared (L2) level of the caches: byte values in Redis under one key prefix, plus index sets for
@@ -29,31 +30,31 @@ public final class RedisLevel {
 
     private final Redis redis;
     private final String prefix;
-    private final long timeoutMillis;
-    private final RedisBreaker breaker;
+    private final RedisGuard guard;
     private final Counter errors;
 
     /**
      * @param prefix put before every key, e.g. {@code gh:cache:}; clearing deletes only keys under it
-     * @param timeout the longest a lookup may wait before it counts as a miss
+     * @param timeout the longest a call may wait before it counts as a miss (or a skipped write)
      */
     public RedisLevel(Redis redis, String prefix, Duration timeout, MeterRegistry meters) {
         this.redis = redis;
         this.prefix = prefix;
-        this.timeoutMillis = timeout.toMillis();
-        this.breaker = new RedisBreaker("redis-cache", log, "Redis cache level unavailable ({}); serving from process memory only",
+        RedisBreaker breaker = new RedisBreaker("redis-cache", log, "Redis cache level unavailable ({}); serving from process memory only",
                 "Redis cache level recovered");
+        this.guard = new RedisGuard(breaker, timeout);
         this.errors = Counter.builder("gatehouse.cache.l2.errors")
                 .description("Redis cache calls that failed or timed out (each read as a miss or a skipped write)").register(meters);
         Gauge.builder("gatehouse.cache.l2.available", breaker, b -> b.available() ? 1 : 0)
                 .description("1 while the Redis cache level answers; 0 while its breaker is open").register(meters);
     }
 
+    /** False while the breaker is open. */
     public boolean available() {
-        return breaker.available();
+        return guard.breaker().available();
     }
 
-    /** The bytes under {@code key}, or null when absent or when Redis did not answer in time. */
+    /** The bytes under {@code key}, or null when absent or when Redis did not answer (failed, too slow, or its breaker open). */
     public Future<Buffer> get(String key) {
         return call(Request.cmd(Command.GET).arg(prefix + key)).map(r -> r == null ? null : r.toBuffer());
     }
@@ -141,18 +142,9 @@ public final class RedisLevel {
 
     /** One guarded call: null (never a failure) when the breaker is open, Redis fails, or the timeout passes. */
     private Future<Response> call(Request request) {
-        if (!breaker.tryAcquire()) {
-            return Future.succeededFuture(null);
-        }
-        long started = System.nanoTime();
-        return redis.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS).transform(result -> {
-            if (result.succeeded()) {
-                breaker.succeeded(started);
-                return Future.succeededFuture(result.result());
-            }
+        return guard.call(() -> redis.send(request), reply -> reply, () -> Future.succeededFuture(null)).otherwise(error -> {
             errors.increment();
-            breaker.failed(started, result.cause());
-            return Future.succeededFuture(null);
+            return null;
         });
     }
 }

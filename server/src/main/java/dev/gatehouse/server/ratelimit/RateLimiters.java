@@ -8,7 +8,7 @@ import dev.gatehouse.core.ratelimit.LocalRateLimiter;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.gatehouse.cache.RedisBreaker;
+import dev.gatehouse.redis.RedisBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,6 +1,6 @@
 package dev.gatehouse.server.ratelimit;
 
-import dev.gatehouse.cache.RedisBreaker;
+import dev.gatehouse.redis.RedisBreaker;
 import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;

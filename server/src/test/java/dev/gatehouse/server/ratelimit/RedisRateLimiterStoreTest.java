@@ -1,6 +1,6 @@
 package dev.gatehouse.server.ratelimit;
 
-import dev.gatehouse.cache.RedisBreaker;
+import dev.gatehouse.redis.RedisBreaker;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
@@ -306,13 +306,5 @@ class RedisRateLimiterStoreTest extends RateLimiterStoreContract {
         assertThat(state.get(1).toLong()).as("remainder in 1/limit µs, as the in-process step keeps it").isEqualTo(exact[1].longValueExact());
         long[] inProcess = Algorithm.GCRA.step(new long[0], T0, cost, limit).state();
         assertThat(new long[]{state.get(0).toLong(), state.get(1).toLong()}).isEqualTo(inProcess);
-    }
-
-    @Test
-    void theClusterSlotIsRedisOwn() {
-        // values from Redis's CLUSTER KEYSLOT
-        assertThat(RedisRateLimiterStore.slot("{foo}")).isEqualTo(12182);
-        assertThat(RedisRateLimiterStore.slot("{somekey}")).isEqualTo(11058);
-        assertThat(RedisRateLimiterStore.slot("{user1000}")).isEqualTo(3443);
     }
 }

@@ -1,4 +1,4 @@
-package dev.gatehouse.cache;
+package dev.gatehouse.redis;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

@@ -1,4 +1,4 @@
-package dev.gatehouse.cache;
+package dev.gatehouse.redis;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The breaker every use of Redis passes: it opens when half of the last 10 calls failed (at least 5
- * seen), lets 2 trial calls through after 2 s, and logs each change of state once, naming the last
- * error. While it is open, callers skip Redis at once instead of waiting for a timeout.
+ * The breaker a use of Redis passes (the cache level and the rate limiters have one each): it opens when
+ * half of the last 10 calls failed (at least 5 seen), lets 2 trial calls through after 2 s, and logs each
+ * change of state once, naming the last error. While it is open, callers skip Redis at once instead of
+ * waiting for a timeout.
  */
 public final class RedisBreaker {
     private final CircuitBreaker breaker;
@@ -61,11 +62,13 @@ public final class RedisBreaker {
         return false;
     }
 
+    /** A call admitted by {@link #tryAcquire} at {@code startedNanos} ({@link System#nanoTime}) was answered. */
     public void succeeded(long startedNanos) {
         breaker.onSuccess(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         noticeChange();
     }
 
+    /** A call admitted by {@link #tryAcquire} at {@code startedNanos} failed with {@code error} (named when the breaker opens). */
     public void failed(long startedNanos, Throwable error) {
         lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
         breaker.onError(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS, error);
