@@ -16,7 +16,6 @@ import dev.gatehouse.cache.RedisLevel;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import dev.gatehouse.server.auth.IdentityEndpoints;
-import dev.gatehouse.server.auth.JwtVerifier;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.config.RestartOnlySettings;
@@ -120,8 +119,7 @@ public final class GatewayNode implements AutoCloseable {
         this.redisClient = redis.enabled() ? Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
                 .setMaxPoolSize(redis.poolSize()).setMaxPoolWaiting(redis.poolSize() * 256)) : null;
         this.limiters = new RateLimiters(redisClient, redis, metrics.registry(), GatewayNode::wallClockMicros);
-        this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations(),
-                identity.jwt() == null ? null : new JwtVerifier(identity.jwt()));
+        this.identities = new Identities(vertx, database, metrics.registry(), identity);
         this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
         this.invalidations = redis.enabled()
                 ? new InvalidationFeed(vertx, redis.url(), redis.keyPrefix() + "cache-invalidations", nodeId, metrics.registry()) : null;
@@ -157,8 +155,8 @@ public final class GatewayNode implements AutoCloseable {
 
     private void boot(GatewayConfig config, Options options) {
         started = config;
+        identities.start();
         registerNode();
-        bootstrapAdmin(config.identity());
         snapshot.set(compiler.compile(config, upstreams.rebuild(config.upstreams())));
         warnOfUnpassableRoutes(config);
         healthChecker.watch(upstreams.pools().values());
@@ -227,21 +225,6 @@ public final class GatewayNode implements AutoCloseable {
             throw new IllegalStateException("this node was started without a configuration file");
         }
         apply(watcher.loadNow());
-    }
-
-    /** Creates the configured first admin when the database has no admin yet. */
-    private void bootstrapAdmin(IdentityConfig identity) {
-        if (identity.bootstrapAdminEmail() == null) {
-            return;
-        }
-        try {
-            if (!identities.users().anyAdmin()) {
-                identities.users().create(identity.bootstrapAdminEmail(), identity.bootstrapAdminPassword(), "admin", "enterprise");
-                log.info("created the first admin user {}", identity.bootstrapAdminEmail());
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create the bootstrap admin: " + e.getMessage(), e);
-        }
     }
 
     private void updateReadiness(boolean ready) {
