@@ -191,7 +191,7 @@ public final class Identities implements AutoCloseable {
         sessions.readBack();
     }
 
-    /** Stops following changes and writes the key use noted since the last batch. */
+    /** Stops following changes and writes the key use noted since the last batch (blocking). */
     @Override
     public void close() {
         keyUses.close();

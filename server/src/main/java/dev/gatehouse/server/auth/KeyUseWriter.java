@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,24 +43,42 @@ final class KeyUseWriter implements AutoCloseable {
     }
 
     private void flush() {
-        if (used.isEmpty()) {
+        Map<Long, Instant> batch = takeBatch();
+        if (batch.isEmpty()) {
             return;
         }
-        Map<Long, Instant> batch = new HashMap<>(used);
-        batch.forEach(used::remove); // remove(key, value): a use recorded meanwhile stays for the next flush
         vertx.executeBlocking(() -> {
             keys.markUsed(batch);
             return null;
         }, false).onFailure(e -> log.warn("could not record key use: {}", e.getMessage()));
     }
 
-    /** Stops the timer and writes what was noted since the last batch. */
+    private Map<Long, Instant> takeBatch() {
+        if (used.isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, Instant> batch = new HashMap<>(used);
+        batch.forEach(used::remove); // remove(key, value): a use recorded meanwhile stays for the next flush
+        return batch;
+    }
+
+    /**
+     * Stops the timer and writes what was noted since the last batch. Blocking: the last batch is written on
+     * the calling thread, so it is in before the node closes its storage.
+     */
     @Override
     public synchronized void close() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
             timer = -1;
         }
-        flush();
+        Map<Long, Instant> batch = takeBatch();
+        if (!batch.isEmpty()) {
+            try {
+                keys.markUsed(batch);
+            } catch (SQLException | RuntimeException e) {
+                log.warn("could not record key use: {}", e.getMessage());
+            }
+        }
     }
 }
