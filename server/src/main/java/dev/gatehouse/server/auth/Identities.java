@@ -29,7 +29,7 @@ import java.util.Optional;
 public final class Identities implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Identities.class);
 
-    /** Distinct credentials looked up in PostgreSQL at once, per kind; more are refused (503) rather than queued. */
+    /** Distinct credentials looked up (or JWTs verified) at once, per kind; more are refused (503) rather than queued. */
     static final int MAX_LOOKUPS = 256;
 
     private final IdentityConfig config;
