@@ -1,67 +1,37 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.core.config.GatewayConfig;
-import dev.gatehouse.core.config.CacheConfig;
-import dev.gatehouse.core.config.IdentityConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
-import dev.gatehouse.core.config.RedisConfig;
-import dev.gatehouse.core.config.UpstreamConfig;
 import dev.gatehouse.core.time.Ticker;
-import dev.gatehouse.server.admin.AdminApi;
 import dev.gatehouse.server.auth.Identities;
-import dev.gatehouse.server.cache.ResponseCache;
-import dev.gatehouse.cache.CacheClock;
-import dev.gatehouse.cache.InvalidationFeed;
-import dev.gatehouse.cache.RedisLevel;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
-import dev.gatehouse.server.auth.IdentityEndpoints;
-import dev.gatehouse.server.auth.JwtVerifier;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.config.RestartOnlySettings;
 import dev.gatehouse.server.listener.GatewayVerticle;
-import dev.gatehouse.server.observe.HealthEndpoints;
-import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
-import dev.gatehouse.server.routing.RouteCompiler;
-import dev.gatehouse.server.routing.RoutingSnapshot;
-import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.store.Database;
-import dev.gatehouse.server.store.NodeRegistry;
-import dev.gatehouse.server.upstream.HealthChecker;
 import dev.gatehouse.server.upstream.UpstreamPool;
-import dev.gatehouse.server.upstream.UpstreamRegistry;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.transport.Transport;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ExecutionException;
 
 /**
  * One running Gatehouse node: storage, the gateway and admin listeners, upstream pools with health
- * checks, and the configuration watcher. {@link #start} blocks until the node serves; {@link #close}
- * stops everything it started.
+ * checks, and the configuration watcher. {@link #start} builds the parts ({@link NodeParts}) and starts them
+ * in order, blocking until the node serves; {@link #close} stops them in reverse ({@link StopOrder}).
  */
 public final class GatewayNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayNode.class);
@@ -80,121 +50,71 @@ public final class GatewayNode implements AutoCloseable {
         }
     }
 
-    private final Vertx vertx;
-    private final Transport transport;
-    private final GatewayMetrics metrics;
-    private final Database database;
-    private final NodeRegistry nodes;
-    private final AccessLog accessLog;
-    private final UpstreamRegistry upstreams;
-    private final HealthChecker healthChecker;
-    private final RouteCompiler compiler;
-    private final RateLimiters limiters;
-    private final Identities identities;
-    private final ResponseCache cache;
-    private final InvalidationFeed invalidations;
-    /** One client (one pool) per node for rate limiting and the cache's shared level; null without Redis. */
-    private final Redis redisClient;
-    private final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
-    private final AtomicBoolean storageReady = new AtomicBoolean(true);
-    private final AtomicInteger gatewayPort = new AtomicInteger();
-    private final String nodeId;
-    private ConfigWatcher watcher;
+    private final NodeParts parts;
+    private final StopOrder stops;
     /** The configuration the node started with: what its listeners, storage and clients were built from. */
-    private GatewayConfig started;
+    private final GatewayConfig started;
+    private final Options options;
+    private ConfigWatcher watcher;
     private HttpServer admin;
 
-    private GatewayNode(Vertx vertx, Transport transport, GatewayMetrics metrics, Database database, AccessLog accessLog, Ticker ticker,
-                        RedisConfig redis, IdentityConfig identity, CacheConfig cache) {
-        this.vertx = vertx;
-        this.transport = transport;
-        this.metrics = metrics;
-        Gauge.builder("gatehouse.node.transport", () -> 1)
-                .description("The network transport this node runs on (gateway.transport)")
-                .tag("transport", transport.name()).register(metrics.registry());
-        this.database = database;
-        this.nodes = new NodeRegistry(database);
-        this.accessLog = accessLog;
-        this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
-        this.healthChecker = new HealthChecker(vertx);
-        this.redisClient = redis.enabled() ? Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
-                .setMaxPoolSize(redis.poolSize()).setMaxPoolWaiting(redis.poolSize() * 256)) : null;
-        this.limiters = new RateLimiters(redisClient, redis, metrics.registry(), GatewayNode::wallClockMicros);
-        this.identities = new Identities(vertx, database, metrics.registry(), identity.passwordIterations(),
-                identity.jwt() == null ? null : new JwtVerifier(identity.jwt()));
-        this.nodeId = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        this.invalidations = redis.enabled()
-                ? new InvalidationFeed(vertx, redis.url(), redis.keyPrefix() + "cache-invalidations", nodeId, metrics.registry()) : null;
-        RedisLevel l2 = redisClient == null || !cache.redis() ? null
-                : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry());
-        this.cache = new ResponseCache(cache, new CacheClock(ticker, System.currentTimeMillis()), l2, invalidations, metrics.registry());
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, this.cache);
+    private GatewayNode(NodeParts parts, StopOrder stops, GatewayConfig started, Options options) {
+        this.parts = parts;
+        this.stops = stops;
+        this.started = started;
+        this.options = options;
     }
 
     /** Starts a node and returns once both listeners accept connections. Blocking: call from a main or test thread. */
     public static GatewayNode start(GatewayConfig config, Options options) {
         // first: a transport the machine cannot give stops the node before it opens anything
         Transport transport = NetworkTransport.choose(config.gateway().transport());
-        GatewayMetrics metrics = new GatewayMetrics();
-        Database database = Database.open(config.storage(), metrics.registry());
-        AccessLog accessLog;
+        StopOrder stops = new StopOrder();
         try {
-            accessLog = AccessLog.open(config.observability().accessLog(), config.observability().accessLogQueue(), metrics.registry());
-        } catch (IOException e) {
-            database.close();
-            throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
-        }
-        Vertx vertx = Vertx.builder().with(new VertxOptions().setDisableTCCL(true)).withTransport(transport).build();
-        GatewayNode node = new GatewayNode(vertx, transport, metrics, database, accessLog, options.ticker(), config.redis(), config.identity(), config.cache());
-        try {
-            node.boot(config, options);
+            GatewayNode node = new GatewayNode(NodeParts.build(config, options.ticker(), transport, stops), stops, config, options);
+            node.boot();
+            return node;
         } catch (RuntimeException e) {
-            node.close();
+            try {
+                stops.stopAll();
+            } catch (RuntimeException stopping) {
+                e.addSuppressed(stopping);
+            }
             throw e;
         }
-        return node;
     }
 
-    private void boot(GatewayConfig config, Options options) {
-        started = config;
-        registerNode();
-        bootstrapAdmin(config.identity());
-        snapshot.set(compiler.compile(config, upstreams.rebuild(config.upstreams())));
+    /** Starts the parts in order, each going on the stop order once it runs. */
+    private void boot() {
+        GatewayConfig config = started;
+        Vertx vertx = parts.vertx;
+        parts.identities.start();
+        stops.push("identities", parts.identities);
+        parts.heartbeat.register();
+        stops.push("node registration", parts.heartbeat);
+        parts.snapshot.set(parts.compiler.compile(config, parts.upstreams.rebuild(config.upstreams())));
         warnOfUnpassableRoutes(config);
-        healthChecker.watch(upstreams.pools().values());
-        vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> database.ping(2), false)
-                .onComplete(r -> updateReadiness(r.succeeded() && r.result())));
+        parts.healthChecker.watch(parts.upstreams.pools().values());
+        stops.push("health checks", parts.healthChecker);
+        parts.readiness.start();
+        stops.push("readiness checks", parts.readiness);
 
-        Gauge.builder("gatehouse.gateway.max.connections", () -> snapshot.get().config().gateway().maxConnections())
-                .description("gateway.maxConnections: the most client connections kept open at once").register(metrics.registry());
-        HealthEndpoints health = new HealthEndpoints(storageReady::get);
         int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
-        IdentityEndpoints identityEndpoints = config.identity().endpoints()
-                ? new IdentityEndpoints(vertx, identities, config.identity(), () -> snapshot.get().trustedProxies(), GatewayNode::wallClockMicros)
-                : null;
-        GatewayVerticle.Shared shared = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints,
-                metrics, gatewayPort, options.ticker());
-        await(vertx.deployVerticle(GatewayVerticle.instances(shared), new DeploymentOptions().setInstances(instances)),
+        String listener = await(vertx.deployVerticle(GatewayVerticle.instances(parts.gateway), new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
-        AdminApi api = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes);
+        stops.push("gateway listener", () -> await(vertx.undeploy(listener), "stop the gateway listener"));
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
-                .requestHandler(api.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
+                .requestHandler(parts.adminApi.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
+        HttpServer adminListener = admin;
+        stops.push("admin listener", () -> await(adminListener.close(), "stop the admin listener"));
         if (options.configFile() != null) {
-            Counter refused = metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "refused");
+            Counter refused = parts.metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "refused");
             watcher = new ConfigWatcher(vertx, options.configFile(), options.loader(), options.configPoll(), this::apply, refused::increment);
             watcher.start();
+            stops.push("configuration watcher", watcher);
         }
-        String gatewayAddress = config.gateway().host() + ":" + gatewayPort();
-        String adminAddress = config.admin().host() + ":" + adminPort();
-        beat(() -> {
-            nodes.addresses(nodeId, gatewayAddress, adminAddress);
-            return null;
-        });
-        vertx.setPeriodic(NodeRegistry.HEARTBEAT.toMillis(), id -> beat(() -> {
-            nodes.beat(nodeId);
-            return null;
-        }));
-        log.info("gatehouse {} node {} serving on {}:{} (admin {}:{}), {} routes, {} upstreams, {} network I/O", VERSION, nodeId,
+        parts.heartbeat.serving(config.gateway().host() + ":" + gatewayPort(), config.admin().host() + ":" + adminPort());
+        log.info("gatehouse {} node {} serving on {}:{} (admin {}:{}), {} routes, {} upstreams, {} network I/O", VERSION, nodeId(),
                 config.gateway().host(), gatewayPort(), config.admin().host(), adminPort(), config.routes().size(), config.upstreams().size(),
                 transport());
     }
@@ -207,17 +127,17 @@ public final class GatewayNode implements AutoCloseable {
             log.warn("the configuration file changes settings a running node keeps until it restarts: {}; "
                     + "everything else in it is applied now", String.join(", ", restartOnly));
         }
-        Map<String, UpstreamPool> pools = upstreams.rebuild(next.upstreams());
-        snapshot.set(compiler.compile(next, pools));
+        Map<String, UpstreamPool> pools = parts.upstreams.rebuild(next.upstreams());
+        parts.snapshot.set(parts.compiler.compile(next, pools));
         warnOfUnpassableRoutes(next);
-        healthChecker.watch(pools.values());
-        metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "applied").increment();
+        parts.healthChecker.watch(pools.values());
+        parts.metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "applied").increment();
         log.info("configuration reloaded: {} routes, {} upstreams", next.routes().size(), next.upstreams().size());
     }
 
     /** Logs each {@code tiers: true} route that costs more than a stored tier allows, whose callers could never pass it. */
     private void warnOfUnpassableRoutes(GatewayConfig config) {
-        identities.tiers().forEach((tier, limits) -> config.unpassableRoutes(limits, "callers of tier '" + tier + "'")
+        parts.identities.tiers().forEach((tier, limits) -> config.unpassableRoutes(limits, "callers of tier '" + tier + "'")
                 .forEach(line -> log.warn("{}; raise the tier or lower the route's cost", line)));
     }
 
@@ -229,46 +149,8 @@ public final class GatewayNode implements AutoCloseable {
         apply(watcher.loadNow());
     }
 
-    /** Creates the configured first admin when the database has no admin yet. */
-    private void bootstrapAdmin(IdentityConfig identity) {
-        if (identity.bootstrapAdminEmail() == null) {
-            return;
-        }
-        try {
-            if (!identities.users().anyAdmin()) {
-                identities.users().create(identity.bootstrapAdminEmail(), identity.bootstrapAdminPassword(), "admin", "enterprise");
-                log.info("created the first admin user {}", identity.bootstrapAdminEmail());
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create the bootstrap admin: " + e.getMessage(), e);
-        }
-    }
-
-    private void updateReadiness(boolean ready) {
-        if (storageReady.getAndSet(ready) != ready) {
-            if (ready) {
-                log.info("storage reachable again; node is ready");
-            } else {
-                log.warn("storage unreachable; /health/ready reports DOWN");
-            }
-        }
-    }
-
-    private void registerNode() {
-        try {
-            nodes.register(nodeId, hostname(), VERSION);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot register this node in PostgreSQL: " + e.getMessage(), e);
-        }
-    }
-
-    /** Beats off the event loops; a missed beat (storage down) is only a debug line: readiness reports that. */
-    private void beat(java.util.concurrent.Callable<Void> what) {
-        vertx.executeBlocking(what, false).onFailure(e -> log.debug("node registry: {}", e.getMessage()));
-    }
-
     public int gatewayPort() {
-        return gatewayPort.get();
+        return parts.gatewayPort.get();
     }
 
     public int adminPort() {
@@ -277,81 +159,48 @@ public final class GatewayNode implements AutoCloseable {
 
     /** The network transport the node runs on: io_uring, epoll or nio. */
     public String transport() {
-        return transport.name();
+        return parts.transport.name();
     }
 
     public String nodeId() {
-        return nodeId;
+        return parts.heartbeat.nodeId();
     }
 
     public GatewayMetrics metrics() {
-        return metrics;
+        return parts.metrics;
     }
 
     public Map<String, UpstreamPool> pools() {
-        return upstreams.pools();
+        return parts.upstreams.pools();
     }
 
     public Identities identities() {
-        return identities;
+        return parts.identities;
     }
 
     public Database database() {
-        return database;
+        return parts.database;
     }
 
     public Vertx vertx() {
-        return vertx;
+        return parts.vertx;
     }
 
+    /** Stops everything the node started, in reverse order; closing again does nothing. */
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.close();
-        }
-        try {
-            nodes.stopped(nodeId);
-        } catch (SQLException | RuntimeException e) {
-            log.debug("could not mark this node stopped: {}", e.getMessage());
-        }
-        healthChecker.close();
-        if (invalidations != null) {
-            invalidations.close();
-        }
-        if (redisClient != null) {
-            redisClient.close();
-        }
-        identities.close();
-        await(vertx.close(), "stop Vert.x");
-        if (accessLog != null) {
-            accessLog.close();
-        }
-        database.close();
-        metrics.close();
+        stops.stopAll();
     }
 
-    private static <T> T await(Future<T> future, String what) {
+    /** Waits for a Vert.x future from a thread outside Vert.x (starting or stopping the node). */
+    static <T> T await(Future<T> future, String what) {
         try {
             return future.toCompletionStage().toCompletableFuture().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while trying to " + what, e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    /** Wall-clock microseconds, for local rate limiting (Redis uses its own TIME). */
-    static long wallClockMicros() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown-host";
         }
     }
 }

@@ -33,18 +33,23 @@ final class ChangeFeed implements AutoCloseable {
 
     private final Database database;
     private final Target target;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private Thread thread;
+    private volatile boolean running;
     private volatile boolean refreshDue;
 
     ChangeFeed(Database database, Target target) {
         this.database = database;
         this.target = target;
-        this.thread = new Thread(this::listen, "gatehouse-identity-changes");
-        this.thread.setDaemon(true);
     }
 
-    void start() {
+    /** Starts listening on a thread of its own, until {@link #close}. */
+    synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        running = true;
+        thread = new Thread(this::listen, "gatehouse-identity-changes");
+        thread.setDaemon(true);
         thread.start();
     }
 
@@ -130,8 +135,10 @@ final class ChangeFeed implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         running = false;
-        thread.interrupt();
+        if (thread != null) {
+            thread.interrupt();
+        }
     }
 }

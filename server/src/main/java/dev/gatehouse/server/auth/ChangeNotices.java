@@ -4,7 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
-/** The PostgreSQL channel on which one node tells every node that a key or tier changed. */
+/**
+ * The PostgreSQL channel on which one node tells every node that a key, session, user or tier changed; the
+ * payload names it ({@code key:}, {@code session:} and a hash in hex, {@code user:} and an id, {@code tier:}
+ * and a name), and {@link Identities} applies it through the {@link ChangeFeed}.
+ */
 final class ChangeNotices {
 
     static final String CHANNEL = "gatehouse_identity";

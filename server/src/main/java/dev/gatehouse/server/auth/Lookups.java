@@ -12,8 +12,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 
 /**
- * A cache of credentials and their look-ups in PostgreSQL, off the event loop. Concurrent look-ups of one
- * credential share one query (a hot key that just left the cache costs one query, not one per request), and
+ * A cache of credentials and their look-ups off the event loop (in PostgreSQL for keys and sessions, the
+ * signature check for JWTs). Concurrent look-ups of one credential share one query (a hot key that just left
+ * the cache costs one query, not one per request), and
  * at most {@code max} distinct ones run or wait at once: past that a look-up fails at once with {@link Busy}
  * instead of queueing without bound behind a slow database (a flood of made-up keys cannot pile up work).
  *

@@ -261,6 +261,20 @@ public final class UserStore {
         }
     }
 
+    /**
+     * Creates this admin, on the {@code enterprise} tier, unless an enabled admin exists already: how a
+     * deployment gets its first one from configuration.
+     *
+     * @return whether it was created
+     */
+    public boolean createFirstAdmin(String email, String password) throws SQLException {
+        if (anyAdmin()) {
+            return false;
+        }
+        create(email, password, "admin", "enterprise");
+        return true;
+    }
+
     /** A new session when the email and password match an enabled user; empty otherwise (either way as slow). */
     public Optional<Session> login(String email, String password, Duration ttl) throws SQLException {
         try (Connection c = db.getConnection();

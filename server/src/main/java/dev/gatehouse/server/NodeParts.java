@@ -1,0 +1,137 @@
+package dev.gatehouse.server;
+
+import dev.gatehouse.cache.CacheClock;
+import dev.gatehouse.cache.InvalidationFeed;
+import dev.gatehouse.cache.RedisLevel;
+import dev.gatehouse.core.config.GatewayConfig;
+import dev.gatehouse.core.config.RedisConfig;
+import dev.gatehouse.core.time.Ticker;
+import dev.gatehouse.server.admin.AdminApi;
+import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.auth.IdentityEndpoints;
+import dev.gatehouse.server.cache.ResponseCache;
+import dev.gatehouse.server.listener.GatewayVerticle;
+import dev.gatehouse.server.observe.HealthEndpoints;
+import dev.gatehouse.server.observe.AccessLog;
+import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.ratelimit.RateLimiters;
+import dev.gatehouse.server.routing.RouteCompiler;
+import dev.gatehouse.server.routing.RoutingSnapshot;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.NodeHeartbeat;
+import dev.gatehouse.server.store.NodeRegistry;
+import dev.gatehouse.server.store.StorageReadiness;
+import dev.gatehouse.server.upstream.HealthChecker;
+import dev.gatehouse.server.upstream.UpstreamRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The parts of one node, built from its configuration and wired to each other, in the order they depend on
+ * each other. Storage, the access log and Vert.x open as they are built, and go on the node's
+ * {@link StopOrder} at once; everything else waits for {@link GatewayNode} to start it.
+ */
+final class NodeParts {
+    final Transport transport;
+    final GatewayMetrics metrics;
+    final Database database;
+    final Vertx vertx;
+    final NodeHeartbeat heartbeat;
+    final StorageReadiness readiness;
+    final UpstreamRegistry upstreams;
+    final HealthChecker healthChecker;
+    final Identities identities;
+    final RouteCompiler compiler;
+    /** The routes in effect, swapped whole on a reload; requests under way keep the one they began with. */
+    final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
+    /** The port the gateway listener bound, once it has. */
+    final AtomicInteger gatewayPort = new AtomicInteger();
+    final GatewayVerticle.Shared gateway;
+    final AdminApi adminApi;
+
+    /**
+     * Opens storage, the access log and Vert.x, then builds every other part on them.
+     *
+     * @param stops where each part that runs from now on is put, so the caller can stop it if a later one fails
+     */
+    static NodeParts build(GatewayConfig config, Ticker ticker, Transport transport, StopOrder stops) {
+        GatewayMetrics metrics = stops.push("metrics", new GatewayMetrics());
+        Database database = stops.push("storage", Database.open(config.storage(), metrics.registry()));
+        AccessLog accessLog;
+        try {
+            accessLog = AccessLog.open(config.observability().accessLog(), config.observability().accessLogQueue(), metrics.registry());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open access log " + config.observability().accessLog(), e);
+        }
+        if (accessLog != null) { // null when it is off
+            stops.push("access log", accessLog);
+        }
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setDisableTCCL(true)).withTransport(transport).build();
+        stops.push("Vert.x", () -> GatewayNode.await(vertx.close(), "stop Vert.x"));
+        return new NodeParts(config, ticker, transport, metrics, database, accessLog, vertx, stops);
+    }
+
+    private NodeParts(GatewayConfig config, Ticker ticker, Transport transport, GatewayMetrics metrics, Database database,
+                      AccessLog accessLog, Vertx vertx, StopOrder stops) {
+        this.transport = transport;
+        this.metrics = metrics;
+        this.database = database;
+        this.vertx = vertx;
+        Gauge.builder("gatehouse.node.transport", () -> 1)
+                .description("The network transport this node runs on (gateway.transport)")
+                .tag("transport", transport.name()).register(metrics.registry());
+        Gauge.builder("gatehouse.gateway.max.connections", snapshot, NodeParts::maxConnections)
+                .description("gateway.maxConnections: the most client connections kept open at once").register(metrics.registry());
+        NodeRegistry nodes = new NodeRegistry(database);
+        this.heartbeat = new NodeHeartbeat(vertx, nodes, GatewayNode.VERSION);
+        this.readiness = new StorageReadiness(vertx, database);
+        this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
+        this.healthChecker = new HealthChecker(vertx);
+
+        RedisConfig redis = config.redis();
+        // one client (one pool) per node for rate limiting and the cache's shared level
+        Redis redisClient = redis.enabled() ? Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
+                .setMaxPoolSize(redis.poolSize()).setMaxPoolWaiting(redis.poolSize() * 256)) : null;
+        if (redisClient != null) {
+            stops.push("Redis client", redisClient::close);
+        }
+        RateLimiters limiters = new RateLimiters(redisClient, redis, metrics.registry(), NodeParts::wallClockMicros);
+        this.identities = new Identities(vertx, database, metrics.registry(), config.identity());
+        InvalidationFeed invalidations = redis.enabled() ? stops.push("cache invalidations", new InvalidationFeed(vertx, redis.url(),
+                redis.keyPrefix() + "cache-invalidations", heartbeat.nodeId(), metrics.registry())) : null;
+        RedisLevel l2 = redisClient == null || !config.cache().redis() ? null
+                : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry());
+        ResponseCache cache = new ResponseCache(config.cache(), new CacheClock(ticker, System.currentTimeMillis()), l2, invalidations,
+                metrics.registry());
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache);
+
+        HealthEndpoints health = new HealthEndpoints(readiness::ready);
+        IdentityEndpoints identityEndpoints = config.identity().endpoints()
+                ? new IdentityEndpoints(vertx, identities, config.identity(), () -> snapshot.get().trustedProxies(), NodeParts::wallClockMicros)
+                : null;
+        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, metrics, gatewayPort, ticker);
+        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes);
+    }
+
+    /** gateway.maxConnections as the routes in effect have it; NaN before the first are compiled. */
+    private static double maxConnections(AtomicReference<RoutingSnapshot> snapshot) {
+        RoutingSnapshot now = snapshot.get();
+        return now == null ? Double.NaN : now.config().gateway().maxConnections();
+    }
+
+    /** Wall-clock microseconds, for local rate limiting (Redis uses its own TIME). */
+    private static long wallClockMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+}
