@@ -2,4 +2,7 @@ package dev.gatehouse.core.config;
 
 /** The admin listener (metrics, upstream state); loopback by default. */
 public record AdminListenerConfig(String host, int port) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8081;
 }

@@ -12,7 +12,12 @@ import java.util.List;
  */
 public record AuthConfig(String mode, List<String> accept, List<String> scopes, String role) {
 
-    public static final AuthConfig NONE = new AuthConfig("none", List.of("api-key", "session"), List.of(), null);
+    /** The mode of a route whose {@code auth} leaves it out. */
+    public static final String DEFAULT_MODE = "required";
+    public static final List<String> DEFAULT_ACCEPT = List.of("api-key", "session");
+
+    /** A route without {@code auth}: anyone may call it. */
+    public static final AuthConfig NONE = new AuthConfig("none", DEFAULT_ACCEPT, List.of(), null);
 
     public AuthConfig {
         accept = List.copyOf(accept);

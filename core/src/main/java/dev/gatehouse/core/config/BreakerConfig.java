@@ -15,4 +15,13 @@ import java.time.Duration;
 public record BreakerConfig(boolean enabled, float failureRateThreshold, float slowCallRateThreshold,
                             Duration slowCallDuration, int minimumCalls, int window, Duration openWait,
                             int halfOpenCalls) {
+
+    public static final boolean DEFAULT_ENABLED = true;
+    public static final float DEFAULT_FAILURE_RATE_THRESHOLD = 50;
+    public static final float DEFAULT_SLOW_CALL_RATE_THRESHOLD = 100;
+    public static final Duration DEFAULT_SLOW_CALL_DURATION = Duration.ofSeconds(10);
+    public static final int DEFAULT_MINIMUM_CALLS = 10;
+    public static final int DEFAULT_WINDOW = 20;
+    public static final Duration DEFAULT_OPEN_WAIT = Duration.ofSeconds(30);
+    public static final int DEFAULT_HALF_OPEN_CALLS = 3;
 }

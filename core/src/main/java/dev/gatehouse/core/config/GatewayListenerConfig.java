@@ -31,6 +31,24 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
                                     Duration maxConnectionAge, Duration sendTimeout, List<String> trustedProxies,
                                     String versionHeader, String transport) {
 
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8080;
+    /** One event-loop instance per CPU core. */
+    public static final int DEFAULT_INSTANCES = 0;
+    public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Connections one address may hold when {@code maxConnections} is larger; else {@code maxConnections}. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_000;
+    public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 10_000;
+    public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofHours(1);
+    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(60);
+    public static final String DEFAULT_VERSION_HEADER = "Accept-Version";
+    public static final String DEFAULT_TRANSPORT = "auto";
+
     /** The values {@code transport} accepts. */
     public static final String[] TRANSPORTS = {"auto", "io_uring", "epoll", "nio"};
 

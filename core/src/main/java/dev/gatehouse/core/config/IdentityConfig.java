@@ -14,6 +14,11 @@ import java.time.Duration;
 public record IdentityConfig(int passwordIterations, Duration sessionTtl, boolean endpoints, String basePath,
                              String bootstrapAdminEmail, String bootstrapAdminPassword, JwtConfig jwt) {
 
+    public static final int DEFAULT_PASSWORD_ITERATIONS = 600_000;
+    public static final Duration DEFAULT_SESSION_TTL = Duration.ofHours(24);
+    public static final boolean DEFAULT_ENDPOINTS = false;
+    public static final String DEFAULT_BASE_PATH = "/api/v1";
+
     @Override
     public String toString() {
         return "IdentityConfig[passwordIterations=" + passwordIterations + ", sessionTtl=" + sessionTtl + ", endpoints=" + endpoints

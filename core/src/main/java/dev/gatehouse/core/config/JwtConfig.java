@@ -2,6 +2,7 @@ package dev.gatehouse.core.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How end-user JWT bearer tokens are verified: keys from a JWKS URL or configured public keys (PEM, each
@@ -10,6 +11,14 @@ import java.util.List;
  */
 public record JwtConfig(String issuer, List<String> audiences, List<String> algorithms, String jwksUrl,
                         List<SigningKey> keys, Duration clockSkew, String tierClaim, String scopeClaim) {
+
+    /** The signature algorithms a token may use: asymmetric ones only, never {@code none} nor HMAC. */
+    public static final Set<String> ALLOWED_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+            "ES256", "ES384", "ES512");
+    public static final List<String> DEFAULT_ALGORITHMS = List.of("RS256", "ES256");
+    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+    public static final String DEFAULT_TIER_CLAIM = "tier";
+    public static final String DEFAULT_SCOPE_CLAIM = "scope";
 
     /** A configured public key: PEM, and the {@code kid} tokens signed with it name (null when not given). */
     public record SigningKey(String kid, String pem) {

@@ -21,6 +21,14 @@ import java.util.List;
 public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boolean tiers, String mode, String onRedisFailure,
                               int expectedNodes, long cost, int leaseSize, Duration leaseTtl) {
 
+    public static final Algorithm DEFAULT_ALGORITHM = Algorithm.GCRA;
+    public static final String DEFAULT_ON_REDIS_FAILURE = "open";
+    public static final int DEFAULT_EXPECTED_NODES = 1;
+    public static final int DEFAULT_COST = 1;
+    /** Leases sized from the limit (see {@link #leaseFor}). */
+    public static final int DEFAULT_LEASE_SIZE = 0;
+    public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(1);
+
     /** The most requests one lease may take. */
     public static final int MAX_LEASE = 10_000;
 

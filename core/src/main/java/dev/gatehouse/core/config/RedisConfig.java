@@ -11,6 +11,10 @@ import java.time.Duration;
  */
 public record RedisConfig(String url, Duration timeout, int poolSize, String keyPrefix) {
 
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+    public static final int DEFAULT_POOL_SIZE = 16;
+    public static final String DEFAULT_KEY_PREFIX = "gh:";
+
     public boolean enabled() {
         return url != null;
     }

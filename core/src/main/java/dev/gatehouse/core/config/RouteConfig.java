@@ -21,4 +21,6 @@ public record RouteConfig(String name, RouteRule rule, String upstream, PathRewr
                           long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries,
                           RateLimitConfig rateLimit, AuthConfig auth,
                           RouteCacheConfig cache, WebSocketConfig websocket) {
+
+    public static final int DEFAULT_RETRIES = 2;
 }

@@ -11,6 +11,10 @@ import java.time.Duration;
 public record StorageConfig(String url, String user, String password, int poolSize, Duration connectionTimeout,
                             String dataDir) {
 
+    public static final int DEFAULT_POOL_SIZE = 10;
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    public static final String DEFAULT_DATA_DIR = "./data/postgres";
+
     public boolean embedded() {
         return url == null;
     }

@@ -16,6 +16,10 @@ public record UpstreamConfig(String name, String balancer, List<TargetConfig> ta
                              HealthPolicy health, BreakerConfig breaker, Duration connectTimeout,
                              int maxConnectionsPerTarget) {
 
+    public static final String DEFAULT_BALANCER = "least-connections";
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_TARGET = 256;
+
     public UpstreamConfig {
         targets = List.copyOf(targets);
     }

@@ -1,0 +1,71 @@
+package dev.gatehouse.core.config;
+
+import dev.gatehouse.core.ratelimit.Algorithm;
+import dev.gatehouse.core.ratelimit.RateLimit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a route's {@code rateLimit}: its windows, algorithm, mode and what to do when Redis fails. */
+final class RateLimitReader {
+
+    private RateLimitReader() {
+    }
+
+    /** The route's rate limit, or null when it has none. */
+    static RateLimitConfig read(ConfigNode r, RedisConfig redis) {
+        if (!r.has("rateLimit")) {
+            return null;
+        }
+        ConfigNode n = r.child("rateLimit");
+        Algorithm algorithm = Algorithm.fromConfigName(n.oneOf("algorithm", RateLimitConfig.DEFAULT_ALGORITHM.configName(),
+                "gcra", "token-bucket", "fixed-window", "sliding-log", "sliding-counter"));
+        List<RateLimit> limits = new ArrayList<>();
+        for (String text : n.strings("limits")) {
+            try {
+                limits.add(RateLimit.parse(text));
+            } catch (IllegalArgumentException e) {
+                n.problem("limits", e.getMessage());
+            }
+        }
+        try {
+            RateLimit.oneRatePerWindow(limits);
+        } catch (IllegalArgumentException e) {
+            n.problem("limits", e.getMessage());
+        }
+        boolean tiers = n.bool("tiers", limits.isEmpty());
+        if (limits.isEmpty() && !tiers && n.problems().stream().noneMatch(p -> p.key().equals(n.key("limits")))) {
+            n.problem("limits", "needs at least one rate, e.g. limits: [100/min], or tiers: true");
+        }
+        // exact where nodes can share a count; without Redis a node can only count for itself
+        String mode = n.oneOf("mode", redis.enabled() ? "exact" : "local", "exact", "leased", "local");
+        if (!mode.equals("local") && !redis.enabled()) {
+            n.problem("mode", mode + " needs Redis (redis.url); use local for a single node");
+        }
+        if (!mode.equals("leased")) {
+            for (String leaseKey : List.of("leaseSize", "leaseTtl")) {
+                if (n.has(leaseKey)) {
+                    n.problem(leaseKey, "applies to mode: leased only (this route's mode is " + mode + ")");
+                }
+            }
+        }
+        RateLimitConfig config = new RateLimitConfig(algorithm, limits, tiers, mode,
+                n.oneOf("onRedisFailure", RateLimitConfig.DEFAULT_ON_REDIS_FAILURE, "open", "closed"),
+                n.integer("expectedNodes", RateLimitConfig.DEFAULT_EXPECTED_NODES, 1, 10_000),
+                n.integer("cost", RateLimitConfig.DEFAULT_COST, 1, 1_000_000),
+                n.integer("leaseSize", RateLimitConfig.DEFAULT_LEASE_SIZE, 1, RateLimitConfig.MAX_LEASE),
+                n.duration("leaseTtl", RateLimitConfig.DEFAULT_LEASE_TTL, Duration.ofMillis(10), Duration.ofMinutes(10)));
+        for (RateLimit limit : limits) {
+            if (algorithm == Algorithm.SLIDING_LOG && limit.limit() > Algorithm.MAX_SLIDING_LOG_LIMIT) {
+                n.problem("limits", "'" + limit.text() + "' is more than a sliding log keeps (an entry per request, at most "
+                        + Algorithm.MAX_SLIDING_LOG_LIMIT + " per window); use sliding-counter or gcra for larger limits");
+            }
+            if (config.cost() > limit.limit()) {
+                n.problem("cost", "is " + config.cost() + ", more than the limit " + limit.limit() + ": no request could ever pass");
+            }
+        }
+        n.rejectUnknownKeys();
+        return config;
+    }
+}
