@@ -6,18 +6,44 @@ import java.util.List;
  * A route's authentication policy.
  *
  * @param mode {@code none}, {@code optional} (a credential, if sent, must be valid) or {@code required}
- * @param accept credential types accepted: {@code api-key}, {@code session}, {@code jwt}
+ * @param accept credential types accepted
  * @param scopes scopes the caller must all have
  * @param role the role a logged-in user must have ({@code admin} or {@code user}), or null
  */
-public record AuthConfig(String mode, List<String> accept, List<String> scopes, String role) {
+public record AuthConfig(Mode mode, List<CredentialType> accept, List<String> scopes, String role) {
+
+    /** Whether a route authenticates its callers. */
+    public enum Mode {
+        /** Nobody is authenticated; credentials are not looked at. */
+        NONE("none"),
+        /** A credential, if sent, must be valid. */
+        OPTIONAL("optional"),
+        /** Every call needs a valid credential. */
+        REQUIRED("required");
+
+        private final String configName;
+
+        Mode(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the file spells it. */
+        public String configName() {
+            return configName;
+        }
+
+        @Override
+        public String toString() {
+            return configName;
+        }
+    }
 
     /** The mode of a route whose {@code auth} leaves it out. */
-    public static final String DEFAULT_MODE = "required";
-    public static final List<String> DEFAULT_ACCEPT = List.of("api-key", "session");
+    public static final Mode DEFAULT_MODE = Mode.REQUIRED;
+    public static final List<CredentialType> DEFAULT_ACCEPT = List.of(CredentialType.API_KEY, CredentialType.SESSION);
 
     /** A route without {@code auth}: anyone may call it. */
-    public static final AuthConfig NONE = new AuthConfig("none", DEFAULT_ACCEPT, List.of(), null);
+    public static final AuthConfig NONE = new AuthConfig(Mode.NONE, DEFAULT_ACCEPT, List.of(), null);
 
     public AuthConfig {
         accept = List.copyOf(accept);
@@ -25,10 +51,10 @@ public record AuthConfig(String mode, List<String> accept, List<String> scopes, 
     }
 
     public boolean required() {
-        return mode.equals("required");
+        return mode == Mode.REQUIRED;
     }
 
     public boolean none() {
-        return mode.equals("none");
+        return mode == Mode.NONE;
     }
 }

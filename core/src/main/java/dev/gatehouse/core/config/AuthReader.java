@@ -1,5 +1,8 @@
 package dev.gatehouse.core.config;
 
+import dev.gatehouse.core.config.AuthConfig.Mode;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /** Reads a route's {@code auth}: who may call it and with which credentials. */
@@ -14,19 +17,32 @@ final class AuthReader {
             return AuthConfig.NONE;
         }
         ConfigNode n = r.child("auth");
-        String mode = n.oneOf("mode", AuthConfig.DEFAULT_MODE, "none", "optional", "required");
-        List<String> accept = n.has("accept") ? n.strings("accept") : AuthConfig.DEFAULT_ACCEPT;
-        for (String type : accept) {
-            if (!type.equals("api-key") && !type.equals("session") && !type.equals("jwt")) {
-                n.problem("accept", "'" + type + "' is not a credential type; use api-key, session or jwt");
-            }
-        }
+        Mode mode = n.oneOf("mode", AuthConfig.DEFAULT_MODE, Mode::configName, List.of(Mode.values()));
+        List<CredentialType> accept = n.has("accept") ? credentialTypes(n) : AuthConfig.DEFAULT_ACCEPT;
         String role = n.has("role") ? n.oneOf("role", "user", "admin", "user") : null;
         List<String> scopes = n.strings("scopes");
-        if (mode.equals("none") && !scopes.isEmpty()) {
+        if (mode == Mode.NONE && !scopes.isEmpty()) {
             n.problem("scopes", "need auth mode required or optional: with none nobody is authenticated to have them");
         }
         n.rejectUnknownKeys();
         return new AuthConfig(mode, accept, scopes, role);
+    }
+
+    private static List<CredentialType> credentialTypes(ConfigNode n) {
+        List<CredentialType> types = new ArrayList<>();
+        for (String name : n.strings("accept")) {
+            CredentialType type = null;
+            for (CredentialType t : CredentialType.values()) {
+                if (t.configName().equals(name)) {
+                    type = t;
+                }
+            }
+            if (type == null) {
+                n.problem("accept", "'" + name + "' is not a credential type; use api-key, session or jwt");
+            } else {
+                types.add(type);
+            }
+        }
+        return types;
     }
 }

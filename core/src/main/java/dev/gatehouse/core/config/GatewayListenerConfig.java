@@ -29,7 +29,32 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
                                     Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, int maxConnections,
                                     int maxConnectionsPerAddress, int maxConnectionsPerProxy, int maxRequestsPerConnection,
                                     Duration maxConnectionAge, Duration sendTimeout, List<String> trustedProxies,
-                                    String versionHeader, String transport) {
+                                    String versionHeader, Transport transport) {
+
+    /** The node's network I/O, as {@code gateway.transport} names it. */
+    public enum Transport {
+        /** io_uring where the kernel allows it, else epoll, else Java NIO. */
+        AUTO("auto"),
+        IO_URING("io_uring"),
+        EPOLL("epoll"),
+        NIO("nio");
+
+        private final String configName;
+
+        Transport(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the file spells it. */
+        public String configName() {
+            return configName;
+        }
+
+        @Override
+        public String toString() {
+            return configName;
+        }
+    }
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
@@ -47,10 +72,7 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
     public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofHours(1);
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(60);
     public static final String DEFAULT_VERSION_HEADER = "Accept-Version";
-    public static final String DEFAULT_TRANSPORT = "auto";
-
-    /** The values {@code transport} accepts. */
-    public static final String[] TRANSPORTS = {"auto", "io_uring", "epoll", "nio"};
+    public static final Transport DEFAULT_TRANSPORT = Transport.AUTO;
 
     public GatewayListenerConfig {
         trustedProxies = List.copyOf(trustedProxies);

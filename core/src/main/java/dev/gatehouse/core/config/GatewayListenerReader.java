@@ -3,6 +3,7 @@ package dev.gatehouse.core.config;
 import dev.gatehouse.core.http.TrustedProxies;
 
 import java.time.Duration;
+import java.util.List;
 
 import static dev.gatehouse.core.config.ReaderRules.MAX_TIME;
 
@@ -31,7 +32,8 @@ final class GatewayListenerReader {
                 n.duration("sendTimeout", GatewayListenerConfig.DEFAULT_SEND_TIMEOUT, Duration.ofMillis(100), MAX_TIME),
                 n.strings("trustedProxies"),
                 n.string("versionHeader", GatewayListenerConfig.DEFAULT_VERSION_HEADER),
-                n.oneOf("transport", GatewayListenerConfig.DEFAULT_TRANSPORT, GatewayListenerConfig.TRANSPORTS));
+                n.oneOf("transport", GatewayListenerConfig.DEFAULT_TRANSPORT, GatewayListenerConfig.Transport::configName,
+                        List.of(GatewayListenerConfig.Transport.values())));
         try {
             TrustedProxies.parse(config.trustedProxies());
         } catch (IllegalArgumentException e) {

@@ -18,11 +18,61 @@ import java.util.List;
  * @param leaseSize in {@code leased} mode, the requests a node takes from Redis at once (0: sized from the limit)
  * @param leaseTtl in {@code leased} mode, how long a node may spend a lease; what is left then is not used
  */
-public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boolean tiers, String mode, String onRedisFailure,
+public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boolean tiers, Mode mode, OnRedisFailure onRedisFailure,
                               int expectedNodes, long cost, int leaseSize, Duration leaseTtl) {
 
+    /** Where a route's decisions are made. */
+    public enum Mode {
+        /** Every decision in Redis. */
+        EXACT("exact"),
+        /** A node takes requests from Redis a batch at a time and spends them in process. */
+        LEASED("leased"),
+        /** This node only. */
+        LOCAL("local");
+
+        private final String configName;
+
+        Mode(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the file spells it. */
+        public String configName() {
+            return configName;
+        }
+
+        @Override
+        public String toString() {
+            return configName;
+        }
+    }
+
+    /** What a route does while Redis cannot decide. */
+    public enum OnRedisFailure {
+        /** Fall back to a local limiter at limit ÷ expectedNodes. */
+        OPEN("open"),
+        /** Answer 503. */
+        CLOSED("closed");
+
+        private final String configName;
+
+        OnRedisFailure(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the file spells it. */
+        public String configName() {
+            return configName;
+        }
+
+        @Override
+        public String toString() {
+            return configName;
+        }
+    }
+
     public static final Algorithm DEFAULT_ALGORITHM = Algorithm.GCRA;
-    public static final String DEFAULT_ON_REDIS_FAILURE = "open";
+    public static final OnRedisFailure DEFAULT_ON_REDIS_FAILURE = OnRedisFailure.OPEN;
     public static final int DEFAULT_EXPECTED_NODES = 1;
     public static final int DEFAULT_COST = 1;
     /** Leases sized from the limit (see {@link #leaseFor}). */
@@ -36,12 +86,17 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
         limits = List.copyOf(limits);
     }
 
+    /** The mode of a route that names none: exact where nodes can share a count in Redis; else each node counts for itself. */
+    public static Mode defaultMode(boolean redis) {
+        return redis ? Mode.EXACT : Mode.LOCAL;
+    }
+
     public boolean exact() {
-        return mode.equals("exact");
+        return mode == Mode.EXACT;
     }
 
     public boolean leased() {
-        return mode.equals("leased");
+        return mode == Mode.LEASED;
     }
 
     /**
@@ -74,6 +129,6 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
     }
 
     public boolean failOpen() {
-        return onRedisFailure.equals("open");
+        return onRedisFailure == OnRedisFailure.OPEN;
     }
 }

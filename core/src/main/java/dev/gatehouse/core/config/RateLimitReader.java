@@ -1,5 +1,7 @@
 package dev.gatehouse.core.config;
 
+import dev.gatehouse.core.config.RateLimitConfig.Mode;
+import dev.gatehouse.core.config.RateLimitConfig.OnRedisFailure;
 import dev.gatehouse.core.ratelimit.Algorithm;
 import dev.gatehouse.core.ratelimit.RateLimit;
 
@@ -19,8 +21,8 @@ final class RateLimitReader {
             return null;
         }
         ConfigNode n = r.child("rateLimit");
-        Algorithm algorithm = Algorithm.fromConfigName(n.oneOf("algorithm", RateLimitConfig.DEFAULT_ALGORITHM.configName(),
-                "gcra", "token-bucket", "fixed-window", "sliding-log", "sliding-counter"));
+        Algorithm algorithm = n.oneOf("algorithm", RateLimitConfig.DEFAULT_ALGORITHM, Algorithm::configName,
+                List.of(Algorithm.GCRA, Algorithm.TOKEN_BUCKET, Algorithm.FIXED_WINDOW, Algorithm.SLIDING_LOG, Algorithm.SLIDING_COUNTER));
         List<RateLimit> limits = new ArrayList<>();
         for (String text : n.strings("limits")) {
             try {
@@ -38,12 +40,11 @@ final class RateLimitReader {
         if (limits.isEmpty() && !tiers && n.problems().stream().noneMatch(p -> p.key().equals(n.key("limits")))) {
             n.problem("limits", "needs at least one rate, e.g. limits: [100/min], or tiers: true");
         }
-        // exact where nodes can share a count; without Redis a node can only count for itself
-        String mode = n.oneOf("mode", redis.enabled() ? "exact" : "local", "exact", "leased", "local");
-        if (!mode.equals("local") && !redis.enabled()) {
+        Mode mode = n.oneOf("mode", RateLimitConfig.defaultMode(redis.enabled()), Mode::configName, List.of(Mode.values()));
+        if (mode != Mode.LOCAL && !redis.enabled()) {
             n.problem("mode", mode + " needs Redis (redis.url); use local for a single node");
         }
-        if (!mode.equals("leased")) {
+        if (mode != Mode.LEASED) {
             for (String leaseKey : List.of("leaseSize", "leaseTtl")) {
                 if (n.has(leaseKey)) {
                     n.problem(leaseKey, "applies to mode: leased only (this route's mode is " + mode + ")");
@@ -51,7 +52,7 @@ final class RateLimitReader {
             }
         }
         RateLimitConfig config = new RateLimitConfig(algorithm, limits, tiers, mode,
-                n.oneOf("onRedisFailure", RateLimitConfig.DEFAULT_ON_REDIS_FAILURE, "open", "closed"),
+                n.oneOf("onRedisFailure", RateLimitConfig.DEFAULT_ON_REDIS_FAILURE, OnRedisFailure::configName, List.of(OnRedisFailure.values())),
                 n.integer("expectedNodes", RateLimitConfig.DEFAULT_EXPECTED_NODES, 1, 10_000),
                 n.integer("cost", RateLimitConfig.DEFAULT_COST, 1, 1_000_000),
                 n.integer("leaseSize", RateLimitConfig.DEFAULT_LEASE_SIZE, 1, RateLimitConfig.MAX_LEASE),

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.config;
 
+import dev.gatehouse.core.balance.BalancerType;
 import dev.gatehouse.core.health.HealthPolicy;
 
 import java.net.URI;
@@ -21,7 +22,7 @@ final class UpstreamReader {
         if (!ReaderRules.NAME.matcher(name).matches()) {
             n.problem(null, "upstream name '" + name + "' must be lower-case letters, digits, '-' or '_' (at most 63)");
         }
-        String balancer = n.oneOf("balancer", UpstreamConfig.DEFAULT_BALANCER, "least-connections", "round-robin");
+        BalancerType balancer = n.oneOf("balancer", UpstreamConfig.DEFAULT_BALANCER, BalancerType::configName, List.of(BalancerType.values()));
         List<TargetConfig> targets = new ArrayList<>();
         List<ConfigNode> targetNodes = n.list("targets");
         if (targetNodes.isEmpty()) {

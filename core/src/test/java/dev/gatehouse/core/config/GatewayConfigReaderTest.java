@@ -42,7 +42,7 @@ class GatewayConfigReaderTest {
         assertThat(config.storage().embedded()).isTrue();
         assertThat(config.redis().enabled()).isFalse();
         assertThat(config.gateway().trustedProxies()).isEmpty();
-        assertThat(config.gateway().transport()).as("the fastest network I/O the machine allows").isEqualTo("auto");
+        assertThat(config.gateway().transport()).as("the fastest network I/O the machine allows").isEqualTo(GatewayListenerConfig.Transport.AUTO);
         assertThat(config.routes()).isEmpty();
     }
 
@@ -60,7 +60,7 @@ class GatewayConfigReaderTest {
 
         assertThat(config.gateway().maxBodyBytes()).isEqualTo(1024 * 1024);
         UpstreamConfig api = config.upstreams().get("api");
-        assertThat(api.balancer()).isEqualTo("round-robin");
+        assertThat(api.balancer()).isEqualTo(dev.gatehouse.core.balance.BalancerType.ROUND_ROBIN);
         assertThat(api.targets()).containsExactly(new TargetConfig("http", "10.0.0.5", 8000, 2));
         assertThat(api.healthCheck().interval()).isEqualTo(Duration.ofMillis(250));
         assertThat(api.breaker().openWait()).isEqualTo(Duration.ofMinutes(1));
