@@ -5,4 +5,9 @@ public record AdminListenerConfig(String host, int port) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8081;
+
+    public AdminListenerConfig {
+        Require.notBlank("host", host);
+        Require.between("port", port, 0, 65535);
+    }
 }

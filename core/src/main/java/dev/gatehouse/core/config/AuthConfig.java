@@ -46,8 +46,15 @@ public record AuthConfig(Mode mode, List<CredentialType> accept, List<String> sc
     public static final AuthConfig NONE = new AuthConfig(Mode.NONE, DEFAULT_ACCEPT, List.of(), null);
 
     public AuthConfig {
-        accept = List.copyOf(accept);
-        scopes = List.copyOf(scopes);
+        Require.notNull("mode", mode);
+        accept = Require.list("accept", accept);
+        scopes = Require.list("scopes", scopes);
+        if (mode == Mode.NONE && !scopes.isEmpty()) {
+            throw new IllegalArgumentException("scopes need mode required or optional, got " + scopes + " with mode none");
+        }
+        if (role != null && !role.equals("admin") && !role.equals("user")) {
+            throw new IllegalArgumentException("role must be admin, user or null, got '" + role + "'");
+        }
     }
 
     public boolean required() {

@@ -23,6 +23,7 @@ final class AuthReader {
         List<String> scopes = n.strings("scopes");
         if (mode == Mode.NONE && !scopes.isEmpty()) {
             n.problem("scopes", "need auth mode required or optional: with none nobody is authenticated to have them");
+            scopes = List.of();
         }
         n.rejectUnknownKeys();
         return new AuthConfig(mode, accept, scopes, role);

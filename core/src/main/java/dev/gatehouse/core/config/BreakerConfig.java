@@ -24,4 +24,17 @@ public record BreakerConfig(boolean enabled, float failureRateThreshold, float s
     public static final int DEFAULT_WINDOW = 20;
     public static final Duration DEFAULT_OPEN_WAIT = Duration.ofSeconds(30);
     public static final int DEFAULT_HALF_OPEN_CALLS = 3;
+
+    public BreakerConfig {
+        Require.between("failureRateThreshold", failureRateThreshold, 1, 100);
+        Require.between("slowCallRateThreshold", slowCallRateThreshold, 1, 100);
+        Require.positive("slowCallDuration", slowCallDuration);
+        Require.atLeast("minimumCalls", minimumCalls, 1);
+        Require.atLeast("window", window, 1);
+        if (minimumCalls > window) {
+            throw new IllegalArgumentException("minimumCalls must not exceed window (" + window + "), got " + minimumCalls);
+        }
+        Require.positive("openWait", openWait);
+        Require.atLeast("halfOpenCalls", halfOpenCalls, 1);
+    }
 }

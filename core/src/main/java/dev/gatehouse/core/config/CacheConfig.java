@@ -15,4 +15,9 @@ public record CacheConfig(long maxBytes, Duration l1Ttl, boolean redis) {
     public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
     public static final Duration DEFAULT_L1_TTL = Duration.ofSeconds(5);
     public static final boolean DEFAULT_REDIS = true;
+
+    public CacheConfig {
+        Require.atLeast("maxBytes", maxBytes, 1);
+        Require.positive("l1Ttl", l1Ttl);
+    }
 }

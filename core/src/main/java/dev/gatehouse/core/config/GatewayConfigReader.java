@@ -12,6 +12,9 @@ import java.util.function.Function;
  * Builds a {@link GatewayConfig} from a parsed YAML tree, applying environment overrides and checking
  * every key. All problems are collected and reported together with their keys. Each section has a reader
  * of its own in this package; the defaults are {@code DEFAULT_*} constants beside the records they fill.
+ * A reader that records a problem builds its record from corrected values or not at all (the file is
+ * refused anyway), so the records' own checks, which hold for every other way of making them, never
+ * turn a user's mistake into an exception without its file and key.
  */
 public final class GatewayConfigReader {
 
@@ -55,8 +58,14 @@ public final class GatewayConfigReader {
         StorageConfig storage = StorageReader.read(root.child("storage"));
         RedisConfig redis = RedisReader.read(root.child("redis"));
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
-        root.children("upstreams").forEach((name, node) -> upstreams.put(name, UpstreamReader.read(name, node)));
-        List<RouteConfig> routes = RouteReader.readAll(root, gateway, redis, upstreams);
+        Map<String, ConfigNode> upstreamNodes = root.children("upstreams");
+        upstreamNodes.forEach((name, node) -> {
+            UpstreamConfig upstream = UpstreamReader.read(name, node);
+            if (upstream != null) {
+                upstreams.put(name, upstream);
+            }
+        });
+        List<RouteConfig> routes = RouteReader.readAll(root, gateway, redis, upstreamNodes.keySet());
         ObservabilityConfig observability = ObservabilityReader.read(root.child("observability"));
         IdentityConfig identity = IdentityReader.read(root.child("auth"));
         CacheConfig cache = CacheReader.read(root.child("cache"));

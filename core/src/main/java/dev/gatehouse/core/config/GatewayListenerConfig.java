@@ -75,6 +75,22 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
     public static final Transport DEFAULT_TRANSPORT = Transport.AUTO;
 
     public GatewayListenerConfig {
-        trustedProxies = List.copyOf(trustedProxies);
+        Require.notBlank("host", host);
+        Require.between("port", port, 0, 65535);
+        Require.atLeast("instances", instances, 0);
+        Require.atLeast("maxHeaderBytes", maxHeaderBytes, 1);
+        Require.atLeast("maxBodyBytes", maxBodyBytes, 0);
+        Require.positive("requestTimeout", requestTimeout);
+        Require.positive("idleTimeout", idleTimeout);
+        Require.positive("headerTimeout", headerTimeout);
+        Require.atLeast("maxConnections", maxConnections, 1);
+        Require.atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
+        Require.atLeast("maxConnectionsPerProxy", maxConnectionsPerProxy, 1);
+        Require.atLeast("maxRequestsPerConnection", maxRequestsPerConnection, 1);
+        Require.positive("maxConnectionAge", maxConnectionAge);
+        Require.positive("sendTimeout", sendTimeout);
+        trustedProxies = Require.list("trustedProxies", trustedProxies);
+        Require.notBlank("versionHeader", versionHeader);
+        Require.notNull("transport", transport);
     }
 }

@@ -13,15 +13,18 @@ final class IdentityReader {
         String basePath = n.string("basePath", IdentityConfig.DEFAULT_BASE_PATH);
         if (!basePath.startsWith("/") || basePath.endsWith("/")) {
             n.problem("basePath", "must start with '/' and not end with one, e.g. /api/v1; got '" + basePath + "'");
+            basePath = IdentityConfig.DEFAULT_BASE_PATH;
         }
         ConfigNode bootstrap = n.child("bootstrapAdmin");
         String email = bootstrap.string("email", null);
         String password = bootstrap.string("password", null);
         if ((email == null) != (password == null)) {
             bootstrap.problem(null, "needs both email and password (e.g. from GATEHOUSE_AUTH_BOOTSTRAP_ADMIN_EMAIL and _PASSWORD)");
+            email = null;
+            password = null;
         }
-        if (password != null && password.length() < 12) {
-            bootstrap.problem("password", "must be at least 12 characters");
+        if (password != null && password.length() < IdentityConfig.MIN_BOOTSTRAP_PASSWORD_LENGTH) {
+            bootstrap.problem("password", "must be at least " + IdentityConfig.MIN_BOOTSTRAP_PASSWORD_LENGTH + " characters");
         }
         bootstrap.rejectUnknownKeys();
         JwtConfig jwt = n.has("jwt") ? JwtReader.read(n.child("jwt")) : null;

@@ -16,7 +16,9 @@ final class JwtReader {
     private JwtReader() {
     }
 
+    /** The JWT settings, or null when they have a problem (recorded under its key). */
     static JwtConfig read(ConfigNode n) {
+        int problems = n.problems().size();
         String issuer = n.requiredString("issuer");
         List<String> audiences = n.strings("audience");
         if (audiences.isEmpty()) {
@@ -66,10 +68,11 @@ final class JwtReader {
         if (jwksUrl != null && !jwksUrl.startsWith("https://") && !jwksUrl.startsWith("http://")) {
             n.problem("jwksUrl", "must be an http(s) URL, got '" + jwksUrl + "'");
         }
-        JwtConfig config = new JwtConfig(issuer, audiences, algorithms, jwksUrl, keys,
-                n.duration("clockSkew", JwtConfig.DEFAULT_CLOCK_SKEW, Duration.ZERO, Duration.ofMinutes(5)),
-                n.string("tierClaim", JwtConfig.DEFAULT_TIER_CLAIM), n.string("scopeClaim", JwtConfig.DEFAULT_SCOPE_CLAIM));
+        Duration clockSkew = n.duration("clockSkew", JwtConfig.DEFAULT_CLOCK_SKEW, Duration.ZERO, Duration.ofMinutes(5));
+        String tierClaim = n.string("tierClaim", JwtConfig.DEFAULT_TIER_CLAIM);
+        String scopeClaim = n.string("scopeClaim", JwtConfig.DEFAULT_SCOPE_CLAIM);
         n.rejectUnknownKeys();
-        return config;
+        return n.problems().size() > problems ? null
+                : new JwtConfig(issuer, audiences, algorithms, jwksUrl, keys, clockSkew, tierClaim, scopeClaim);
     }
 }

@@ -83,7 +83,17 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
     public static final int MAX_LEASE = 10_000;
 
     public RateLimitConfig {
-        limits = List.copyOf(limits);
+        Require.notNull("algorithm", algorithm);
+        limits = Require.list("limits", limits);
+        if (limits.isEmpty() && !tiers) {
+            throw new IllegalArgumentException("limits must not be empty without tiers: the route would have no limit");
+        }
+        Require.notNull("mode", mode);
+        Require.notNull("onRedisFailure", onRedisFailure);
+        Require.atLeast("expectedNodes", expectedNodes, 1);
+        Require.atLeast("cost", cost, 1);
+        Require.between("leaseSize", leaseSize, 0, MAX_LEASE);
+        Require.positive("leaseTtl", leaseTtl);
     }
 
     /** The mode of a route that names none: exact where nodes can share a count in Redis; else each node counts for itself. */

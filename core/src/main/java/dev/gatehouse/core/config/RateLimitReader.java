@@ -15,11 +15,12 @@ final class RateLimitReader {
     private RateLimitReader() {
     }
 
-    /** The route's rate limit, or null when it has none. */
+    /** The route's rate limit, or null when it has none or has a problem (recorded under its key). */
     static RateLimitConfig read(ConfigNode r, RedisConfig redis) {
         if (!r.has("rateLimit")) {
             return null;
         }
+        int problems = r.problems().size();
         ConfigNode n = r.child("rateLimit");
         Algorithm algorithm = n.oneOf("algorithm", RateLimitConfig.DEFAULT_ALGORITHM, Algorithm::configName,
                 List.of(Algorithm.GCRA, Algorithm.TOKEN_BUCKET, Algorithm.FIXED_WINDOW, Algorithm.SLIDING_LOG, Algorithm.SLIDING_COUNTER));
@@ -51,22 +52,23 @@ final class RateLimitReader {
                 }
             }
         }
-        RateLimitConfig config = new RateLimitConfig(algorithm, limits, tiers, mode,
-                n.oneOf("onRedisFailure", RateLimitConfig.DEFAULT_ON_REDIS_FAILURE, OnRedisFailure::configName, List.of(OnRedisFailure.values())),
-                n.integer("expectedNodes", RateLimitConfig.DEFAULT_EXPECTED_NODES, 1, 10_000),
-                n.integer("cost", RateLimitConfig.DEFAULT_COST, 1, 1_000_000),
-                n.integer("leaseSize", RateLimitConfig.DEFAULT_LEASE_SIZE, 1, RateLimitConfig.MAX_LEASE),
-                n.duration("leaseTtl", RateLimitConfig.DEFAULT_LEASE_TTL, Duration.ofMillis(10), Duration.ofMinutes(10)));
+        OnRedisFailure onRedisFailure = n.oneOf("onRedisFailure", RateLimitConfig.DEFAULT_ON_REDIS_FAILURE,
+                OnRedisFailure::configName, List.of(OnRedisFailure.values()));
+        int expectedNodes = n.integer("expectedNodes", RateLimitConfig.DEFAULT_EXPECTED_NODES, 1, 10_000);
+        int cost = n.integer("cost", RateLimitConfig.DEFAULT_COST, 1, 1_000_000);
+        int leaseSize = n.integer("leaseSize", RateLimitConfig.DEFAULT_LEASE_SIZE, 1, RateLimitConfig.MAX_LEASE);
+        Duration leaseTtl = n.duration("leaseTtl", RateLimitConfig.DEFAULT_LEASE_TTL, Duration.ofMillis(10), Duration.ofMinutes(10));
         for (RateLimit limit : limits) {
             if (algorithm == Algorithm.SLIDING_LOG && limit.limit() > Algorithm.MAX_SLIDING_LOG_LIMIT) {
                 n.problem("limits", "'" + limit.text() + "' is more than a sliding log keeps (an entry per request, at most "
                         + Algorithm.MAX_SLIDING_LOG_LIMIT + " per window); use sliding-counter or gcra for larger limits");
             }
-            if (config.cost() > limit.limit()) {
-                n.problem("cost", "is " + config.cost() + ", more than the limit " + limit.limit() + ": no request could ever pass");
+            if (cost > limit.limit()) {
+                n.problem("cost", "is " + cost + ", more than the limit " + limit.limit() + ": no request could ever pass");
             }
         }
         n.rejectUnknownKeys();
-        return config;
+        return n.problems().size() > problems ? null
+                : new RateLimitConfig(algorithm, limits, tiers, mode, onRedisFailure, expectedNodes, cost, leaseSize, leaseTtl);
     }
 }

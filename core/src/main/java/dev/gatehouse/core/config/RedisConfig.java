@@ -15,6 +15,12 @@ public record RedisConfig(String url, Duration timeout, int poolSize, String key
     public static final int DEFAULT_POOL_SIZE = 16;
     public static final String DEFAULT_KEY_PREFIX = "gh:";
 
+    public RedisConfig {
+        Require.positive("timeout", timeout);
+        Require.atLeast("poolSize", poolSize, 1);
+        Require.notNull("keyPrefix", keyPrefix);
+    }
+
     public boolean enabled() {
         return url != null;
     }

@@ -26,6 +26,7 @@ final class RouteCacheReader {
         boolean perCaller = n.bool("perCaller", false);
         if (isPublic && perCaller) {
             n.problem("perCaller", "give public or perCaller, not both");
+            perCaller = false;
         }
         Duration swr = n.duration("staleWhileRevalidate", Duration.ZERO, Duration.ZERO, Duration.ofDays(1));
         Duration sie = n.duration("staleIfError", Duration.ZERO, Duration.ZERO, Duration.ofDays(1));

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,8 +19,8 @@ final class RouteReader {
     private RouteReader() {
     }
 
-    static List<RouteConfig> readAll(ConfigNode root, GatewayListenerConfig gateway, RedisConfig redis,
-                                     Map<String, UpstreamConfig> upstreams) {
+    /** @param upstreams the names of the upstreams the file defines, valid or not */
+    static List<RouteConfig> readAll(ConfigNode root, GatewayListenerConfig gateway, RedisConfig redis, Set<String> upstreams) {
         List<RouteConfig> routes = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (ConfigNode r : root.list("routes")) {
@@ -33,9 +32,9 @@ final class RouteReader {
         return routes;
     }
 
-    /** One route, or null when it has no usable name or path (the problem is recorded). */
+    /** One route, or null when it has no usable name, upstream or path (the problem is recorded). */
     private static RouteConfig read(ConfigNode r, ConfigNode root, Set<String> names, GatewayListenerConfig gateway,
-                                    RedisConfig redis, Map<String, UpstreamConfig> upstreams) {
+                                    RedisConfig redis, Set<String> upstreams) {
         String name = r.requiredString("name");
         if (name != null && !ReaderRules.NAME.matcher(name).matches()) {
             r.problem("name", "must be lower-case letters, digits, '-' or '_' (at most 63), got '" + name + "'");
@@ -43,10 +42,10 @@ final class RouteReader {
             r.problem("name", "route '" + name + "' is defined twice");
         }
         String upstream = r.requiredString("upstream");
-        if (upstream != null && !upstreams.containsKey(upstream) && !root.problems().stream()
+        if (upstream != null && !upstreams.contains(upstream) && !root.problems().stream()
                 .anyMatch(p -> p.key().startsWith("upstreams." + upstream))) {
             r.problem("upstream", "no upstream named '" + upstream + "'"
-                    + (upstreams.isEmpty() ? " (none are defined)" : "; defined: " + String.join(", ", upstreams.keySet())));
+                    + (upstreams.isEmpty() ? " (none are defined)" : "; defined: " + String.join(", ", upstreams)));
         }
         RouteRule rule = RouteMatchReader.read(r.child("match"), gateway.versionHeader());
         PathRewrite rewrite = rewrite(r, rule == null ? null : rule.path());
@@ -67,7 +66,7 @@ final class RouteReader {
         RouteCacheConfig cache = RouteCacheReader.read(r);
         WebSocketConfig websocket = WebSocketReader.read(r);
         r.rejectUnknownKeys();
-        if (rule == null || name == null) {
+        if (rule == null || name == null || upstream == null) {
             return null;
         }
         return new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,

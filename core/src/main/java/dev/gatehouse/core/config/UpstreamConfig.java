@@ -22,6 +22,12 @@ public record UpstreamConfig(String name, BalancerType balancer, List<TargetConf
     public static final int DEFAULT_MAX_CONNECTIONS_PER_TARGET = 256;
 
     public UpstreamConfig {
-        targets = List.copyOf(targets);
+        Require.notBlank("name", name);
+        Require.notNull("balancer", balancer);
+        targets = Require.nonEmpty("targets", targets);
+        Require.notNull("health", health);
+        Require.notNull("breaker", breaker);
+        Require.positive("connectTimeout", connectTimeout);
+        Require.atLeast("maxConnectionsPerTarget", maxConnectionsPerTarget, 1);
     }
 }

@@ -18,7 +18,9 @@ final class UpstreamReader {
     private UpstreamReader() {
     }
 
+    /** The upstream, or null when it has a problem (recorded under its key). */
     static UpstreamConfig read(String name, ConfigNode n) {
+        int problems = n.problems().size();
         if (!ReaderRules.NAME.matcher(name).matches()) {
             n.problem(null, "upstream name '" + name + "' must be lower-case letters, digits, '-' or '_' (at most 63)");
         }
@@ -49,8 +51,9 @@ final class UpstreamReader {
             String path = hc.string("path", HealthCheckConfig.DEFAULT_PATH);
             if (!path.startsWith("/")) {
                 hc.problem("path", "must start with '/', got '" + path + "'");
+            } else {
+                check = new HealthCheckConfig(path, interval, timeout);
             }
-            check = new HealthCheckConfig(path, interval, timeout);
         }
         hc.rejectUnknownKeys();
 
@@ -61,27 +64,29 @@ final class UpstreamReader {
         passive.rejectUnknownKeys();
 
         BreakerConfig breaker = breaker(n.child("breaker"));
-        UpstreamConfig config = new UpstreamConfig(name, balancer, targets, check, policy, breaker,
-                n.duration("connectTimeout", UpstreamConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5)),
-                n.integer("maxConnectionsPerTarget", UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_TARGET, 1, 100_000));
+        Duration connectTimeout = n.duration("connectTimeout", UpstreamConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5));
+        int maxConnectionsPerTarget = n.integer("maxConnectionsPerTarget", UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_TARGET, 1, 100_000);
         n.rejectUnknownKeys();
-        return config;
+        // the file is refused anyway; an upstream with a problem (no target, say) is one no node could run with
+        return n.problems().size() > problems ? null
+                : new UpstreamConfig(name, balancer, targets, check, policy, breaker, connectTimeout, maxConnectionsPerTarget);
     }
 
     private static BreakerConfig breaker(ConfigNode b) {
-        BreakerConfig breaker = new BreakerConfig(b.bool("enabled", BreakerConfig.DEFAULT_ENABLED),
-                (float) b.decimal("failureRateThreshold", BreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD, 1, 100),
-                (float) b.decimal("slowCallRateThreshold", BreakerConfig.DEFAULT_SLOW_CALL_RATE_THRESHOLD, 1, 100),
-                b.duration("slowCallDuration", BreakerConfig.DEFAULT_SLOW_CALL_DURATION, Duration.ofMillis(1), ReaderRules.MAX_TIME),
-                b.integer("minimumCalls", BreakerConfig.DEFAULT_MINIMUM_CALLS, 1, 100_000),
-                b.integer("window", BreakerConfig.DEFAULT_WINDOW, 1, 100_000),
-                b.duration("openWait", BreakerConfig.DEFAULT_OPEN_WAIT, Duration.ofMillis(1), ReaderRules.MAX_TIME),
-                b.integer("halfOpenCalls", BreakerConfig.DEFAULT_HALF_OPEN_CALLS, 1, 10_000));
-        if (breaker.minimumCalls() > breaker.window()) {
-            b.problem("minimumCalls", "must not exceed window (" + breaker.window() + "), got " + breaker.minimumCalls());
+        boolean enabled = b.bool("enabled", BreakerConfig.DEFAULT_ENABLED);
+        float failureRate = (float) b.decimal("failureRateThreshold", BreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD, 1, 100);
+        float slowCallRate = (float) b.decimal("slowCallRateThreshold", BreakerConfig.DEFAULT_SLOW_CALL_RATE_THRESHOLD, 1, 100);
+        Duration slowCall = b.duration("slowCallDuration", BreakerConfig.DEFAULT_SLOW_CALL_DURATION, Duration.ofMillis(1), ReaderRules.MAX_TIME);
+        int minimumCalls = b.integer("minimumCalls", BreakerConfig.DEFAULT_MINIMUM_CALLS, 1, 100_000);
+        int window = b.integer("window", BreakerConfig.DEFAULT_WINDOW, 1, 100_000);
+        Duration openWait = b.duration("openWait", BreakerConfig.DEFAULT_OPEN_WAIT, Duration.ofMillis(1), ReaderRules.MAX_TIME);
+        int halfOpenCalls = b.integer("halfOpenCalls", BreakerConfig.DEFAULT_HALF_OPEN_CALLS, 1, 10_000);
+        if (minimumCalls > window) {
+            b.problem("minimumCalls", "must not exceed window (" + window + "), got " + minimumCalls);
+            minimumCalls = window;
         }
         b.rejectUnknownKeys();
-        return breaker;
+        return new BreakerConfig(enabled, failureRate, slowCallRate, slowCall, minimumCalls, window, openWait, halfOpenCalls);
     }
 
     private static TargetConfig target(ConfigNode t) {
@@ -107,6 +112,10 @@ final class UpstreamReader {
                 return null;
             }
             int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+            if (port > 65535) {
+                t.problem("url", "has port " + port + ", outside 1..65535: '" + url + "'");
+                return null;
+            }
             return new TargetConfig(scheme, uri.getHost(), port, weight);
         } catch (URISyntaxException e) {
             t.problem("url", "is not a valid URL: " + e.getMessage());
