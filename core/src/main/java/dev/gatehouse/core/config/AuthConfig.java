@@ -8,7 +8,7 @@ import java.util.List;
  * @param mode {@code none}, {@code optional} (a credential, if sent, must be valid) or {@code required}
  * @param accept credential types accepted
  * @param scopes scopes the caller must all have
- * @param role the role a logged-in user must have ({@code admin} or {@code user}), or null
+ * @param role the role a logged-in user must have ({@code admin} or {@code user}; an admin has both), or null
  */
 public record AuthConfig(Mode mode, List<CredentialType> accept, List<String> scopes, String role) {
 

@@ -111,8 +111,8 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
 
     /**
      * How many requests a lease takes for these windows: {@code leaseSize} when set, else a twentieth of
-     * the smallest limit's share per node, at most 1 000 and at least 1 (where that is 1, every request
-     * is decided by Redis, as in {@code exact}).
+     * the requests the smallest limit allows each node (limit ÷ cost ÷ expectedNodes), at most 1 000 and at
+     * least 1 (where that is 1, every request is decided by Redis, as in {@code exact}).
      */
     public int leaseFor(List<RateLimit> windows) {
         if (leaseSize > 0) {

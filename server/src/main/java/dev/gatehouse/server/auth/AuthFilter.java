@@ -15,9 +15,10 @@ import java.util.List;
 
 /**
  * Authenticates the caller of a route from an API key ({@code X-API-Key}, or {@code Authorization:
- * Bearer gh_live_…}) or a login session ({@code Bearer gh_sess_…}) and checks the route's scopes and role. An unknown, revoked or expired key all get the same
- * 401, so the answer never tells whether a key exists. {@link CallerHeadersFilter}, next in the chain,
- * decides which credentials go upstream.
+ * Bearer gh_live_…}), a login session ({@code Bearer gh_sess_…}) or an end-user JWT (a bearer token of three
+ * dot-separated parts), as far as the route accepts it, and checks the route's scopes and role. An unknown,
+ * revoked or expired key all get the same 401, so the answer never tells whether a key exists.
+ * {@link CallerHeadersFilter}, next in the chain, decides which credentials go upstream.
  */
 public final class AuthFilter implements Filter {
     private final AuthConfig config;
