@@ -19,14 +19,12 @@ public final class NetworkTransport {
     }
 
     /** The transport a setting asks for; throws when an explicitly named one is not available here. */
-    public static Transport choose(String setting) {
+    public static Transport choose(GatewayListenerConfig.Transport setting) {
         return switch (setting) {
-            case "auto" -> usable(Transport.IO_URING) ? Transport.IO_URING : usable(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
-            case "io_uring" -> require(Transport.IO_URING, setting);
-            case "epoll" -> require(Transport.EPOLL, setting);
-            case "nio" -> Transport.NIO;
-            default -> throw new IllegalArgumentException("gateway.transport: must be one of "
-                    + String.join(", ", GatewayListenerConfig.TRANSPORTS) + ", got '" + setting + "'");
+            case AUTO -> usable(Transport.IO_URING) ? Transport.IO_URING : usable(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
+            case IO_URING -> require(Transport.IO_URING, setting);
+            case EPOLL -> require(Transport.EPOLL, setting);
+            case NIO -> Transport.NIO;
         };
     }
 
@@ -34,7 +32,7 @@ public final class NetworkTransport {
         return transport != null && transport.available();
     }
 
-    private static Transport require(Transport transport, String setting) {
+    private static Transport require(Transport transport, GatewayListenerConfig.Transport setting) {
         if (!usable(transport)) {
             Throwable cause = transport == null ? null : transport.unavailabilityCause();
             throw new IllegalStateException("gateway.transport: " + setting + " is not available on this machine"

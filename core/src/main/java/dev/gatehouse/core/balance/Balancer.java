@@ -11,10 +11,11 @@ public interface Balancer {
 
     /** A balancer by its configuration name: {@code round-robin} or {@code least-connections}. */
     static Balancer named(String name) {
-        return switch (name) {
-            case "round-robin" -> new RoundRobinBalancer();
-            case "least-connections" -> new LeastConnectionsBalancer();
-            default -> throw new IllegalArgumentException("unknown balancer '" + name + "'; use round-robin or least-connections");
-        };
+        for (BalancerType type : BalancerType.values()) {
+            if (type.configName().equals(name)) {
+                return type.create();
+            }
+        }
+        throw new IllegalArgumentException("unknown balancer '" + name + "'; use round-robin or least-connections");
     }
 }

@@ -2,4 +2,12 @@ package dev.gatehouse.core.config;
 
 /** The admin listener (metrics, upstream state); loopback by default. */
 public record AdminListenerConfig(String host, int port) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8081;
+
+    public AdminListenerConfig {
+        Require.notBlank("host", host);
+        Require.between("port", port, 0, 65535);
+    }
 }

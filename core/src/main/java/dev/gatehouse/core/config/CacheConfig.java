@@ -11,4 +11,13 @@ import java.time.Duration;
  * @param redis whether the cache keeps a shared level (L2) in Redis when {@code redis.url} is set
  */
 public record CacheConfig(long maxBytes, Duration l1Ttl, boolean redis) {
+
+    public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+    public static final Duration DEFAULT_L1_TTL = Duration.ofSeconds(5);
+    public static final boolean DEFAULT_REDIS = true;
+
+    public CacheConfig {
+        Require.atLeast("maxBytes", maxBytes, 1);
+        Require.positive("l1Ttl", l1Ttl);
+    }
 }

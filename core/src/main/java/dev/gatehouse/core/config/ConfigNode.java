@@ -234,6 +234,21 @@ public final class ConfigNode {
         return fallback;
     }
 
+    /**
+     * One of {@code allowed}, given in the file as {@code spelling} writes it (an enum's config name): parsed here,
+     * once, so no one compares the text later. Anything else is a problem naming the allowed spellings, in order.
+     */
+    public <E> E oneOf(String name, E fallback, Function<? super E, String> spelling, List<E> allowed) {
+        String value = string(name, spelling.apply(fallback));
+        for (E a : allowed) {
+            if (spelling.apply(a).equals(value)) {
+                return a;
+            }
+        }
+        problem(name, "must be one of " + String.join(", ", allowed.stream().map(spelling).toList()) + ", got '" + value + "'");
+        return fallback;
+    }
+
     /** Whether the key holds a mapping (rather than a scalar, a list, or nothing). */
     public boolean isMapping(String name) {
         return values.get(name) instanceof Map<?, ?>;

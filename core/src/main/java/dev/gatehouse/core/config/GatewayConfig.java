@@ -3,8 +3,10 @@ package dev.gatehouse.core.config;
 import dev.gatehouse.core.ratelimit.RateLimit;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A whole, validated Gatehouse configuration. Immutable; a reload builds a new one. */
 public record GatewayConfig(GatewayListenerConfig gateway, AdminListenerConfig admin, StorageConfig storage,
@@ -13,8 +15,25 @@ public record GatewayConfig(GatewayListenerConfig gateway, AdminListenerConfig a
                             CacheConfig cache) {
 
     public GatewayConfig {
-        upstreams = Map.copyOf(upstreams);
-        routes = List.copyOf(routes);
+        Require.notNull("gateway", gateway);
+        Require.notNull("admin", admin);
+        Require.notNull("storage", storage);
+        Require.notNull("redis", redis);
+        upstreams = Require.map("upstreams", upstreams);
+        routes = Require.list("routes", routes);
+        Require.notNull("observability", observability);
+        Require.notNull("identity", identity);
+        Require.notNull("cache", cache);
+        Set<String> names = new HashSet<>();
+        for (RouteConfig route : routes) {
+            if (!names.add(route.name())) {
+                throw new IllegalArgumentException("routes must have distinct names, got '" + route.name() + "' twice");
+            }
+            if (!upstreams.containsKey(route.upstream())) {
+                throw new IllegalArgumentException("route '" + route.name() + "' names upstream '" + route.upstream()
+                        + "', which is not in upstreams " + upstreams.keySet());
+            }
+        }
     }
 
     /**

@@ -29,12 +29,68 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
                                     Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, int maxConnections,
                                     int maxConnectionsPerAddress, int maxConnectionsPerProxy, int maxRequestsPerConnection,
                                     Duration maxConnectionAge, Duration sendTimeout, List<String> trustedProxies,
-                                    String versionHeader, String transport) {
+                                    String versionHeader, Transport transport) {
 
-    /** The values {@code transport} accepts. */
-    public static final String[] TRANSPORTS = {"auto", "io_uring", "epoll", "nio"};
+    /** The node's network I/O, as {@code gateway.transport} names it. */
+    public enum Transport {
+        /** io_uring where the kernel allows it, else epoll, else Java NIO. */
+        AUTO("auto"),
+        IO_URING("io_uring"),
+        EPOLL("epoll"),
+        NIO("nio");
+
+        private final String configName;
+
+        Transport(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the file spells it. */
+        public String configName() {
+            return configName;
+        }
+
+        @Override
+        public String toString() {
+            return configName;
+        }
+    }
+
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8080;
+    /** One event-loop instance per CPU core. */
+    public static final int DEFAULT_INSTANCES = 0;
+    public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Connections one address may hold when {@code maxConnections} is larger; else {@code maxConnections}. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_000;
+    public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 10_000;
+    public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofHours(1);
+    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(60);
+    public static final String DEFAULT_VERSION_HEADER = "Accept-Version";
+    public static final Transport DEFAULT_TRANSPORT = Transport.AUTO;
 
     public GatewayListenerConfig {
-        trustedProxies = List.copyOf(trustedProxies);
+        Require.notBlank("host", host);
+        Require.between("port", port, 0, 65535);
+        Require.atLeast("instances", instances, 0);
+        Require.atLeast("maxHeaderBytes", maxHeaderBytes, 1);
+        Require.atLeast("maxBodyBytes", maxBodyBytes, 0);
+        Require.positive("requestTimeout", requestTimeout);
+        Require.positive("idleTimeout", idleTimeout);
+        Require.positive("headerTimeout", headerTimeout);
+        Require.atLeast("maxConnections", maxConnections, 1);
+        Require.atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
+        Require.atLeast("maxConnectionsPerProxy", maxConnectionsPerProxy, 1);
+        Require.atLeast("maxRequestsPerConnection", maxRequestsPerConnection, 1);
+        Require.positive("maxConnectionAge", maxConnectionAge);
+        Require.positive("sendTimeout", sendTimeout);
+        trustedProxies = Require.list("trustedProxies", trustedProxies);
+        Require.notBlank("versionHeader", versionHeader);
+        Require.notNull("transport", transport);
     }
 }

@@ -9,9 +9,9 @@ public record HeaderRules(List<String> remove, Map<String, String> set, Map<Stri
     public static final HeaderRules NONE = new HeaderRules(List.of(), Map.of(), Map.of());
 
     public HeaderRules {
-        remove = List.copyOf(remove);
-        set = Map.copyOf(set);
-        add = Map.copyOf(add);
+        remove = Require.list("remove", remove);
+        set = Require.map("set", set);
+        add = Require.map("add", add);
     }
 
     public boolean isEmpty() {

@@ -18,28 +18,101 @@ import java.util.List;
  * @param leaseSize in {@code leased} mode, the requests a node takes from Redis at once (0: sized from the limit)
  * @param leaseTtl in {@code leased} mode, how long a node may spend a lease; what is left then is not used
  */
-public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boolean tiers, String mode, String onRedisFailure,
+public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boolean tiers, Mode mode, OnRedisFailure onRedisFailure,
                               int expectedNodes, long cost, int leaseSize, Duration leaseTtl) {
+
+    /** Where a route's decisions are made. */
+    public enum Mode {
+        /** Every decision in Redis. */
+        EXACT("exact"),
+        /** A node takes requests from Redis a batch at a time and spends them in process. */
+        LEASED("leased"),
+        /** This node only. */
+        LOCAL("local");
+
+        private final String configName;
+
+        Mode(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the file spells it. */
+        public String configName() {
+            return configName;
+        }
+
+        @Override
+        public String toString() {
+            return configName;
+        }
+    }
+
+    /** What a route does while Redis cannot decide. */
+    public enum OnRedisFailure {
+        /** Fall back to a local limiter at limit ÷ expectedNodes. */
+        OPEN("open"),
+        /** Answer 503. */
+        CLOSED("closed");
+
+        private final String configName;
+
+        OnRedisFailure(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the file spells it. */
+        public String configName() {
+            return configName;
+        }
+
+        @Override
+        public String toString() {
+            return configName;
+        }
+    }
+
+    public static final Algorithm DEFAULT_ALGORITHM = Algorithm.GCRA;
+    public static final OnRedisFailure DEFAULT_ON_REDIS_FAILURE = OnRedisFailure.OPEN;
+    public static final int DEFAULT_EXPECTED_NODES = 1;
+    public static final int DEFAULT_COST = 1;
+    /** Leases sized from the limit (see {@link #leaseFor}). */
+    public static final int DEFAULT_LEASE_SIZE = 0;
+    public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(1);
 
     /** The most requests one lease may take. */
     public static final int MAX_LEASE = 10_000;
 
     public RateLimitConfig {
-        limits = List.copyOf(limits);
+        Require.notNull("algorithm", algorithm);
+        limits = Require.list("limits", limits);
+        if (limits.isEmpty() && !tiers) {
+            throw new IllegalArgumentException("limits must not be empty without tiers: the route would have no limit");
+        }
+        Require.notNull("mode", mode);
+        Require.notNull("onRedisFailure", onRedisFailure);
+        Require.atLeast("expectedNodes", expectedNodes, 1);
+        Require.atLeast("cost", cost, 1);
+        Require.between("leaseSize", leaseSize, 0, MAX_LEASE);
+        Require.positive("leaseTtl", leaseTtl);
+    }
+
+    /** The mode of a route that names none: exact where nodes can share a count in Redis; else each node counts for itself. */
+    public static Mode defaultMode(boolean redis) {
+        return redis ? Mode.EXACT : Mode.LOCAL;
     }
 
     public boolean exact() {
-        return mode.equals("exact");
+        return mode == Mode.EXACT;
     }
 
     public boolean leased() {
-        return mode.equals("leased");
+        return mode == Mode.LEASED;
     }
 
     /**
      * How many requests a lease takes for these windows: {@code leaseSize} when set, else a twentieth of
-     * the smallest limit's share per node, at most 1 000 and at least 1 (where that is 1, every request
-     * is decided by Redis, as in {@code exact}).
+     * the requests the smallest limit allows each node (limit ÷ cost ÷ expectedNodes), at most 1 000 and at
+     * least 1 (where that is 1, every request is decided by Redis, as in {@code exact}).
      */
     public int leaseFor(List<RateLimit> windows) {
         if (leaseSize > 0) {
@@ -66,6 +139,6 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
     }
 
     public boolean failOpen() {
-        return onRedisFailure.equals("open");
+        return onRedisFailure == OnRedisFailure.OPEN;
     }
 }

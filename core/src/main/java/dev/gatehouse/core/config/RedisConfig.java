@@ -11,6 +11,16 @@ import java.time.Duration;
  */
 public record RedisConfig(String url, Duration timeout, int poolSize, String keyPrefix) {
 
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+    public static final int DEFAULT_POOL_SIZE = 16;
+    public static final String DEFAULT_KEY_PREFIX = "gh:";
+
+    public RedisConfig {
+        Require.positive("timeout", timeout);
+        Require.atLeast("poolSize", poolSize, 1);
+        Require.notNull("keyPrefix", keyPrefix);
+    }
+
     public boolean enabled() {
         return url != null;
     }

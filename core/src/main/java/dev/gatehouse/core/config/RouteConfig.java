@@ -22,4 +22,23 @@ public record RouteConfig(String name, RouteRule rule, String upstream, PathRewr
                           long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries,
                           RateLimitConfig rateLimit, AuthConfig auth,
                           RouteCacheConfig cache, WebSocketConfig websocket, CompressionConfig compression) {
+
+    public static final int DEFAULT_RETRIES = 2;
+
+    public RouteConfig {
+        Require.notBlank("name", name);
+        Require.notNull("rule", rule);
+        Require.notBlank("upstream", upstream);
+        Require.notNull("rewrite", rewrite);
+        Require.notNull("requestHeaders", requestHeaders);
+        Require.notNull("responseHeaders", responseHeaders);
+        Require.atLeast("maxHeaderBytes", maxHeaderBytes, 1);
+        Require.atLeast("maxBodyBytes", maxBodyBytes, 0);
+        Require.positive("requestTimeout", requestTimeout);
+        if (connectTimeout != null) {
+            Require.positive("connectTimeout", connectTimeout);
+        }
+        Require.atLeast("retries", retries, 0);
+        Require.notNull("auth", auth);
+    }
 }

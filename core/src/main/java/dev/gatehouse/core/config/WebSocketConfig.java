@@ -15,9 +15,7 @@ public record WebSocketConfig(Duration idleTimeout, Duration maxDuration) {
     public static final Duration DEFAULT_MAX_DURATION = Duration.ofHours(24);
 
     public WebSocketConfig {
-        if (idleTimeout.isNegative() || idleTimeout.isZero() || maxDuration.isNegative() || maxDuration.isZero()) {
-            throw new IllegalArgumentException("WebSocket timeouts must be positive, got idleTimeout " + idleTimeout
-                    + " and maxDuration " + maxDuration);
-        }
+        Require.positive("idleTimeout", idleTimeout);
+        Require.positive("maxDuration", maxDuration);
     }
 }

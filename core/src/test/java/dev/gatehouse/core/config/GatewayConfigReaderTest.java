@@ -42,7 +42,7 @@ class GatewayConfigReaderTest {
         assertThat(config.storage().embedded()).isTrue();
         assertThat(config.redis().enabled()).isFalse();
         assertThat(config.gateway().trustedProxies()).isEmpty();
-        assertThat(config.gateway().transport()).as("the fastest network I/O the machine allows").isEqualTo("auto");
+        assertThat(config.gateway().transport()).as("the fastest network I/O the machine allows").isEqualTo(GatewayListenerConfig.Transport.AUTO);
         assertThat(config.routes()).isEmpty();
     }
 
@@ -60,7 +60,7 @@ class GatewayConfigReaderTest {
 
         assertThat(config.gateway().maxBodyBytes()).isEqualTo(1024 * 1024);
         UpstreamConfig api = config.upstreams().get("api");
-        assertThat(api.balancer()).isEqualTo("round-robin");
+        assertThat(api.balancer()).isEqualTo(dev.gatehouse.core.balance.BalancerType.ROUND_ROBIN);
         assertThat(api.targets()).containsExactly(new TargetConfig("http", "10.0.0.5", 8000, 2));
         assertThat(api.healthCheck().interval()).isEqualTo(Duration.ofMillis(250));
         assertThat(api.breaker().openWait()).isEqualTo(Duration.ofMinutes(1));
@@ -197,6 +197,34 @@ class GatewayConfigReaderTest {
         GatewayConfig ok = read(Map.of("auth", Map.of("jwt", Map.of("issuer", "x", "audience", List.of("a"), "algorithms", List.of("ES256"),
                 "publicKeys", List.of(ecPem)))));
         assertThat(ok.identity().jwt().publicKeys()).containsExactly(ecPem);
+    }
+
+    @Test
+    void mistakesTheRecordsAlsoRefuseAreReportedWithTheirKeysNotThrown() {
+        assertThat(problems(Map.of(
+                "auth", Map.of("basePath", "api/", "bootstrapAdmin", Map.of("email", "admin@example.com"), "jwt", Map.of("audience", List.of("a"),
+                        "jwksUrl", "https://id.example.com/jwks")),
+                "upstreams", Map.of(
+                        "api", Map.of("targets", List.of(Map.of("url", "http://127.0.0.1:99999")),
+                                "healthCheck", Map.of("path", "health"), "breaker", Map.of("minimumCalls", 30, "window", 20)),
+                        "empty", Map.of("targets", List.of())),
+                "routes", List.of(
+                        Map.of("name", "a", "match", Map.of("prefix", "/a"), "upstream", "api", "auth", Map.of("mode", "none", "scopes", List.of("x"))),
+                        Map.of("name", "b", "match", Map.of("prefix", "/b"), "upstream", "api", "cache", Map.of("public", true, "perCaller", true)),
+                        Map.of("name", "c", "match", Map.of("prefix", "/c"), "upstream", "api", "rateLimit", Map.of("tiers", false)),
+                        Map.of("name", "d", "match", Map.of("prefix", "/d"))))))
+                .containsExactlyInAnyOrder(
+                        "upstreams.api.targets[0].url: has port 99999, outside 1..65535: 'http://127.0.0.1:99999'",
+                        "upstreams.api.healthCheck.path: must start with '/', got 'health'",
+                        "upstreams.api.breaker.minimumCalls: must not exceed window (20), got 30",
+                        "upstreams.empty.targets: an upstream needs at least one target, e.g. - url: http://127.0.0.1:3001",
+                        "routes[0].auth.scopes: need auth mode required or optional: with none nobody is authenticated to have them",
+                        "routes[1].cache.perCaller: give public or perCaller, not both",
+                        "routes[2].rateLimit.limits: needs at least one rate, e.g. limits: [100/min], or tiers: true",
+                        "routes[3].upstream: is required",
+                        "auth.basePath: must start with '/' and not end with one, e.g. /api/v1; got 'api/'",
+                        "auth.bootstrapAdmin: needs both email and password (e.g. from GATEHOUSE_AUTH_BOOTSTRAP_ADMIN_EMAIL and _PASSWORD)",
+                        "auth.jwt.issuer: is required");
     }
 
     @Test

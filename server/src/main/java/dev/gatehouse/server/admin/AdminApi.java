@@ -2,6 +2,7 @@ package dev.gatehouse.server.admin;
 
 import dev.gatehouse.core.cache.CachePolicy;
 import dev.gatehouse.core.config.AuthConfig;
+import dev.gatehouse.core.config.CredentialType;
 import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.config.RouteCacheConfig;
 import dev.gatehouse.core.config.RouteConfig;
@@ -127,7 +128,7 @@ public final class AdminApi {
                         .put("failures", t.failures()));
             }
             body.put(pool.name(), new JsonObject()
-                    .put("balancer", pool.config().balancer())
+                    .put("balancer", pool.config().balancer().configName())
                     .put("healthCheck", pool.config().healthCheck() == null ? null : pool.config().healthCheck().path())
                     .put("targets", targets));
         }
@@ -172,9 +173,10 @@ public final class AdminApi {
     }
 
     private static JsonObject auth(AuthConfig auth) {
-        JsonObject out = new JsonObject().put("mode", auth.mode());
+        JsonObject out = new JsonObject().put("mode", auth.mode().configName());
         if (!auth.none()) {
-            out.put("accept", new JsonArray(auth.accept())).put("scopes", new JsonArray(auth.scopes())).put("role", auth.role());
+            out.put("accept", new JsonArray(auth.accept().stream().map(CredentialType::configName).toList()))
+                    .put("scopes", new JsonArray(auth.scopes())).put("role", auth.role());
         }
         return out;
     }
@@ -205,8 +207,8 @@ public final class AdminApi {
                 .put("tiers", limit.tiers())
                 .put("limits", new JsonArray(limit.limits().stream().map(RateLimit::text).toList()))
                 .put("algorithm", limit.algorithm().configName())
-                .put("mode", limit.mode())
-                .put("onRedisFailure", limit.onRedisFailure())
+                .put("mode", limit.mode().configName())
+                .put("onRedisFailure", limit.onRedisFailure().configName())
                 .put("expectedNodes", limit.expectedNodes())
                 .put("cost", limit.cost());
         if (limit.leased()) {

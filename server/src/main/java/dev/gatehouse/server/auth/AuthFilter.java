@@ -1,6 +1,7 @@
 package dev.gatehouse.server.auth;
 
 import dev.gatehouse.core.config.AuthConfig;
+import dev.gatehouse.core.config.CredentialType;
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
@@ -14,10 +15,10 @@ import java.util.List;
 
 /**
  * Authenticates the caller of a route from an API key ({@code X-API-Key}, or {@code Authorization:
- * Bearer gh_live_…}), a login session ({@code Bearer gh_sess_…}) or an end-user JWT ({@code Bearer}), as the
- * route accepts, and checks the route's scopes and role. An unknown, revoked or expired key all get the same
- * 401, so the answer never tells whether a key exists. {@link CallerHeadersFilter}, next in the chain,
- * decides which credentials go upstream.
+ * Bearer gh_live_…}), a login session ({@code Bearer gh_sess_…}) or an end-user JWT (a bearer token of three
+ * dot-separated parts), as far as the route accepts it, and checks the route's scopes and role. An unknown,
+ * revoked or expired key all get the same 401, so the answer never tells whether a key exists.
+ * {@link CallerHeadersFilter}, next in the chain, decides which credentials go upstream.
  */
 public final class AuthFilter implements Filter {
     private final AuthConfig config;
@@ -37,16 +38,18 @@ public final class AuthFilter implements Filter {
             }
             return chain.proceed(exchange);
         }
-        String type = ApiKeys.looksLikeSession(credential) ? "session" : looksLikeJwt(credential) ? "jwt" : "api-key";
+        CredentialType type = ApiKeys.looksLikeSession(credential) ? CredentialType.SESSION
+                : looksLikeJwt(credential) ? CredentialType.JWT : CredentialType.API_KEY;
         if (!config.accept().contains(type)) {
-            return unauthorized(exchange, "this route accepts " + String.join(" or ", config.accept()) + " credentials", "invalid_token");
+            return unauthorized(exchange, "this route accepts " + String.join(" or ", config.accept().stream().map(CredentialType::configName).toList())
+                    + " credentials", "invalid_token");
         }
-        Future<java.util.Optional<Identity>> lookup = type.equals("jwt") ? identities.authenticateJwt(credential) : identities.authenticate(credential);
+        Future<java.util.Optional<Identity>> lookup = type == CredentialType.JWT ? identities.authenticateJwt(credential) : identities.authenticate(credential);
         return lookup.compose(found -> {
             if (found.isEmpty()) {
                 return unauthorized(exchange, switch (type) {
-                    case "session" -> "the session is not valid; log in again";
-                    case "jwt" -> "the token is not valid";
+                    case SESSION -> "the session is not valid; log in again";
+                    case JWT -> "the token is not valid";
                     default -> "the API key is not valid";
                 }, "invalid_token");
             }
@@ -61,15 +64,15 @@ public final class AuthFilter implements Filter {
                 return Problem.of(403, "insufficient-scope", "Forbidden", "this route needs scope " + String.join(", ", missing) + ", "
                                 + switch (type) {
                                     // a login session grants a role, never scopes: no admin session can pass a scoped route
-                                    case "session" -> "and a login session carries no scopes; call it with an API key or token that has "
+                                    case SESSION -> "and a login session carries no scopes; call it with an API key or token that has "
                                             + (missing.size() == 1 ? "it" : "them");
-                                    case "jwt" -> "which the token does not grant";
+                                    case JWT -> "which the token does not grant";
                                     default -> "which the key does not have";
                                 })
                         .answer(exchange);
             }
             exchange.put(Identity.KEY, identity);
-            if (type.equals("jwt") && exchange.request().getHeader(HeaderNames.X_API_KEY) == null) {
+            if (type == CredentialType.JWT && exchange.request().getHeader(HeaderNames.X_API_KEY) == null) {
                 // an end-user JWT is meant for the API behind the gateway: once verified, upstreams may read it
                 exchange.put(CallerHeadersFilter.VERIFIED_AUTHORIZATION, Boolean.TRUE);
             }

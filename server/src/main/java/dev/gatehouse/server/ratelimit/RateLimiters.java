@@ -90,7 +90,7 @@ public final class RateLimiters {
         if (algorithm != config.algorithm()) {
             substituted(route, windows);
         }
-        if (config.mode().equals("local") || shared == null) {
+        if (config.mode() == RateLimitConfig.Mode.LOCAL || shared == null) {
             return Future.succeededFuture(local.decide(key, algorithm, windows, config.cost(), RateLimiterStore.STORE_CLOCK));
         }
         // a leased route spends what it holds whatever Redis's state; it asks Redis (and may fall back) only for a new lease

@@ -15,7 +15,7 @@ public final class UpstreamPool {
     UpstreamPool(UpstreamConfig config, List<UpstreamTarget> targets) {
         this.config = config;
         this.targets = List.copyOf(targets);
-        this.balancer = Balancer.named(config.balancer());
+        this.balancer = config.balancer().create();
     }
 
     public String name() {

@@ -53,7 +53,7 @@ class LeasesTest {
 
     /** A leased route of cost 1 with this lease size and time (its limits come with each decision). */
     static RateLimitConfig leased(Algorithm algorithm, int size, Duration ttl) {
-        return new RateLimitConfig(algorithm, List.of(), true, "leased", "open", 1, 1, size, ttl);
+        return new RateLimitConfig(algorithm, List.of(), true, RateLimitConfig.Mode.LEASED, RateLimitConfig.OnRedisFailure.OPEN, 1, 1, size, ttl);
     }
 
     @BeforeAll

@@ -22,7 +22,7 @@ class RateLimitersTest {
     final RateLimiters limiters = new RateLimiters(null, new RedisConfig(null, Duration.ofMillis(100), 1, "gh:"), meters, clock::get);
 
     static RateLimitConfig slidingLog() {
-        return new RateLimitConfig(Algorithm.SLIDING_LOG, List.of(RateLimit.perMinute(5)), true, "local", "open", 1, 1, 0, Duration.ofSeconds(1));
+        return new RateLimitConfig(Algorithm.SLIDING_LOG, List.of(RateLimit.perMinute(5)), true, RateLimitConfig.Mode.LOCAL, RateLimitConfig.OnRedisFailure.OPEN, 1, 1, 0, Duration.ofSeconds(1));
     }
 
     Decision decide(String subject, List<RateLimit> windows) {

@@ -1,0 +1,25 @@
+package dev.gatehouse.core.config;
+
+import java.time.Duration;
+
+/** Reads {@code storage}: PostgreSQL, external or embedded. */
+final class StorageReader {
+
+    private StorageReader() {
+    }
+
+    static StorageConfig read(ConfigNode n) {
+        ConfigNode pg = n.child("postgres");
+        String url = pg.string("url", null);
+        if (url != null && !url.startsWith("jdbc:postgresql:")) {
+            pg.problem("url", "must be a JDBC URL starting with jdbc:postgresql:, got '" + url + "'");
+        }
+        StorageConfig config = new StorageConfig(url, pg.string("user", null), pg.string("password", null),
+                pg.integer("poolSize", StorageConfig.DEFAULT_POOL_SIZE, 1, 1000),
+                pg.duration("connectionTimeout", StorageConfig.DEFAULT_CONNECTION_TIMEOUT, Duration.ofMillis(250), Duration.ofMinutes(5)),
+                pg.string("dataDir", StorageConfig.DEFAULT_DATA_DIR));
+        pg.rejectUnknownKeys();
+        n.rejectUnknownKeys();
+        return config;
+    }
+}

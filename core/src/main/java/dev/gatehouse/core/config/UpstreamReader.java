@@ -1,0 +1,125 @@
+package dev.gatehouse.core.config;
+
+import dev.gatehouse.core.balance.BalancerType;
+import dev.gatehouse.core.health.HealthPolicy;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Reads one entry of {@code upstreams}: its targets, health checks, passive ejection and breaker. */
+final class UpstreamReader {
+
+    private UpstreamReader() {
+    }
+
+    /** The upstream, or null when it has a problem (recorded under its key). */
+    static UpstreamConfig read(String name, ConfigNode n) {
+        int problems = n.problems().size();
+        if (!ReaderRules.NAME.matcher(name).matches()) {
+            n.problem(null, "upstream name '" + name + "' must be lower-case letters, digits, '-' or '_' (at most 63)");
+        }
+        BalancerType balancer = n.oneOf("balancer", UpstreamConfig.DEFAULT_BALANCER, BalancerType::configName, List.of(BalancerType.values()));
+        List<TargetConfig> targets = new ArrayList<>();
+        List<ConfigNode> targetNodes = n.list("targets");
+        if (targetNodes.isEmpty()) {
+            n.problem("targets", "an upstream needs at least one target, e.g. - url: http://127.0.0.1:3001");
+        }
+        Set<String> seen = new HashSet<>();
+        for (ConfigNode t : targetNodes) {
+            TargetConfig target = target(t);
+            if (target != null && !seen.add(target.address())) {
+                t.problem("url", "target " + target.address() + " is listed twice");
+            }
+            if (target != null) {
+                targets.add(target);
+            }
+        }
+
+        HealthCheckConfig check = null;
+        ConfigNode hc = n.child("healthCheck");
+        int unhealthy = hc.integer("unhealthyThreshold", HealthPolicy.DEFAULT.unhealthyThreshold(), 1, 100);
+        int healthy = hc.integer("healthyThreshold", HealthPolicy.DEFAULT.healthyThreshold(), 1, 100);
+        if (n.has("healthCheck") && hc.bool("enabled", true)) {
+            Duration interval = hc.duration("interval", HealthCheckConfig.DEFAULT_INTERVAL, Duration.ofMillis(10), Duration.ofHours(1));
+            Duration timeout = hc.duration("timeout", HealthCheckConfig.DEFAULT_TIMEOUT, Duration.ofMillis(10), Duration.ofMinutes(5));
+            String path = hc.string("path", HealthCheckConfig.DEFAULT_PATH);
+            if (!path.startsWith("/")) {
+                hc.problem("path", "must start with '/', got '" + path + "'");
+            } else {
+                check = new HealthCheckConfig(path, interval, timeout);
+            }
+        }
+        hc.rejectUnknownKeys();
+
+        ConfigNode passive = n.child("passive");
+        HealthPolicy policy = new HealthPolicy(unhealthy, healthy,
+                passive.integer("consecutiveFailures", HealthPolicy.DEFAULT.passiveFailures(), 0, 1000),
+                passive.duration("ejectFor", HealthPolicy.DEFAULT.ejectFor(), Duration.ZERO, Duration.ofHours(1)));
+        passive.rejectUnknownKeys();
+
+        BreakerConfig breaker = breaker(n.child("breaker"));
+        Duration connectTimeout = n.duration("connectTimeout", UpstreamConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5));
+        int maxConnectionsPerTarget = n.integer("maxConnectionsPerTarget", UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_TARGET, 1, 100_000);
+        n.rejectUnknownKeys();
+        // the file is refused anyway; an upstream with a problem (no target, say) is one no node could run with
+        return n.problems().size() > problems ? null
+                : new UpstreamConfig(name, balancer, targets, check, policy, breaker, connectTimeout, maxConnectionsPerTarget);
+    }
+
+    private static BreakerConfig breaker(ConfigNode b) {
+        boolean enabled = b.bool("enabled", BreakerConfig.DEFAULT_ENABLED);
+        float failureRate = (float) b.decimal("failureRateThreshold", BreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD, 1, 100);
+        float slowCallRate = (float) b.decimal("slowCallRateThreshold", BreakerConfig.DEFAULT_SLOW_CALL_RATE_THRESHOLD, 1, 100);
+        Duration slowCall = b.duration("slowCallDuration", BreakerConfig.DEFAULT_SLOW_CALL_DURATION, Duration.ofMillis(1), ReaderRules.MAX_TIME);
+        int minimumCalls = b.integer("minimumCalls", BreakerConfig.DEFAULT_MINIMUM_CALLS, 1, 100_000);
+        int window = b.integer("window", BreakerConfig.DEFAULT_WINDOW, 1, 100_000);
+        Duration openWait = b.duration("openWait", BreakerConfig.DEFAULT_OPEN_WAIT, Duration.ofMillis(1), ReaderRules.MAX_TIME);
+        int halfOpenCalls = b.integer("halfOpenCalls", BreakerConfig.DEFAULT_HALF_OPEN_CALLS, 1, 10_000);
+        if (minimumCalls > window) {
+            b.problem("minimumCalls", "must not exceed window (" + window + "), got " + minimumCalls);
+            minimumCalls = window;
+        }
+        b.rejectUnknownKeys();
+        return new BreakerConfig(enabled, failureRate, slowCallRate, slowCall, minimumCalls, window, openWait, halfOpenCalls);
+    }
+
+    private static TargetConfig target(ConfigNode t) {
+        String url = t.requiredString("url");
+        int weight = t.integer("weight", TargetConfig.DEFAULT_WEIGHT, 1, 1000);
+        t.rejectUnknownKeys();
+        if (url == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                t.problem("url", "must be an http:// or https:// URL such as http://127.0.0.1:3001, got '" + url + "'");
+                return null;
+            }
+            if (uri.getHost() == null) {
+                t.problem("url", "has no host: '" + url + "'");
+                return null;
+            }
+            if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
+                t.problem("url", "must not have a path (use a route's rewrite instead), got '" + url + "'");
+                return null;
+            }
+            int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+            if (port > 65535) {
+                t.problem("url", "has port " + port + ", outside 1..65535: '" + url + "'");
+                return null;
+            }
+            return new TargetConfig(scheme, uri.getHost(), port, weight);
+        } catch (URISyntaxException e) {
+            t.problem("url", "is not a valid URL: " + e.getMessage());
+            return null;
+        }
+    }
+}
