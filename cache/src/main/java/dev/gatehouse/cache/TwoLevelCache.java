@@ -1,5 +1,6 @@
 package dev.gatehouse.cache;
 
+import dev.gatehouse.core.time.Clock;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -68,7 +69,7 @@ public final class TwoLevelCache<V> {
     private final CacheCodec<V> codec;
     private final RedisLevel l2;
     private final InvalidationFeed feed;
-    private final CacheClock clock;
+    private final Clock clock;
     private final Cache<String, Held<V>> l1;
     private final Map<String, Future<Hit<V>>> loading = new ConcurrentHashMap<>();
     private final Counter l1Hits;
@@ -80,7 +81,7 @@ public final class TwoLevelCache<V> {
      * @param l2 the shared level, or null for an in-process cache
      * @param feed where invalidations are announced to other nodes, or null
      */
-    public TwoLevelCache(Options options, CacheCodec<V> codec, RedisLevel l2, InvalidationFeed feed, CacheClock clock, MeterRegistry meters) {
+    public TwoLevelCache(Options options, CacheCodec<V> codec, RedisLevel l2, InvalidationFeed feed, Clock clock, MeterRegistry meters) {
         this.options = options;
         this.codec = codec;
         this.l2 = l2;
@@ -92,8 +93,8 @@ public final class TwoLevelCache<V> {
                 .executor(Runnable::run)
                 .maximumWeight(options.maxBytes())
                 .weigher((String key, Held<V> held) -> held.weight())
-                .expireAfter(Expiry.<String, Held<V>>creating((key, held) -> Duration.ofNanos(Math.max(0, held.expiresAtNanos() - clock.nanos()))))
-                .ticker(clock.ticker()::read)
+                .expireAfter(Expiry.<String, Held<V>>creating((key, held) -> Duration.ofNanos(Math.max(0, held.expiresAtNanos() - clock.read()))))
+                .ticker(clock::read)
                 .evictionListener((String key, Held<V> held, RemovalCause cause) -> {
                     if (key != null && held != null) {
                         evictionListener.accept(key, held.value());
@@ -133,7 +134,7 @@ public final class TwoLevelCache<V> {
         return l2 != null;
     }
 
-    public CacheClock clock() {
+    public Clock clock() {
         return clock;
     }
 
@@ -187,7 +188,7 @@ public final class TwoLevelCache<V> {
      * future completes when Redis has it too (callers on a request path need not wait for that).
      */
     public Future<Void> put(String key, V value, Duration lifetime) {
-        putLocal(key, value, clock.nanos() + lifetime.toNanos());
+        putLocal(key, value, clock.read() + lifetime.toNanos());
         if (l2 == null) {
             return Future.succeededFuture();
         }
@@ -294,7 +295,7 @@ public final class TwoLevelCache<V> {
     }
 
     private void putLocal(String key, V value, long expiresAtNanos) {
-        long l1Until = l2 == null ? expiresAtNanos : Math.min(expiresAtNanos, clock.nanos() + options.l1Ttl().toNanos());
+        long l1Until = l2 == null ? expiresAtNanos : Math.min(expiresAtNanos, clock.read() + options.l1Ttl().toNanos());
         l1.put(key, new Held<>(value, l1Until, codec.weigh(value) + 2 * key.length() + 48));
     }
 
@@ -312,7 +313,7 @@ public final class TwoLevelCache<V> {
         } catch (IllegalArgumentException e) {
             return null; // written by an incompatible version: a miss, overwritten on the next store
         }
-        putLocal(key, value, clock.nanos() + remainingMillis * 1_000_000L);
+        putLocal(key, value, clock.read() + remainingMillis * 1_000_000L);
         return value;
     }
 

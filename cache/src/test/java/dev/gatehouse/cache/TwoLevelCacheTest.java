@@ -1,5 +1,6 @@
 package dev.gatehouse.cache;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.time.ManualTicker;
 import dev.gatehouse.testkit.RedisNamespace;
 import dev.gatehouse.testkit.TestRedis;
@@ -67,7 +68,7 @@ class TwoLevelCacheTest {
         RedisLevel l2 = new RedisLevel(redis, namespace.prefix(), Duration.ofMillis(500), meters);
         InvalidationFeed feed = new InvalidationFeed(vertx, TestRedis.url(), namespace.prefix() + "feed", nodeId, meters);
         return new TwoLevelCache<>(new TwoLevelCache.Options(name, 1024 * 1024, Duration.ofSeconds(5)), STRINGS, l2, feed,
-                new CacheClock(ticker, 1_700_000_000_000L), meters);
+                Clock.of(ticker), meters);
     }
 
     static <T> T result(Future<T> future) {
@@ -151,7 +152,7 @@ class TwoLevelCacheTest {
     @Test
     void processMemoryStaysWithinItsByteBudget() {
         TwoLevelCache<String> a = new TwoLevelCache<>(new TwoLevelCache.Options("bounded", 64 * 1024, Duration.ofSeconds(5)),
-                STRINGS, null, null, new CacheClock(ticker, 0), new SimpleMeterRegistry());
+                STRINGS, null, null, Clock.of(ticker), new SimpleMeterRegistry());
         String kilobyte = "x".repeat(512);
         for (int i = 0; i < 1000; i++) {
             a.put("k" + i, kilobyte, Duration.ofMinutes(1));
@@ -170,7 +171,7 @@ class TwoLevelCacheTest {
         Redis dead = Redis.createClient(vertx, "redis://127.0.0.1:" + deadPort);
         RedisLevel l2 = new RedisLevel(dead, "gh-test:", Duration.ofMillis(200), meters);
         TwoLevelCache<String> a = new TwoLevelCache<>(new TwoLevelCache.Options("offline", 1024 * 1024, Duration.ofSeconds(5)),
-                STRINGS, l2, null, new CacheClock(ticker, 0), meters);
+                STRINGS, l2, null, Clock.of(ticker), meters);
         Loader loader = new Loader();
         for (int i = 0; i < 10; i++) {
             assertThat(result(a.getOrLoad("k" + i, Duration.ofMinutes(1), () -> loader.load("v"))).value()).isEqualTo("v");

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -22,18 +23,27 @@ public final class RedisBreaker {
     /** The state last logged. Read after every call, written only on a change. */
     private final AtomicReference<CircuitBreaker.State> seen = new AtomicReference<>(CircuitBreaker.State.CLOSED);
     private volatile String lastError = "none";
+    private final LongSupplier nanoTime;
 
     /**
      * @param whenOpen logged when the breaker opens; {@code {}} stands for the last error
      * @param whenClosed logged when it closes again
      */
     public RedisBreaker(String name, Logger log, String whenOpen, String whenClosed) {
+        this(name, log, whenOpen, whenClosed, System::nanoTime);
+    }
+
+    /** @param nanoTime the node's monotonic clock: call durations and the open wait are measured by it */
+    public RedisBreaker(String name, Logger log, String whenOpen, String whenClosed, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
                 .failureRateThreshold(50)
                 .minimumNumberOfCalls(5)
                 .slidingWindow(10, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .waitDurationInOpenState(Duration.ofSeconds(2))
                 .permittedNumberOfCallsInHalfOpenState(2)
+                .clock(new NanoClock(nanoTime))
+                .currentTimestampFunction(clock -> nanoTime.getAsLong(), TimeUnit.NANOSECONDS)
                 .build());
         this.log = log;
         this.whenOpen = whenOpen;
@@ -62,16 +72,21 @@ public final class RedisBreaker {
         return false;
     }
 
-    /** A call admitted by {@link #tryAcquire} at {@code startedNanos} ({@link System#nanoTime}) was answered. */
+    /** Now, by the monotonic clock calls are measured with. */
+    public long nanoTime() {
+        return nanoTime.getAsLong();
+    }
+
+    /** A call admitted by {@link #tryAcquire} at {@code startedNanos} ({@link #nanoTime}) was answered. */
     public void succeeded(long startedNanos) {
-        breaker.onSuccess(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        breaker.onSuccess(nanoTime.getAsLong() - startedNanos, TimeUnit.NANOSECONDS);
         noticeChange();
     }
 
     /** A call admitted by {@link #tryAcquire} at {@code startedNanos} failed with {@code error} (named when the breaker opens). */
     public void failed(long startedNanos, Throwable error) {
         lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
-        breaker.onError(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS, error);
+        breaker.onError(nanoTime.getAsLong() - startedNanos, TimeUnit.NANOSECONDS, error);
         noticeChange();
     }
 
@@ -92,5 +107,29 @@ public final class RedisBreaker {
     /** False while the breaker is open. */
     public boolean available() {
         return breaker.getState() != CircuitBreaker.State.OPEN;
+    }
+
+    /** A {@link java.time.Clock} over the monotonic clock, for the breaker's open wait. */
+    private static final class NanoClock extends java.time.Clock {
+        private final LongSupplier nanoTime;
+
+        NanoClock(LongSupplier nanoTime) {
+            this.nanoTime = nanoTime;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.EPOCH.plusNanos(nanoTime.getAsLong());
+        }
     }
 }

@@ -46,7 +46,7 @@ public final class RedisGuard {
             return whenOpen.get();
         }
         inFlight.incrementAndGet();
-        long started = System.nanoTime();
+        long started = breaker.nanoTime();
         return send.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS).transform(result -> {
             inFlight.decrementAndGet();
             if (result.failed()) {

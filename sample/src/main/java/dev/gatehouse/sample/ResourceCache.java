@@ -1,6 +1,6 @@
 package dev.gatehouse.sample;
 
-import dev.gatehouse.cache.CacheClock;
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.cache.CacheCodec;
 import dev.gatehouse.cache.InvalidationFeed;
 import dev.gatehouse.cache.RedisLevel;
@@ -59,7 +59,7 @@ public final class ResourceCache {
     /** A cache in this process only, for an instance without Redis. */
     public static ResourceCache inProcess(Duration lifetime) {
         return new ResourceCache(new TwoLevelCache<>(new TwoLevelCache.Options("resources", 16L * 1024 * 1024, lifetime), CODEC,
-                null, null, CacheClock.system(), new SimpleMeterRegistry()), lifetime);
+                null, null, Clock.system(), new SimpleMeterRegistry()), lifetime);
     }
 
     /**
@@ -71,7 +71,7 @@ public final class ResourceCache {
         RedisLevel l2 = new RedisLevel(Redis.createClient(vertx, redisUrl), keyPrefix, Duration.ofMillis(250), meters);
         InvalidationFeed feed = new InvalidationFeed(vertx, redisUrl, keyPrefix + "invalidations", instanceId, meters);
         return new ResourceCache(new TwoLevelCache<>(new TwoLevelCache.Options("resources", 16L * 1024 * 1024, Duration.ofSeconds(5)),
-                CODEC, l2, feed, CacheClock.system(), meters), lifetime);
+                CODEC, l2, feed, Clock.system(), meters), lifetime);
     }
 
     /** The resource with this id from a cache level, else from {@code load} (null when there is none). */

@@ -1,6 +1,6 @@
 package dev.gatehouse.server;
 
-import dev.gatehouse.cache.CacheClock;
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.cache.InvalidationFeed;
 import dev.gatehouse.cache.RedisLevel;
 import dev.gatehouse.core.config.GatewayConfig;
@@ -111,7 +111,7 @@ final class NodeParts {
                 redis.keyPrefix() + "cache-invalidations", heartbeat.nodeId(), metrics.registry())) : null;
         RedisLevel l2 = redisClient == null || !config.cache().redis() ? null
                 : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry());
-        ResponseCache cache = new ResponseCache(config.cache(), new CacheClock(ticker, System.currentTimeMillis()), l2, invalidations,
+        ResponseCache cache = new ResponseCache(config.cache(), new Clock(ticker, System.currentTimeMillis()), l2, invalidations,
                 metrics.registry());
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache);
 

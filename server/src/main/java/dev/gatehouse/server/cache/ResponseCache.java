@@ -1,6 +1,6 @@
 package dev.gatehouse.server.cache;
 
-import dev.gatehouse.cache.CacheClock;
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.cache.InvalidationFeed;
 import dev.gatehouse.cache.RedisLevel;
 import dev.gatehouse.cache.TwoLevelCache;
@@ -48,7 +48,7 @@ public final class ResponseCache {
      * @param l2 the Redis level, or null for process memory only
      * @param feed where invalidations reach other nodes, or null
      */
-    public ResponseCache(CacheConfig config, CacheClock clock, RedisLevel l2, InvalidationFeed feed, MeterRegistry meters) {
+    public ResponseCache(CacheConfig config, Clock clock, RedisLevel l2, InvalidationFeed feed, MeterRegistry meters) {
         this.l2 = l2;
         this.feed = feed;
         this.store = new TwoLevelCache<>(new TwoLevelCache.Options("responses", config.maxBytes(), config.l1Ttl()),
