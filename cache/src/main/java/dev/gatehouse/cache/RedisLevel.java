@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -38,10 +39,15 @@ public final class RedisLevel {
      * @param timeout the longest a call may wait before it counts as a miss (or a skipped write)
      */
     public RedisLevel(Redis redis, String prefix, Duration timeout, MeterRegistry meters) {
+        this(redis, prefix, timeout, meters, System::nanoTime);
+    }
+
+    /** @param nanoTime the monotonic clock its breaker measures calls and its open wait by */
+    public RedisLevel(Redis redis, String prefix, Duration timeout, MeterRegistry meters, LongSupplier nanoTime) {
         this.redis = redis;
         this.prefix = prefix;
         RedisBreaker breaker = new RedisBreaker("redis-cache", log, "Redis cache level unavailable ({}); serving from process memory only",
-                "Redis cache level recovered");
+                "Redis cache level recovered", nanoTime);
         this.guard = new RedisGuard(breaker, timeout);
         this.errors = Counter.builder("gatehouse.cache.l2.errors")
                 .description("Redis cache calls that failed or timed out (each read as a miss or a skipped write)").register(meters);

@@ -2,7 +2,7 @@ package dev.gatehouse.server;
 
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
-import dev.gatehouse.core.time.Ticker;
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
@@ -42,11 +42,11 @@ public final class GatewayNode implements AutoCloseable {
      *
      * @param configFile the file to watch for changes, or null for none
      * @param configPoll how often the file is checked for changes
-     * @param ticker the time source for health and breakers
+     * @param clock the node's one source of time (monotonic and wall), for everything that times or expires
      */
-    public record Options(Path configFile, ConfigLoader loader, Duration configPoll, Ticker ticker) {
+    public record Options(Path configFile, ConfigLoader loader, Duration configPoll, Clock clock) {
         public static Options defaults(Path configFile) {
-            return new Options(configFile, ConfigLoader.withSystemEnvironment(), Duration.ofSeconds(1), Ticker.system());
+            return new Options(configFile, ConfigLoader.withSystemEnvironment(), Duration.ofSeconds(1), Clock.system());
         }
     }
 
@@ -71,7 +71,7 @@ public final class GatewayNode implements AutoCloseable {
         Transport transport = NetworkTransport.choose(config.gateway().transport());
         StopOrder stops = new StopOrder();
         try {
-            GatewayNode node = new GatewayNode(NodeParts.build(config, options.ticker(), transport, stops), stops, config, options);
+            GatewayNode node = new GatewayNode(NodeParts.build(config, options.clock(), transport, stops), stops, config, options);
             node.boot();
             return node;
         } catch (RuntimeException e) {

@@ -5,7 +5,6 @@ import dev.gatehouse.cache.InvalidationFeed;
 import dev.gatehouse.cache.RedisLevel;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.RedisConfig;
-import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.admin.AdminApi;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
@@ -32,7 +31,6 @@ import io.vertx.redis.client.RedisOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -64,7 +62,7 @@ final class NodeParts {
      *
      * @param stops where each part that runs from now on is put, so the caller can stop it if a later one fails
      */
-    static NodeParts build(GatewayConfig config, Ticker ticker, Transport transport, StopOrder stops) {
+    static NodeParts build(GatewayConfig config, Clock clock, Transport transport, StopOrder stops) {
         GatewayMetrics metrics = stops.push("metrics", new GatewayMetrics());
         Database database = stops.push("storage", Database.open(config.storage(), metrics.registry()));
         AccessLog accessLog;
@@ -78,10 +76,10 @@ final class NodeParts {
         }
         Vertx vertx = Vertx.builder().with(new VertxOptions().setDisableTCCL(true)).withTransport(transport).build();
         stops.push("Vert.x", () -> GatewayNode.await(vertx.close(), "stop Vert.x"));
-        return new NodeParts(config, ticker, transport, metrics, database, accessLog, vertx, stops);
+        return new NodeParts(config, clock, transport, metrics, database, accessLog, vertx, stops);
     }
 
-    private NodeParts(GatewayConfig config, Ticker ticker, Transport transport, GatewayMetrics metrics, Database database,
+    private NodeParts(GatewayConfig config, Clock clock, Transport transport, GatewayMetrics metrics, Database database,
                       AccessLog accessLog, Vertx vertx, StopOrder stops) {
         this.transport = transport;
         this.metrics = metrics;
@@ -95,7 +93,7 @@ final class NodeParts {
         NodeRegistry nodes = new NodeRegistry(database);
         this.heartbeat = new NodeHeartbeat(vertx, nodes, GatewayNode.VERSION);
         this.readiness = new StorageReadiness(vertx, database);
-        this.upstreams = new UpstreamRegistry(metrics.registry(), ticker);
+        this.upstreams = new UpstreamRegistry(metrics.registry(), clock);
         this.healthChecker = new HealthChecker(vertx);
 
         RedisConfig redis = config.redis();
@@ -105,22 +103,22 @@ final class NodeParts {
         if (redisClient != null) {
             stops.push("Redis client", redisClient::close);
         }
-        RateLimiters limiters = new RateLimiters(redisClient, redis, metrics.registry(), NodeParts::wallClockMicros);
-        this.identities = new Identities(vertx, database, metrics.registry(), config.identity());
+        RateLimiters limiters = new RateLimiters(redisClient, redis, metrics.registry(), clock);
+        this.identities = new Identities(vertx, database, metrics.registry(), config.identity(), clock);
         InvalidationFeed invalidations = redis.enabled() ? stops.push("cache invalidations", new InvalidationFeed(vertx, redis.url(),
                 redis.keyPrefix() + "cache-invalidations", heartbeat.nodeId(), metrics.registry())) : null;
         RedisLevel l2 = redisClient == null || !config.cache().redis() ? null
-                : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry());
-        ResponseCache cache = new ResponseCache(config.cache(), new Clock(ticker, System.currentTimeMillis()), l2, invalidations,
+                : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
+        ResponseCache cache = new ResponseCache(config.cache(), clock, l2, invalidations,
                 metrics.registry());
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache);
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, clock);
 
         HealthEndpoints health = new HealthEndpoints(readiness::ready);
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
-                ? new IdentityEndpoints(vertx, identities, config.identity(), () -> snapshot.get().trustedProxies(), NodeParts::wallClockMicros)
+                ? new IdentityEndpoints(vertx, identities, config.identity(), () -> snapshot.get().trustedProxies(), clock)
                 : null;
-        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, metrics, gatewayPort, ticker);
-        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes);
+        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, metrics, gatewayPort, clock);
+        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, clock);
     }
 
     /** gateway.maxConnections as the routes in effect have it; NaN before the first are compiled. */
@@ -129,9 +127,4 @@ final class NodeParts {
         return now == null ? Double.NaN : now.config().gateway().maxConnections();
     }
 
-    /** Wall-clock microseconds, for local rate limiting (Redis uses its own TIME). */
-    private static long wallClockMicros() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-    }
 }

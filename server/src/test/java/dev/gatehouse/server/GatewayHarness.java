@@ -39,7 +39,7 @@ final class GatewayHarness implements AutoCloseable {
         Files.writeString(configFile, yaml(body));
         ConfigLoader loader = new ConfigLoader(name -> null);
         node = GatewayNode.start(loader.load(configFile),
-                new GatewayNode.Options(configFile, loader, Duration.ofMillis(50), ticker));
+                new GatewayNode.Options(configFile, loader, Duration.ofMillis(50), dev.gatehouse.core.time.Clock.of(ticker)));
     }
 
     static GatewayHarness start(TestDatabase database, String body) {

@@ -73,6 +73,21 @@ class ServerArchitectureTest {
                 .check(server);
     }
 
+    @Test
+    void timeComesOnlyFromTheInjectedClock() {
+        noClasses().should().callMethod(System.class, "nanoTime")
+                .orShould().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(java.time.Instant.class, "now")
+                .orShould().callMethod(java.time.LocalDateTime.class, "now")
+                .orShould().callMethod(java.time.OffsetDateTime.class, "now")
+                .orShould().callMethod(java.time.ZonedDateTime.class, "now")
+                .orShould().callMethod(java.time.Clock.class, "systemUTC")
+                .orShould().callMethod(com.github.benmanes.caffeine.cache.Ticker.class, "systemTicker")
+                .because("one clock (dev.gatehouse.core.time.Clock, passed in) moves every session, token, lease, cache entry "
+                        + "and deadline, so a test can drive them without waiting")
+                .check(server);
+    }
+
     private static String[] stagesAnd(String... more) {
         return java.util.stream.Stream.concat(STAGES.stream(), java.util.Arrays.stream(more)).map(p -> SERVER + "." + p + "..")
                 .toArray(String[]::new);

@@ -1,7 +1,6 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.core.config.InvalidConfigException;
-import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.config.ConfigLoader;
 import io.vertx.core.Vertx;
 
@@ -15,9 +14,14 @@ public final class TestNodes {
 
     /** A node from this YAML (no file is watched; the environment is ignored). */
     public static GatewayNode start(String yaml) {
+        return start(yaml, dev.gatehouse.core.time.Clock.system());
+    }
+
+    /** A node from this YAML whose every timer and expiry runs by {@code clock}. */
+    public static GatewayNode start(String yaml, dev.gatehouse.core.time.Clock clock) {
         ConfigLoader loader = new ConfigLoader(name -> null);
         try {
-            return GatewayNode.start(loader.parse(yaml, "test.yaml"), new GatewayNode.Options(null, loader, Duration.ofSeconds(1), Ticker.system()));
+            return GatewayNode.start(loader.parse(yaml, "test.yaml"), new GatewayNode.Options(null, loader, Duration.ofSeconds(1), clock));
         } catch (InvalidConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

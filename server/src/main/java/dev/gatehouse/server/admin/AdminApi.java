@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.cache.CachePolicy;
 import dev.gatehouse.core.config.AuthConfig;
 import dev.gatehouse.core.config.CredentialType;
@@ -46,9 +47,11 @@ public final class AdminApi {
     private final Identities identities;
     private final ResponseCache cache;
     private final NodeRegistry nodes;
+    private final Clock clock;
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
-                    HealthEndpoints health, Identities identities, ResponseCache cache, NodeRegistry nodes) {
+                    HealthEndpoints health, Identities identities, ResponseCache cache, NodeRegistry nodes, Clock clock) {
+        this.clock = clock;
         this.metrics = metrics;
         this.pools = pools;
         this.snapshot = snapshot;
@@ -71,7 +74,7 @@ public final class AdminApi {
         AdminGuard guard = new AdminGuard(identities);
         AdminCalls calls = new AdminCalls(vertx);
         router.get("/nodes").handler(ctx -> calls.blocking(ctx, nodes::list).onSuccess(list -> nodes(ctx, list)));
-        new IdentityAdmin(identities, guard, calls, snapshot).mount(router);
+        new IdentityAdmin(identities, guard, calls, snapshot, clock).mount(router);
         new UserAdmin(identities, guard, calls).mount(router);
         new CacheAdmin(cache, guard).mount(router);
         // HEAD wherever GET (RFC 9110 9.3.2): the same handler answers, and the server sends its headers without the body

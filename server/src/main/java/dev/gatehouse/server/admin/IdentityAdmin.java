@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.ApiKeyRecord;
@@ -31,8 +32,10 @@ final class IdentityAdmin {
     private final AdminGuard guard;
     private final AdminCalls calls;
     private final Supplier<RoutingSnapshot> snapshot;
+    private final Clock clock;
 
-    IdentityAdmin(Identities identities, AdminGuard guard, AdminCalls calls, Supplier<RoutingSnapshot> snapshot) {
+    IdentityAdmin(Identities identities, AdminGuard guard, AdminCalls calls, Supplier<RoutingSnapshot> snapshot, Clock clock) {
+        this.clock = clock;
         this.identities = identities;
         this.guard = guard;
         this.calls = calls;
@@ -102,7 +105,7 @@ final class IdentityAdmin {
             List<String> rates = body.strings("rateLimit");
             List<RateLimit> override = rates.isEmpty() ? null : RateLimit.parseAll(rates);
             String expiresAt = body.optional("expiresAt", null);
-            Instant expires = expiresAt == null ? null : ApiKeys.expiry("'expiresAt'", expiresAt, Instant.now());
+            Instant expires = expiresAt == null ? null : ApiKeys.expiry("'expiresAt'", expiresAt, clock.instant());
             calls.blocking(ctx, () -> identities.keys().create(name, tier, scopes, override, expires)).onSuccess(created -> {
                 JsonObject out = describe(created.record()).put("key", created.key());
                 if (override != null) {
@@ -146,8 +149,8 @@ final class IdentityAdmin {
                 .put("tier", k.tier())
                 .put("scopes", new JsonArray(k.scopes()))
                 .put("rateLimit", k.override() == null ? null : new JsonArray(k.override().stream().map(RateLimit::text).toList()))
-                .put("active", k.usableAt(Instant.now()))
-                .put("state", k.state(Instant.now()))
+                .put("active", k.usableAt(clock.instant()))
+                .put("state", k.state(clock.instant()))
                 .put("expiresAt", k.expiresAt() == null ? null : k.expiresAt().toString())
                 .put("createdAt", k.createdAt().toString())
                 .put("revokedAt", k.revokedAt() == null ? null : k.revokedAt().toString())

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.server.store.Database;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -37,7 +38,10 @@ final class ChangeFeed implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean refreshDue;
 
-    ChangeFeed(Database database, Target target) {
+    private final Clock clock;
+
+    ChangeFeed(Database database, Clock clock, Target target) {
+        this.clock = clock;
         this.database = database;
         this.target = target;
     }
@@ -100,11 +104,11 @@ final class ChangeFeed implements AutoCloseable {
     /** Re-reads on a backoff of their own, between polls of the feed, so notices are still heard meanwhile. */
     private final class Retry {
         private long backoff = MIN_BACKOFF_MS;
-        private long nextAttemptNanos = System.nanoTime();
+        private long nextAttemptNanos = clock.read();
         private int failures;
 
         boolean due() {
-            return System.nanoTime() - nextAttemptNanos >= 0;
+            return clock.read() - nextAttemptNanos >= 0;
         }
 
         void attempt() {
@@ -120,7 +124,7 @@ final class ChangeFeed implements AutoCloseable {
                 if (failures++ == 0) {
                     log.warn("cannot re-read identities yet ({}); serving what this node knows and retrying", e.getMessage());
                 }
-                nextAttemptNanos = System.nanoTime() + backoff * 1_000_000;
+                nextAttemptNanos = clock.read() + backoff * 1_000_000;
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
         }

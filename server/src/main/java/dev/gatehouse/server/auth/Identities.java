@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.config.IdentityConfig;
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
@@ -43,17 +44,17 @@ public final class Identities implements AutoCloseable {
     private final TierRegistry tiers;
     private final ChangeFeed feed;
 
-    public Identities(Vertx vertx, Database database, MeterRegistry meters, IdentityConfig config) {
+    public Identities(Vertx vertx, Database database, MeterRegistry meters, IdentityConfig config, Clock clock) {
         this.config = config;
-        this.keys = new KeyStore(database.dataSource());
-        this.users = new UserStore(database.dataSource(), config.passwordIterations());
+        this.keys = new KeyStore(database.dataSource(), clock);
+        this.users = new UserStore(database.dataSource(), config.passwordIterations(), clock);
         this.tierStore = new TierStore(database.dataSource());
         this.keyUses = new KeyUseWriter(vertx, keys);
-        this.keyCache = new KeyCache(vertx, keys, keyUses, MAX_LOOKUPS, meters);
-        this.sessions = new SessionCache(vertx, users, MAX_LOOKUPS, meters);
-        this.jwts = new JwtVerdicts(vertx, config.jwt() == null ? null : new JwtVerifier(config.jwt()), MAX_LOOKUPS, meters);
+        this.keyCache = new KeyCache(vertx, keys, keyUses, MAX_LOOKUPS, meters, clock);
+        this.sessions = new SessionCache(vertx, users, MAX_LOOKUPS, meters, clock);
+        this.jwts = new JwtVerdicts(vertx, config.jwt() == null ? null : new JwtVerifier(config.jwt(), clock), MAX_LOOKUPS, meters, clock);
         this.tiers = new TierRegistry(tierStore);
-        this.feed = new ChangeFeed(database, new ChangeFeed.Target() {
+        this.feed = new ChangeFeed(database, clock, new ChangeFeed.Target() {
             @Override
             public void changed(String payload) throws SQLException {
                 apply(payload);

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.config.IdentityConfig;
 import dev.gatehouse.core.http.TrustedProxies;
 import dev.gatehouse.core.ratelimit.Algorithm;
@@ -16,7 +17,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -38,12 +38,12 @@ public final class IdentityEndpoints {
     private final String me;
 
     public IdentityEndpoints(Vertx vertx, Identities identities, IdentityConfig config, Supplier<TrustedProxies> trusted,
-                             LongSupplier clockMicros) {
+                             Clock clock) {
         this.vertx = vertx;
         this.identities = identities;
         this.config = config;
         this.trusted = trusted;
-        this.attempts = new LocalRateLimiter(100_000, clockMicros);
+        this.attempts = new LocalRateLimiter(100_000, clock::epochMicros);
         this.login = config.basePath() + "/auth/login";
         this.logout = config.basePath() + "/auth/logout";
         this.me = config.basePath() + "/me";

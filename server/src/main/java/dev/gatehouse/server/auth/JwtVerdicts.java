@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.KeySourceException;
@@ -25,13 +26,15 @@ final class JwtVerdicts {
     private static final Duration REMEMBERED = Duration.ofSeconds(30);
 
     private final JwtVerifier verifier;
+    private final Clock clock;
     private final Lookups<Optional<JwtVerifier.Verified>> checks;
 
     /** @param verifier null when JWTs are not configured */
-    JwtVerdicts(Vertx vertx, JwtVerifier verifier, int maxLookups, MeterRegistry meters) {
+    JwtVerdicts(Vertx vertx, JwtVerifier verifier, int maxLookups, MeterRegistry meters, Clock clock) {
+        this.clock = clock;
         this.verifier = verifier;
         Cache<String, Optional<JwtVerifier.Verified>> verdicts = Caffeine.newBuilder()
-                .executor(Runnable::run).maximumSize(100_000).expireAfterWrite(REMEMBERED).build();
+                .ticker(clock::read).executor(Runnable::run).maximumSize(100_000).expireAfterWrite(REMEMBERED).build();
         this.checks = new Lookups<>(vertx, maxLookups, "jwt", meters, verdicts);
     }
 
@@ -53,6 +56,6 @@ final class JwtVerdicts {
                 return Optional.empty();
             }
         });
-        return checked.map(v -> v.filter(x -> System.currentTimeMillis() < x.untilMillis()).map(JwtVerifier.Verified::identity));
+        return checked.map(v -> v.filter(x -> clock.epochMillis() < x.untilMillis()).map(JwtVerifier.Verified::identity));
     }
 }

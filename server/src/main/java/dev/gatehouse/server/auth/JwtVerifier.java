@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -39,7 +40,7 @@ public final class JwtVerifier {
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final JwtConfig config;
 
-    public JwtVerifier(JwtConfig config) {
+    public JwtVerifier(JwtConfig config, Clock clock) {
         this.config = config;
         Set<JWSAlgorithm> algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
         processor.setJWSKeySelector(config.jwksUrl() != null ? new JWSVerificationKeySelector<>(algorithms, jwks(config.jwksUrl()))
@@ -48,7 +49,12 @@ public final class JwtVerifier {
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("application/jwt"),
                 new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(new HashSet<>(config.audiences()),
-                new JWTClaimsSet.Builder().issuer(config.issuer()).build(), Set.of("sub", "exp"), null);
+                new JWTClaimsSet.Builder().issuer(config.issuer()).build(), Set.of("sub", "exp"), null) {
+            @Override
+            protected java.util.Date currentTime() {
+                return new java.util.Date(clock.epochMillis()); // exp and nbf by the node's clock
+            }
+        };
         claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -39,15 +40,18 @@ final class KeyCache {
     }
 
     private final KeyStore keys;
+    private final Clock clock;
     private final KeyUseWriter uses;
     private final Cache<String, Optional<KnownKey>> cache;
     private final Lookups<Optional<KnownKey>> lookups;
 
-    KeyCache(Vertx vertx, KeyStore keys, KeyUseWriter uses, int maxLookups, MeterRegistry meters) {
+    KeyCache(Vertx vertx, KeyStore keys, KeyUseWriter uses, int maxLookups, MeterRegistry meters, Clock clock) {
+        this.clock = clock;
         this.keys = keys;
         this.uses = uses;
         // cache upkeep runs on the thread that reads (an event loop), amortised, instead of waking a pool thread
         this.cache = Caffeine.newBuilder()
+                .ticker(clock::read)
                 .executor(Runnable::run)
                 .maximumSize(100_000)
                 .expireAfter(Expiry.<String, Optional<KnownKey>>creating((k, v) -> v.isPresent() ? KNOWN_TTL : UNKNOWN_TTL))
@@ -69,7 +73,7 @@ final class KeyCache {
             return Optional.empty();
         }
         KnownKey key = known.get();
-        long now = System.currentTimeMillis();
+        long now = clock.epochMillis();
         if (now >= key.record().usableUntilMillis()) {
             return Optional.empty();
         }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import org.slf4j.Logger;
@@ -35,7 +36,11 @@ public final class KeyStore {
     private final DataSource db;
     private final SecureRandom random = new SecureRandom();
 
-    public KeyStore(DataSource db) {
+    private final Clock clock;
+
+    /** @param clock the node's clock: what "expired" means in lists */
+    public KeyStore(DataSource db, Clock clock) {
+        this.clock = clock;
         this.db = db;
     }
 
@@ -152,7 +157,7 @@ public final class KeyStore {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE id > ?");
         List<Object> params = new ArrayList<>(List.of(afterId));
         String usable = "active AND revoked_at IS NULL";
-        Timestamp now = Timestamp.from(Instant.now());
+        Timestamp now = Timestamp.from(clock.instant());
         if ("active".equals(filter.state())) {
             sql.append(" AND ").append(usable).append(" AND (expires_at IS NULL OR expires_at > ?)");
             params.add(now);

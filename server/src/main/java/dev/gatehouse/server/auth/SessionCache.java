@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -30,14 +31,17 @@ final class SessionCache {
 
     private final Vertx vertx;
     private final UserStore users;
+    private final Clock clock;
     private final Cache<String, Optional<UserStore.Session>> cache;
     private final Lookups<Optional<UserStore.Session>> lookups;
 
-    SessionCache(Vertx vertx, UserStore users, int maxLookups, MeterRegistry meters) {
+    SessionCache(Vertx vertx, UserStore users, int maxLookups, MeterRegistry meters, Clock clock) {
+        this.clock = clock;
         this.vertx = vertx;
         this.users = users;
         // cache upkeep runs on the thread that reads (an event loop), amortised, instead of waking a pool thread
         this.cache = Caffeine.newBuilder()
+                .ticker(clock::read)
                 .executor(Runnable::run)
                 .maximumSize(100_000)
                 .expireAfter(Expiry.<String, Optional<UserStore.Session>>creating((k, v) -> v.isPresent() ? KNOWN_TTL : UNKNOWN_TTL))
@@ -51,7 +55,7 @@ final class SessionCache {
     Future<Optional<Identity>> authenticate(String token) {
         byte[] hash = ApiKeys.hash(token);
         Future<Optional<UserStore.Session>> found = lookups.get(HexFormat.of().formatHex(hash), () -> users.session(hash));
-        return found.map(s -> s.filter(x -> Instant.now().isBefore(x.expiresAt())).map(x -> Identity.of(x.user())));
+        return found.map(s -> s.filter(x -> clock.instant().isBefore(x.expiresAt())).map(x -> Identity.of(x.user())));
     }
 
     /** Ends a session: dropped here at once, on the other nodes once they hear of it. */

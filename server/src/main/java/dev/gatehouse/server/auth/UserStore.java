@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.identity.PasswordHasher;
 
@@ -28,13 +29,16 @@ public final class UserStore {
     }
 
     private final DataSource db;
+    private final Clock clock;
     private final PasswordHasher hasher;
     private final SecureRandom random = new SecureRandom();
     /** Verified against when the email is unknown, so both answers take as long. */
     private final String decoy;
 
-    public UserStore(DataSource db, int passwordIterations) {
+    /** @param clock the node's clock: sessions start and end by it */
+    public UserStore(DataSource db, int passwordIterations, Clock clock) {
         this.db = db;
+        this.clock = clock;
         this.hasher = new PasswordHasher(passwordIterations);
         this.decoy = hasher.hash("decoy-" + random.nextLong());
     }
@@ -290,7 +294,7 @@ public final class UserStore {
                 }
                 User user = new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4));
                 String token = ApiKeys.session(random);
-                Instant expires = Instant.now().plus(ttl);
+                Instant expires = clock.instant().plus(ttl);
                 try (PreparedStatement insert = c.prepareStatement("INSERT INTO gatehouse_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)")) {
                     insert.setBytes(1, ApiKeys.hash(token));
                     insert.setLong(2, user.id());
@@ -306,8 +310,9 @@ public final class UserStore {
     public Optional<Session> session(byte[] tokenHash) throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT u.id, u.email, u.role, u.tier, s.expires_at FROM gatehouse_sessions s "
-                     + "JOIN gatehouse_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > now() AND NOT u.disabled")) {
+                     + "JOIN gatehouse_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND NOT u.disabled")) {
             s.setBytes(1, tokenHash);
+            s.setTimestamp(2, Timestamp.from(clock.instant()));
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(new Session(null, r.getTimestamp(5).toInstant(),
                         new User(r.getLong(1), r.getString(2), r.getString(3), r.getString(4)))) : Optional.empty();
@@ -319,8 +324,9 @@ public final class UserStore {
     public java.util.Map<String, Session> sessions(java.util.List<String> hexHashes) throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT s.token_hash, u.id, u.email, u.role, u.tier, s.expires_at FROM gatehouse_sessions s "
-                     + "JOIN gatehouse_users u ON u.id = s.user_id WHERE s.token_hash = ANY(?::bytea[]) AND s.expires_at > now() AND NOT u.disabled")) {
+                     + "JOIN gatehouse_users u ON u.id = s.user_id WHERE s.token_hash = ANY(?::bytea[]) AND s.expires_at > ? AND NOT u.disabled")) {
             s.setArray(1, c.createArrayOf("text", hexHashes.stream().map(h -> "\\x" + h).toArray()));
+            s.setTimestamp(2, Timestamp.from(clock.instant()));
             java.util.Map<String, Session> found = new java.util.HashMap<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {

@@ -1,8 +1,8 @@
 package dev.gatehouse.server.cli;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.InvalidConfigException;
-import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.server.GatewayNode;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.store.EmbeddedDatabase;
@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             ConfigLoader loader = ConfigLoader.withEnvironment(demoEnvironment(postgres.jdbcUrl()));
             GatewayConfig config = loader.load(configFile);
-            node = GatewayNode.start(config, new GatewayNode.Options(configFile, loader, Duration.ofSeconds(1), Ticker.system()));
+            node = GatewayNode.start(config, new GatewayNode.Options(configFile, loader, Duration.ofSeconds(1), Clock.system()));
             createDemoUsers(node);
             Supervisor supervisor = new Supervisor(samples);
             supervisor.start();
@@ -265,8 +265,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void awaitReady(SampleProcess sample) throws IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
+        Instant deadline = Clock.system().instant().plusSeconds(60);
+        while (Clock.system().instant().isBefore(deadline)) {
             if (!sample.alive()) {
                 throw new IOException("sample " + sample.name() + " exited during start-up; see " + sample.log());
             }

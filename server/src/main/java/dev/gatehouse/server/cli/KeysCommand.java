@@ -1,5 +1,6 @@
 package dev.gatehouse.server.cli;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.identity.ApiKeys;
 import dev.gatehouse.core.ratelimit.RateLimit;
@@ -48,7 +49,7 @@ final class KeysCommand implements Runnable {
             return ConfigFiles.withDatabase(config.path, err, "gatehouse keys",
                     (given, db) -> {
                         loaded = given;
-                        return run(new KeyStore(db.dataSource()), spec.commandLine().getOut(), err);
+                        return run(new KeyStore(db.dataSource(), Clock.system()), spec.commandLine().getOut(), err);
                     });
         }
 
@@ -75,7 +76,7 @@ final class KeysCommand implements Runnable {
         @Override
         int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             List<RateLimit> override = rates.isEmpty() ? null : RateLimit.parseAll(rates);
-            Instant expiresAt = expires == null ? null : ApiKeys.expiry("--expires", expires, Instant.now());
+            Instant expiresAt = expires == null ? null : ApiKeys.expiry("--expires", expires, Clock.system().instant());
             KeyStore.Created created = keys.create(name, tier, scopes, override, expiresAt);
             out.println(created.key());
             err.printf("created key %d (prefix %s, tier %s%s). Store it now: it cannot be shown again.%n", created.record().id(),
@@ -102,7 +103,7 @@ final class KeysCommand implements Runnable {
         int run(KeyStore keys, PrintWriter out, PrintWriter err) throws SQLException {
             KeyStore.Filter filter = new KeyStore.Filter(state, tier);
             out.printf("%-6s %-9s %-11s %-8s %-24s %s%n", "ID", "PREFIX", "TIER", "STATE", "LAST USED", "NAME");
-            Instant now = Instant.now();
+            Instant now = Clock.system().instant();
             List<ApiKeyRecord> page = keys.list(filter, 0, PAGE);
             while (!page.isEmpty()) {
                 for (ApiKeyRecord k : page) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.cli;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.server.auth.UserStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,7 +59,7 @@ final class UsersCommand implements Runnable {
                 return 2;
             }
             return ConfigFiles.withDatabase(config.path, err, "gatehouse users", (loaded, db) -> {
-                UserStore.User user = new UserStore(db.dataSource(), loaded.identity().passwordIterations()).create(email, secret, role, tier);
+                UserStore.User user = new UserStore(db.dataSource(), loaded.identity().passwordIterations(), Clock.system()).create(email, secret, role, tier);
                 spec.commandLine().getOut().printf("created %s %s (id %d, tier %s)%n", user.role(), user.email(), user.id(), user.tier());
                 return 0;
             });
@@ -99,7 +100,7 @@ final class UsersCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             return ConfigFiles.withDatabase(config.path, spec.commandLine().getErr(), "gatehouse users", (loaded, db) -> {
-                UserStore users = new UserStore(db.dataSource(), loaded.identity().passwordIterations());
+                UserStore users = new UserStore(db.dataSource(), loaded.identity().passwordIterations(), Clock.system());
                 out.printf("%-6s %-6s %-11s %s%n", "ID", "ROLE", "TIER", "EMAIL");
                 List<UserStore.User> page = users.list(role, tier, 0, PAGE);
                 while (!page.isEmpty()) {

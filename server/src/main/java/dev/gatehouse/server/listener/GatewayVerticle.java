@@ -16,7 +16,7 @@ import dev.gatehouse.server.upstream.UpstreamLoop;
 import dev.gatehouse.server.pipeline.Deadlines;
 import dev.gatehouse.server.pipeline.LoopResources;
 import dev.gatehouse.server.pipeline.Response;
-import dev.gatehouse.core.time.Ticker;
+import dev.gatehouse.core.time.Clock;
 import io.vertx.core.http.HttpServerResponse;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -50,7 +50,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
-                         IdentityEndpoints identity, GatewayMetrics metrics, AtomicInteger boundPort, Ticker ticker) {
+                         IdentityEndpoints identity, GatewayMetrics metrics, AtomicInteger boundPort, Clock clock) {
     }
 
     /** The most upstream connections the HTTP client would open per target; the real limit is each upstream's own. */
@@ -135,8 +135,8 @@ public final class GatewayVerticle extends VerticleBase {
                 .setStrictThreadMode(true);
         loop.put(UpstreamLoop.KEY, new UpstreamLoop(client, loop.deadlines(), upstreamMeters));
         writer = new ResponseWriter(loop.deadlines(), () -> shared.snapshot().get().config().gateway().sendTimeout().toNanos(),
-                System::nanoTime, shared.metrics().sendTimeouts());
-        deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> loop.deadlines().expire(System.nanoTime()));
+                shared.clock()::read, shared.metrics().sendTimeouts());
+        deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> loop.deadlines().expire(shared.clock().read()));
         server = vertx.createHttpServer(options);
         server.connectionHandler(connection -> {
             // the limits as configured now: they apply on reload to connections that arrive after it
@@ -161,7 +161,7 @@ public final class GatewayVerticle extends VerticleBase {
                 refuseAddress(connection, peer);
                 return;
             }
-            connections.put(connection, new ClientConnection(shared.ticker().read()));
+            connections.put(connection, new ClientConnection(shared.clock().read()));
             StrictRequestDecoder.install(connection, options, limits.headerTimeout(), shared.metrics().headerTimeouts());
         });
         server.invalidRequestHandler(GatewayVerticle::invalid);
@@ -176,7 +176,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void handle(HttpServerRequest request) {
-        long start = System.nanoTime();
+        long start = shared.clock().read();
         String rawPath = request.path();
         if (shared.health().handles(rawPath, request)) {
             return;
@@ -246,7 +246,7 @@ public final class GatewayVerticle extends VerticleBase {
         GatewayListenerConfig listener = shared.snapshot().get().config().gateway();
         state.requests++;
         if (state.requests < listener.maxRequestsPerConnection()
-                && shared.ticker().read() - state.openedNanos < listener.maxConnectionAge().toNanos()) {
+                && shared.clock().read() - state.openedNanos < listener.maxConnectionAge().toNanos()) {
             return false;
         }
         shared.metrics().keepAliveEnded().increment();
@@ -291,7 +291,7 @@ public final class GatewayVerticle extends VerticleBase {
     private void refuse(HttpConnection connection, int max) {
         shared.metrics().connectionsRefused().increment();
         connection.close();
-        long now = System.nanoTime();
+        long now = shared.clock().read();
         if (lastRefusalLog == 0 || now - lastRefusalLog > TimeUnit.MINUTES.toNanos(1)) {
             lastRefusalLog = now;
             log.warn("{} client connections are open, gateway.maxConnections; closing new ones until some end "
@@ -303,7 +303,7 @@ public final class GatewayVerticle extends VerticleBase {
     private void refuseAddress(HttpConnection connection, String peer) {
         shared.metrics().connectionsRefusedPerAddress().increment();
         connection.close();
-        long now = System.nanoTime();
+        long now = shared.clock().read();
         if (lastAddressRefusalLog == 0 || now - lastAddressRefusalLog > TimeUnit.MINUTES.toNanos(1)) {
             lastAddressRefusalLog = now;
             log.warn("{} holds {} client connections, its limit (gateway.maxConnectionsPerAddress, or maxConnectionsPerProxy "

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.observe;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.server.observe.GatewayMetrics.RequestTimers;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
@@ -7,7 +8,6 @@ import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.Response;
 import io.vertx.core.Future;
 
-import java.time.Instant;
 
 import static dev.gatehouse.server.pipeline.JsonFields.field;
 
@@ -21,9 +21,11 @@ public final class ObserveFilter implements Filter {
 
     private final AccessLog accessLog;
     private final RequestTimers timers;
+    private final Clock clock;
 
-    public ObserveFilter(AccessLog accessLog, RequestTimers timers) {
+    public ObserveFilter(AccessLog accessLog, RequestTimers timers, Clock clock) {
         this.accessLog = accessLog;
+        this.clock = clock;
         this.timers = timers;
     }
 
@@ -41,13 +43,13 @@ public final class ObserveFilter implements Filter {
     }
 
     private void record(Exchange exchange, int status) {
-        long nanos = System.nanoTime() - exchange.startNanos();
+        long nanos = clock.read() - exchange.startNanos();
         timers.record(status, nanos);
         if (accessLog == null) {
             return;
         }
         StringBuilder line = new StringBuilder(320).append('{');
-        field(line, "time", Instant.now().toString());
+        field(line, "time", clock.instant().toString());
         field(line, "requestId", exchange.requestId());
         field(line, "method", exchange.request().method().name());
         field(line, "path", exchange.path());

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.ratelimit;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.config.RedisConfig;
 import dev.gatehouse.core.ratelimit.Algorithm;
@@ -7,7 +8,6 @@ import dev.gatehouse.core.ratelimit.Decision;
 import dev.gatehouse.core.ratelimit.LocalRateLimiter;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.RateLimiterStore;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.redis.RedisBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
-import java.util.function.LongSupplier;
 
 /**
  * The node's rate limiters: an in-process store for {@code local} routes and for the fail-open fallback,
@@ -47,14 +46,14 @@ public final class RateLimiters {
     private final Set<String> substitutedRoutes = ConcurrentHashMap.newKeySet();
 
     /** @param redis the node's Redis client (owned and closed by the node), or null when Redis is not configured */
-    public RateLimiters(Redis redis, RedisConfig config, MeterRegistry meters, LongSupplier clockMicros) {
+    public RateLimiters(Redis redis, RedisConfig config, MeterRegistry meters, Clock clock) {
         // sweeps of the in-process store run on the common pool, not on the event loops that decide
-        this.local = new LocalRateLimiter(1_000_000, clockMicros, ForkJoinPool.commonPool());
+        this.local = new LocalRateLimiter(1_000_000, clock::epochMicros, ForkJoinPool.commonPool());
         if (redis != null) {
             breaker = new RedisBreaker("redis", log, "Redis rate limiting degraded ({}); routes apply their onRedisFailure policy",
-                    "Redis rate limiting recovered");
+                    "Redis rate limiting recovered", clock::read);
             shared = new RedisRateLimiterStore(redis, config.keyPrefix() + "rl:", config.timeout(), breaker, meters);
-            leases = new Leases(shared, Ticker.systemTicker(), ForkJoinPool.commonPool(), Leases.MAX_LEASES, meters);
+            leases = new Leases(shared, clock::read, ForkJoinPool.commonPool(), Leases.MAX_LEASES, meters);
         } else {
             shared = null;
             leases = null;

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.routing;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.GatewayListenerConfig;
 import dev.gatehouse.core.config.RouteConfig;
@@ -43,10 +44,12 @@ public final class RouteCompiler {
     private final RateLimiters limiters;
     private final Identities identities;
     private final ResponseCache cache;
+    private final Clock clock;
 
     public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters, Identities identities,
-                         ResponseCache cache) {
+                         ResponseCache cache, Clock clock) {
         this.vertx = vertx;
+        this.clock = clock;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.limiters = limiters;
@@ -62,14 +65,14 @@ public final class RouteCompiler {
             table.add(route.rule(), compile(route, config.gateway(), pools.get(route.upstream()), trusted, anyCache));
         }
         CompiledRoute unrouted = new CompiledRoute("none", null,
-                Chain.of(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("none")), new RejectFilter())));
+                Chain.of(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("none"), clock), new RejectFilter())));
         return new RoutingSnapshot(config, table.build(), unrouted, trusted);
     }
 
     private CompiledRoute compile(RouteConfig route, GatewayListenerConfig listener, UpstreamPool pool, TrustedProxies trusted, boolean anyCache) {
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
-        filters.add(new ObserveFilter(accessLog, metrics.requestTimers(route.name())));
+        filters.add(new ObserveFilter(accessLog, metrics.requestTimers(route.name()), clock));
         if (route.websocket() == null) {
             filters.add(new WebSocketGate(route.name()));
         }
@@ -98,7 +101,7 @@ public final class RouteCompiler {
         if (route.rewrite() != PathRewrite.NONE) {
             filters.add(new RewriteFilter(route.rewrite()));
         }
-        filters.add(new ProxyFilter(vertx, pool, route, trusted));
+        filters.add(new ProxyFilter(vertx, pool, route, trusted, clock));
         return new CompiledRoute(route.name(), route, Chain.of(filters));
     }
 }

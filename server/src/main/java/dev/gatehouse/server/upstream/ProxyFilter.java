@@ -1,5 +1,6 @@
 package dev.gatehouse.server.upstream;
 
+import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.core.health.TargetHealth;
 import dev.gatehouse.core.http.HopByHopHeaders;
@@ -69,9 +70,11 @@ public final class ProxyFilter implements Filter {
     private final UpstreamPool pool;
     private final RouteConfig route;
     private final TrustedProxies trustedProxies;
+    private final Clock clock;
 
-    public ProxyFilter(Vertx vertx, UpstreamPool pool, RouteConfig route, TrustedProxies trustedProxies) {
+    public ProxyFilter(Vertx vertx, UpstreamPool pool, RouteConfig route, TrustedProxies trustedProxies, Clock clock) {
         this.vertx = vertx;
+        this.clock = clock;
         this.pool = pool;
         this.route = route;
         this.trustedProxies = trustedProxies;
@@ -204,7 +207,7 @@ public final class ProxyFilter implements Filter {
                         max + " connections are busy and " + max * QUEUE_PER_CONNECTION + " requests already wait for one"));
                 return;
             }
-            waitDeadline = loop.deadlines().add(System.nanoTime(), connectTimeout().toNanos(), () -> {
+            waitDeadline = loop.deadlines().add(clock.read(), connectTimeout().toNanos(), () -> {
                 if (waiting != null && waiting.cancel()) {
                     waiting = null;
                     loop.meters().queueTimeouts().increment();
@@ -218,7 +221,7 @@ public final class ProxyFilter implements Filter {
         private void connect(UpstreamTarget target) {
             exchange.countAttempt();
             exchange.target(target.address());
-            long began = System.nanoTime();
+            long began = clock.read();
             RequestOptions options = new RequestOptions()
                     .setMethod(request.method())
                     .setHost(target.config().host())
@@ -254,7 +257,7 @@ public final class ProxyFilter implements Filter {
             inFlight = upstream;
             // the route's timeout bounds the wait for the answer's head (the event loop's deadlines, not a timer each)
             timedOut = false;
-            Deadlines.Entry deadline = loop.deadlines().add(System.nanoTime(), route.requestTimeout().toNanos(), () -> {
+            Deadlines.Entry deadline = loop.deadlines().add(clock.read(), route.requestTimeout().toNanos(), () -> {
                 timedOut = true;
                 upstream.reset(0, new TimeoutException("no answer within " + route.requestTimeout().toMillis() + " ms"));
             });
@@ -310,20 +313,20 @@ public final class ProxyFilter implements Filter {
 
         /** The upstream accepted the WebSocket: the connection is the tunnel's now, no longer a pooled exchange. */
         private void tunnel(UpstreamTarget target, HttpClientResponse upgraded, long began) {
-            target.succeeded(System.nanoTime() - began);
+            target.succeeded(clock.read() - began);
             inFlight = null;
             releaseSlot();
             MultiMap out = exchange.responseHeaders();
             out.addAll(upgraded.headers());
             HeaderEdits.apply(route.responseHeaders(), out);
-            Body takeOver = Body.upgrade(client -> WebSocketTunnel.splice(vertx, client, upgraded, route.websocket(), loop.meters().websockets()),
+            Body takeOver = Body.upgrade(client -> WebSocketTunnel.splice(vertx, client, upgraded, route.websocket(), loop.meters().websockets(), clock),
                     () -> upgraded.netSocket().close());
             answered.tryComplete(Response.of(exchange, 101, takeOver).statusMessage(upgraded.statusMessage()));
         }
 
         private void relay(UpstreamTarget target, HttpClientResponse upstream, long began) {
             int status = upstream.statusCode();
-            long elapsed = System.nanoTime() - began;
+            long elapsed = clock.read() - began;
             if (status >= 500) {
                 failedTarget(target, began, new UpstreamStatus(status));
                 if ((status == 502 || status == 503) && replayable && retriesLeft > 0) {
@@ -396,7 +399,7 @@ public final class ProxyFilter implements Filter {
         }
 
         private void failedTarget(UpstreamTarget target, long began, Throwable cause) {
-            if (target.failed(System.nanoTime() - began, cause) == TargetHealth.Transition.EJECTED) {
+            if (target.failed(clock.read() - began, cause) == TargetHealth.Transition.EJECTED) {
                 log.warn("upstream {} target {} ejected after {} consecutive failures (last: {})", pool.name(),
                         target.address(), pool.config().health().passiveFailures(), describe(cause));
             }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.upstream;
 
+import dev.gatehouse.core.time.Ticker;
 import dev.gatehouse.core.config.WebSocketConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -58,6 +59,7 @@ public final class WebSocketTunnel {
     private static final long CHECK_MILLIS = 250;
 
     private final Vertx vertx;
+    private final Ticker ticker;
     private final WebSocketConfig config;
     private final Meters meters;
     private final Promise<Void> closed = Promise.promise();
@@ -68,8 +70,9 @@ public final class WebSocketTunnel {
     private long timer = -1;
     private boolean ended;
 
-    private WebSocketTunnel(Vertx vertx, WebSocketConfig config, Meters meters) {
+    private WebSocketTunnel(Vertx vertx, WebSocketConfig config, Meters meters, Ticker ticker) {
         this.vertx = vertx;
+        this.ticker = ticker;
         this.config = config;
         this.meters = meters;
     }
@@ -79,8 +82,8 @@ public final class WebSocketTunnel {
      * tunnel has closed, or fails if the client's side could not be taken over (the upstream side is closed then).
      */
     static Future<Void> splice(Vertx vertx, HttpServerRequest request, HttpClientResponse upgraded, WebSocketConfig config,
-                               Meters meters) {
-        WebSocketTunnel tunnel = new WebSocketTunnel(vertx, config, meters);
+                               Meters meters, Ticker ticker) {
+        WebSocketTunnel tunnel = new WebSocketTunnel(vertx, config, meters, ticker);
         NetSocket upstream = upgraded.netSocket();
         upstream.pause();
         request.toNetSocket().onComplete(taken -> {
@@ -101,7 +104,7 @@ public final class WebSocketTunnel {
         if (client instanceof ConnectionBase base && base.channel().pipeline().get(IdleStateHandler.class) != null) {
             base.channel().pipeline().remove(IdleStateHandler.class);
         }
-        openedNanos = System.nanoTime();
+        openedNanos = ticker.read();
         lastByteNanos = openedNanos;
         meters.open.incrementAndGet();
         relay(client, upstream);
@@ -118,7 +121,7 @@ public final class WebSocketTunnel {
     /** Copies what {@code from} reads to {@code to}, pausing {@code from} while {@code to} cannot take more. */
     private void relay(NetSocket from, NetSocket to) {
         from.handler((Buffer bytes) -> {
-            lastByteNanos = System.nanoTime();
+            lastByteNanos = ticker.read();
             to.write(bytes);
             if (to.writeQueueFull()) {
                 from.pause();
@@ -128,7 +131,7 @@ public final class WebSocketTunnel {
     }
 
     private void check() {
-        long now = System.nanoTime();
+        long now = ticker.read();
         if (now - openedNanos >= config.maxDuration().toNanos()) {
             end(Reason.MAX_DURATION);
         } else if (now - lastByteNanos >= config.idleTimeout().toNanos()) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.ratelimit;
 
+import dev.gatehouse.core.time.ManualTicker;
 import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.config.RedisConfig;
 import dev.gatehouse.core.ratelimit.Algorithm;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,8 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitersTest {
 
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final AtomicLong clock = new AtomicLong(1_800_000_000_000_000L);
-    final RateLimiters limiters = new RateLimiters(null, new RedisConfig(null, Duration.ofMillis(100), 1, "gh:"), meters, clock::get);
+    final RateLimiters limiters = new RateLimiters(null, new RedisConfig(null, Duration.ofMillis(100), 1, "gh:"), meters, new ManualTicker());
 
     static RateLimitConfig slidingLog() {
         return new RateLimitConfig(Algorithm.SLIDING_LOG, List.of(RateLimit.perMinute(5)), true, RateLimitConfig.Mode.LOCAL, RateLimitConfig.OnRedisFailure.OPEN, 1, 1, 0, Duration.ofSeconds(1));
