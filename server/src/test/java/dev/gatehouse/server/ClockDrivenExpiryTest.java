@@ -24,7 +24,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPrivateKey;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 
@@ -49,8 +48,7 @@ class ClockDrivenExpiryTest {
         KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
         rsa.initialize(2048);
         signer = rsa.generateKeyPair();
-        String pem = "-----BEGIN PUBLIC KEY-----\\n" + Base64.getMimeEncoder().encodeToString(signer.getPublic().getEncoded())
-                .replace("\r\n", "\\n") + "\\n-----END PUBLIC KEY-----";
+        String pem = TestNodes.yamlPem(signer);
         vertx = Vertx.vertx();
         database = TestPostgres.newDatabase();
         redis = TestRedis.newNamespace();

@@ -27,6 +27,12 @@ public final class TestNodes {
         }
     }
 
+    /** A public key as PEM, escaped to sit inside a double-quoted YAML string. */
+    public static String yamlPem(java.security.KeyPair keys) {
+        return "-----BEGIN PUBLIC KEY-----\\n" + java.util.Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded())
+                .replace("\r\n", "\\n") + "\\n-----END PUBLIC KEY-----";
+    }
+
     /** An upstream answering every request with {@code ok}; returns its port. */
     public static int okUpstream(Vertx vertx) {
         return TestUpstream.await(vertx.createHttpServer().requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1")).actualPort();

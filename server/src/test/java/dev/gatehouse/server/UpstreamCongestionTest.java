@@ -181,6 +181,17 @@ class UpstreamCongestionTest {
         return held.stream().filter(r -> r.path().startsWith(prefix) && !r.response().ended()).count();
     }
 
+    /** The upstream streams {@code total} bytes at {@code path} (counting what it wrote) and answers {@code ok} elsewhere. */
+    private void streamAt(String path, long total, AtomicLong written, AtomicBoolean cutOff) {
+        upstream.handler(request -> {
+            if (request.path().equals(path)) {
+                stream(request, total, written, cutOff);
+            } else {
+                request.response().end("ok");
+            }
+        });
+    }
+
     /** An upstream answer of {@code total} bytes written as fast as its client takes them; counts what it wrote. */
     private static void stream(HttpServerRequest request, long total, AtomicLong written, AtomicBoolean cutOff) {
         HttpServerResponse response = request.response();
@@ -211,13 +222,7 @@ class UpstreamCongestionTest {
         long total = 4L * 1024 * 1024 * 1024;
         AtomicLong written = new AtomicLong();
         AtomicBoolean cutOff = new AtomicBoolean();
-        upstream.handler(request -> {
-            if (request.path().equals("/big")) {
-                stream(request, total, written, cutOff);
-            } else {
-                request.response().end("ok");
-            }
-        });
+        streamAt("/big", total, written, cutOff);
         startGateway("", "    maxConnectionsPerTarget: 1", "");
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
             client.getOutputStream().write("GET /big HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -236,13 +241,7 @@ class UpstreamCongestionTest {
         long total = 1L << 30;
         AtomicLong written = new AtomicLong();
         AtomicBoolean cutOff = new AtomicBoolean();
-        upstream.handler(request -> {
-            if (request.path().equals("/big")) {
-                stream(request, total, written, cutOff);
-            } else {
-                request.response().end("ok");
-            }
-        });
+        streamAt("/big", total, written, cutOff);
         startGateway("  sendTimeout: 500ms\n", "    maxConnectionsPerTarget: 1", "");
         try (Socket client = new Socket()) {
             client.setReceiveBufferSize(4096);

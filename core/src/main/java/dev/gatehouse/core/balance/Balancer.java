@@ -1,5 +1,7 @@
 package dev.gatehouse.core.balance;
 
+import dev.gatehouse.core.config.Spelled;
+
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -11,10 +13,9 @@ public interface Balancer {
 
     /** A balancer by its configuration name: {@code round-robin} or {@code least-connections}. */
     static Balancer named(String name) {
-        for (BalancerType type : BalancerType.values()) {
-            if (type.configName().equals(name)) {
-                return type.create();
-            }
+        BalancerType type = Spelled.parse(BalancerType.class, name);
+        if (type != null) {
+            return type.create();
         }
         throw new IllegalArgumentException("unknown balancer '" + name + "'; use round-robin or least-connections");
     }

@@ -1,25 +1,20 @@
 package dev.gatehouse.core.balance;
 
+import dev.gatehouse.core.config.Spelled;
+
 import java.util.function.Supplier;
 
 /** Which {@link Balancer} an upstream uses, as its {@code balancer} key names it. */
-public enum BalancerType {
+public enum BalancerType implements Spelled {
     /** The eligible target with the fewest requests in flight for its weight. */
-    LEAST_CONNECTIONS("least-connections", LeastConnectionsBalancer::new),
+    LEAST_CONNECTIONS(LeastConnectionsBalancer::new),
     /** Each eligible target in turn. */
-    ROUND_ROBIN("round-robin", RoundRobinBalancer::new);
+    ROUND_ROBIN(RoundRobinBalancer::new);
 
-    private final String configName;
     private final Supplier<Balancer> factory;
 
-    BalancerType(String configName, Supplier<Balancer> factory) {
-        this.configName = configName;
+    BalancerType(Supplier<Balancer> factory) {
         this.factory = factory;
-    }
-
-    /** How the file spells it. */
-    public String configName() {
-        return configName;
     }
 
     /** A new balancer of this type; each pool has its own (a round robin keeps its position). */
@@ -29,6 +24,6 @@ public enum BalancerType {
 
     @Override
     public String toString() {
-        return configName;
+        return configName();
     }
 }

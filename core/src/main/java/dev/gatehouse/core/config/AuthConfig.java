@@ -13,28 +13,17 @@ import java.util.List;
 public record AuthConfig(Mode mode, List<CredentialType> accept, List<String> scopes, String role) {
 
     /** Whether a route authenticates its callers. */
-    public enum Mode {
+    public enum Mode implements Spelled {
         /** Nobody is authenticated; credentials are not looked at. */
-        NONE("none"),
+        NONE,
         /** A credential, if sent, must be valid. */
-        OPTIONAL("optional"),
+        OPTIONAL,
         /** Every call needs a valid credential. */
-        REQUIRED("required");
-
-        private final String configName;
-
-        Mode(String configName) {
-            this.configName = configName;
-        }
-
-        /** How the file spells it. */
-        public String configName() {
-            return configName;
-        }
+        REQUIRED;
 
         @Override
         public String toString() {
-            return configName;
+            return configName();
         }
     }
 

@@ -32,12 +32,7 @@ final class AuthReader {
     private static List<CredentialType> credentialTypes(ConfigNode n) {
         List<CredentialType> types = new ArrayList<>();
         for (String name : n.strings("accept")) {
-            CredentialType type = null;
-            for (CredentialType t : CredentialType.values()) {
-                if (t.configName().equals(name)) {
-                    type = t;
-                }
-            }
+            CredentialType type = Spelled.parse(CredentialType.class, name);
             if (type == null) {
                 n.problem("accept", "'" + name + "' is not a credential type; use api-key, session or jwt");
             } else {

@@ -32,27 +32,22 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
                                     String versionHeader, Transport transport) {
 
     /** The node's network I/O, as {@code gateway.transport} names it. */
-    public enum Transport {
+    public enum Transport implements Spelled {
         /** io_uring where the kernel allows it, else epoll, else Java NIO. */
-        AUTO("auto"),
-        IO_URING("io_uring"),
-        EPOLL("epoll"),
-        NIO("nio");
-
-        private final String configName;
-
-        Transport(String configName) {
-            this.configName = configName;
-        }
-
-        /** How the file spells it. */
-        public String configName() {
-            return configName;
-        }
+        AUTO,
+        /** Spelled as Netty and the kernel name it. */
+        IO_URING {
+            @Override
+            public String configName() {
+                return "io_uring";
+            }
+        },
+        EPOLL,
+        NIO;
 
         @Override
         public String toString() {
-            return configName;
+            return configName();
         }
     }
 

@@ -22,52 +22,30 @@ public record RateLimitConfig(Algorithm algorithm, List<RateLimit> limits, boole
                               int expectedNodes, long cost, int leaseSize, Duration leaseTtl) {
 
     /** Where a route's decisions are made. */
-    public enum Mode {
+    public enum Mode implements Spelled {
         /** Every decision in Redis. */
-        EXACT("exact"),
+        EXACT,
         /** A node takes requests from Redis a batch at a time and spends them in process. */
-        LEASED("leased"),
+        LEASED,
         /** This node only. */
-        LOCAL("local");
-
-        private final String configName;
-
-        Mode(String configName) {
-            this.configName = configName;
-        }
-
-        /** How the file spells it. */
-        public String configName() {
-            return configName;
-        }
+        LOCAL;
 
         @Override
         public String toString() {
-            return configName;
+            return configName();
         }
     }
 
     /** What a route does while Redis cannot decide. */
-    public enum OnRedisFailure {
+    public enum OnRedisFailure implements Spelled {
         /** Fall back to a local limiter at limit ÷ expectedNodes. */
-        OPEN("open"),
+        OPEN,
         /** Answer 503. */
-        CLOSED("closed");
-
-        private final String configName;
-
-        OnRedisFailure(String configName) {
-            this.configName = configName;
-        }
-
-        /** How the file spells it. */
-        public String configName() {
-            return configName;
-        }
+        CLOSED;
 
         @Override
         public String toString() {
-            return configName;
+            return configName();
         }
     }
 

@@ -13,8 +13,6 @@ import io.vertx.core.Vertx;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -100,14 +98,6 @@ final class KeyCache {
      * in batches; until a batch is read, its keys keep serving.
      */
     void readBack() throws SQLException {
-        List<String> ids = List.copyOf(cache.asMap().keySet());
-        for (int from = 0; from < ids.size(); from += READ_BACK_BATCH) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + READ_BACK_BATCH));
-            Map<String, ApiKeyRecord> found = keys.findByHashes(batch);
-            for (String id : batch) {
-                ApiKeyRecord record = found.get(id);
-                cache.put(id, record == null ? Optional.empty() : Optional.of(KnownKey.of(record)));
-            }
-        }
+        lookups.readBack(READ_BACK_BATCH, keys::findByHashes, record -> record == null ? Optional.empty() : Optional.of(KnownKey.of(record)));
     }
 }

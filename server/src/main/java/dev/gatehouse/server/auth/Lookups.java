@@ -8,7 +8,11 @@ import dev.gatehouse.server.pipeline.Coalesced;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -110,5 +114,26 @@ final class Lookups<V> {
      */
     void distrustRunning() {
         advance();
+    }
+
+    /** What {@link #readBack} reads: the rows for a batch of ids that still exist, by id. */
+    interface BatchRead<R> {
+        Map<String, R> read(List<String> ids) throws SQLException;
+    }
+
+    /**
+     * Replaces every entry held with what {@code read} finds for it now, a batch at a time ({@code value}
+     * is given null for an id no longer found); until its batch is read, an entry keeps serving. Call after
+     * {@link #distrustRunning}.
+     */
+    <R> void readBack(int batchSize, BatchRead<R> read, Function<R, V> value) throws SQLException {
+        List<String> ids = List.copyOf(cache.asMap().keySet());
+        for (int from = 0; from < ids.size(); from += batchSize) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + batchSize));
+            Map<String, R> found = read.read(batch);
+            for (String id : batch) {
+                cache.put(id, value.apply(found.get(id)));
+            }
+        }
     }
 }

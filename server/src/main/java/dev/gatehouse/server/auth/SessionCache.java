@@ -14,8 +14,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -88,13 +86,6 @@ final class SessionCache {
      * or disabled, is then refused), in batches; until a batch is read, its sessions keep serving.
      */
     void readBack() throws SQLException {
-        List<String> ids = List.copyOf(cache.asMap().keySet());
-        for (int from = 0; from < ids.size(); from += READ_BACK_BATCH) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + READ_BACK_BATCH));
-            Map<String, UserStore.Session> found = users.sessions(batch);
-            for (String id : batch) {
-                cache.put(id, Optional.ofNullable(found.get(id)));
-            }
-        }
+        lookups.readBack(READ_BACK_BATCH, users::sessions, Optional::ofNullable);
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.server.cache;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+import dev.gatehouse.server.pipeline.ForwardingStream;
 
 import java.util.function.Consumer;
 
@@ -12,8 +13,7 @@ import java.util.function.Consumer;
  * it in the cache. The copy is bounded by the body's declared length (the cache stores only answers of known
  * length up to the route's {@code maxEntryBytes}); a body that runs past it is passed on but not stored.
  */
-final class StoringStream implements ReadStream<Buffer> {
-    private final ReadStream<Buffer> source;
+final class StoringStream extends ForwardingStream {
     private final long expected;
     private final Consumer<Buffer> store;
     private Buffer copy;
@@ -23,7 +23,7 @@ final class StoringStream implements ReadStream<Buffer> {
 
     /** @param store given the whole body once the source has ended with exactly {@code expected} bytes */
     StoringStream(ReadStream<Buffer> source, long expected, Consumer<Buffer> store) {
-        this.source = source;
+        super(source);
         this.expected = expected;
         this.store = store;
         this.copy = Buffer.buffer((int) expected);
@@ -72,27 +72,7 @@ final class StoringStream implements ReadStream<Buffer> {
         return this;
     }
 
-    @Override
-    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-        source.exceptionHandler(handler);
-        return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> pause() {
-        source.pause();
-        return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> resume() {
-        source.resume();
-        return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> fetch(long amount) {
-        source.fetch(amount);
-        return this;
-    }
 }

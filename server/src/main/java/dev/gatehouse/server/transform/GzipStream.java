@@ -3,17 +3,17 @@ package dev.gatehouse.server.transform;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+import dev.gatehouse.server.pipeline.ForwardingStream;
 
 /** A body stream read through gzip: each chunk compressed (and flushed) as it passes, the trailer at its end. */
-final class GzipStream implements ReadStream<Buffer> {
-    private final ReadStream<Buffer> source;
+final class GzipStream extends ForwardingStream {
     private final Gzip gzip;
     private Handler<Buffer> handler;
     private Handler<Void> endHandler;
     private Handler<Throwable> exceptionHandler;
 
     GzipStream(ReadStream<Buffer> source, int level) {
-        this.source = source;
+        super(source);
         this.gzip = new Gzip(level);
     }
 
@@ -51,21 +51,6 @@ final class GzipStream implements ReadStream<Buffer> {
         return this;
     }
 
-    @Override
-    public ReadStream<Buffer> pause() {
-        source.pause();
-        return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> resume() {
-        source.resume();
-        return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> fetch(long amount) {
-        source.fetch(amount);
-        return this;
-    }
 }

@@ -3,12 +3,13 @@ package dev.gatehouse.server.upstream;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+import dev.gatehouse.server.pipeline.ForwardingStream;
 
 /**
  * A request body on its way upstream that fails the stream once more than {@code limit} bytes have
  * passed, so a chunked upload cannot exceed the route's body limit however it is framed.
  */
-final class LimitedBody implements ReadStream<Buffer> {
+final class LimitedBody extends ForwardingStream {
 
     /** Raised (without a stack trace: it is a verdict, not a bug) when the body passes its limit. */
     static final class TooLarge extends RuntimeException {
@@ -17,14 +18,13 @@ final class LimitedBody implements ReadStream<Buffer> {
         }
     }
 
-    private final ReadStream<Buffer> source;
     private final long limit;
     private long seen;
     private boolean exceeded;
     private Handler<Throwable> exceptionHandler;
 
     LimitedBody(ReadStream<Buffer> source, long limit) {
-        this.source = source;
+        super(source);
         this.limit = limit;
     }
 
@@ -63,27 +63,7 @@ final class LimitedBody implements ReadStream<Buffer> {
         return this;
     }
 
-    @Override
-    public ReadStream<Buffer> pause() {
-        source.pause();
-        return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> resume() {
-        source.resume();
-        return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> fetch(long amount) {
-        source.fetch(amount);
-        return this;
-    }
 
-    @Override
-    public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-        source.endHandler(endHandler);
-        return this;
-    }
 }

@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPrivateKey;
-import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,8 +36,7 @@ class JwtKeyIdTest {
     static final HttpClient http = HttpClient.newHttpClient();
 
     static String pem(KeyPair keys) {
-        return "-----BEGIN PUBLIC KEY-----\\n" + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded())
-                .replace("\r\n", "\\n") + "\\n-----END PUBLIC KEY-----";
+        return TestNodes.yamlPem(keys);
     }
 
     @BeforeAll

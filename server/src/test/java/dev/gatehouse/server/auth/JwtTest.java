@@ -51,8 +51,7 @@ class JwtTest {
         rsa.initialize(2048);
         trusted = rsa.generateKeyPair();
         stranger = rsa.generateKeyPair();
-        String pem = "-----BEGIN PUBLIC KEY-----\\n" + Base64.getMimeEncoder().encodeToString(trusted.getPublic().getEncoded())
-                .replace("\r\n", "\\n") + "\\n-----END PUBLIC KEY-----";
+        String pem = TestNodes.yamlPem(trusted);
         vertx = Vertx.vertx();
         database = TestPostgres.newDatabase();
         int upstream = TestNodes.okUpstream(vertx);
