@@ -57,10 +57,6 @@ final class ChangeFeed implements AutoCloseable {
         thread.start();
     }
 
-    /** Whether what the target holds still waits to be re-read after a reconnect. */
-    boolean refreshDue() {
-        return refreshDue;
-    }
 
     private void listen() {
         long backoff = MIN_BACKOFF_MS;

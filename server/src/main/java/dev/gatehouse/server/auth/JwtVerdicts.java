@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.KeySourceException;
 import dev.gatehouse.core.identity.ApiKeys;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -34,7 +35,8 @@ final class JwtVerdicts {
         this.clock = clock;
         this.verifier = verifier;
         Cache<String, Optional<JwtVerifier.Verified>> verdicts = Caffeine.newBuilder()
-                .ticker(clock::read).executor(Runnable::run).maximumSize(100_000).expireAfterWrite(REMEMBERED).build();
+                .ticker(clock::read).executor(Runnable::run).maximumSize(100_000).expireAfterWrite(REMEMBERED).recordStats().build();
+        CaffeineCacheMetrics.monitor(meters, verdicts, "gatehouse.jwt.verdicts");
         this.checks = new Lookups<>(vertx, maxLookups, "jwt", meters, verdicts);
     }
 
