@@ -69,6 +69,7 @@ public final class GatewayConfigReader {
         ObservabilityConfig observability = ObservabilityReader.read(root.child("observability"));
         IdentityConfig identity = IdentityReader.read(root.child("auth"));
         CacheConfig cache = CacheReader.read(root.child("cache"));
+        LogsConfig logs = LogsReader.read(root.child("logs"));
         root.rejectUnknownKeys();
 
         if (!root.problems().isEmpty()) {
@@ -79,7 +80,7 @@ public final class GatewayConfigReader {
                     + "the gateway answers every request with 404"));
         }
         warnOfUnreadVariables(root, variables, warnings);
-        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache);
+        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache, logs);
     }
 
     /** A {@code GATEHOUSE_*} variable no key reads is most likely a misspelt one, which would otherwise be ignored in silence. */

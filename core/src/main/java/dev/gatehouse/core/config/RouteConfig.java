@@ -16,12 +16,14 @@ import java.time.Duration;
  * @param cache the route's response cache, or {@code null} for none
  * @param websocket the route's WebSocket upgrades, or {@code null} to refuse them
  * @param compression the route's response compression, or {@code null} for none
+ * @param log the route's share in the request log
  */
 public record RouteConfig(String name, RouteRule rule, String upstream, PathRewrite rewrite,
                           HeaderRules requestHeaders, HeaderRules responseHeaders, int maxHeaderBytes,
                           long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries,
                           RateLimitConfig rateLimit, AuthConfig auth,
-                          RouteCacheConfig cache, WebSocketConfig websocket, CompressionConfig compression) {
+                          RouteCacheConfig cache, WebSocketConfig websocket, CompressionConfig compression,
+                          RequestLogPolicy log) {
 
     public static final int DEFAULT_RETRIES = 2;
 
@@ -40,5 +42,6 @@ public record RouteConfig(String name, RouteRule rule, String upstream, PathRewr
         }
         Require.atLeast("retries", retries, 0);
         Require.notNull("auth", auth);
+        Require.notNull("log", log);
     }
 }

@@ -66,12 +66,13 @@ final class RouteReader {
         RouteCacheConfig cache = RouteCacheReader.read(r);
         WebSocketConfig websocket = WebSocketReader.read(r);
         CompressionConfig compression = CompressionReader.read(r);
+        RequestLogPolicy log = LogsReader.route(r);
         r.rejectUnknownKeys();
         if (rule == null || name == null || upstream == null) {
             return null;
         }
         return new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
-                timeout, connectTimeout, retries, rateLimit, auth, cache, websocket, compression);
+                timeout, connectTimeout, retries, rateLimit, auth, cache, websocket, compression, log);
     }
 
     /** {@code stripPrefix} or {@code rewrite}: how the matched path becomes the upstream's. */
