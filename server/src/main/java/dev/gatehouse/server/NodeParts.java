@@ -1,5 +1,6 @@
 package dev.gatehouse.server;
 
+import dev.gatehouse.server.logs.RequestLogSink;
 import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.cache.InvalidationFeed;
 import dev.gatehouse.cache.RedisLevel;
@@ -50,6 +51,8 @@ final class NodeParts {
     final HealthChecker healthChecker;
     final Identities identities;
     final RouteCompiler compiler;
+    /** Where routes hand the request log its rows. */
+    final RequestLogSink requestLog;
     /** The routes in effect, swapped whole on a reload; requests under way keep the one they began with. */
     final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
     /** The port the gateway listener bound, once it has. */
@@ -111,7 +114,9 @@ final class NodeParts {
                 : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
         ResponseCache cache = new ResponseCache(config.cache(), clock, l2, invalidations,
                 metrics.registry());
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, clock);
+        // the request log's writer comes with its own storage-side work; until then nothing is logged
+        this.requestLog = RequestLogSink.NONE;
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, clock);
 
         HealthEndpoints health = new HealthEndpoints(readiness::ready);
         IdentityEndpoints identityEndpoints = config.identity().endpoints()

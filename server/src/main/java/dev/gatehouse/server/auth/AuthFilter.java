@@ -1,5 +1,6 @@
 package dev.gatehouse.server.auth;
 
+import dev.gatehouse.server.pipeline.Caller;
 import dev.gatehouse.core.config.AuthConfig;
 import dev.gatehouse.core.config.CredentialType;
 import dev.gatehouse.core.identity.ApiKeys;
@@ -72,6 +73,7 @@ public final class AuthFilter implements Filter {
                         .answer(exchange);
             }
             exchange.put(Identity.KEY, identity);
+            exchange.caller(Caller.of(identity.subject(), identity.tier()));
             if (type == CredentialType.JWT && exchange.request().getHeader(HeaderNames.X_API_KEY) == null) {
                 // an end-user JWT is meant for the API behind the gateway: once verified, upstreams may read it
                 exchange.put(CallerHeadersFilter.VERIFIED_AUTHORIZATION, Boolean.TRUE);

@@ -32,6 +32,10 @@ public final class Exchange {
     private Map<AttributeKey<?>, Object> attributes;
     private Runnable onClientGone;
     private boolean clientGone;
+    private Caller caller;
+    private String rateLimit;
+    private String problem;
+    private long upstreamNanos = -1;
 
     public Exchange(HttpServerRequest request, CompiledRoute route, Map<String, String> variables, String path,
                     LoopResources loop, long startNanos) {
@@ -168,6 +172,42 @@ public final class Exchange {
         if (action != null) {
             action.run();
         }
+    }
+
+    /** Who made the request, once authentication has established it; null for anonymous callers. */
+    public Caller caller() {
+        return caller;
+    }
+
+    public void caller(Caller caller) {
+        this.caller = caller;
+    }
+
+    /** How the route's rate limit decided: {@code allowed}, {@code limited} or {@code unavailable}; null when it has none. */
+    public String rateLimit() {
+        return rateLimit;
+    }
+
+    public void rateLimit(String outcome) {
+        this.rateLimit = outcome;
+    }
+
+    /** The problem type's last part when the gateway answered the request itself, else null. */
+    public String problem() {
+        return problem;
+    }
+
+    public void problem(String slug) {
+        this.problem = slug;
+    }
+
+    /** Nanoseconds from connecting to the upstream to its answer's head (the last attempt); -1 when none was asked. */
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    public void upstreamNanos(long nanos) {
+        this.upstreamNanos = nanos;
     }
 
     @SuppressWarnings("unchecked")

@@ -102,6 +102,7 @@ public record Problem(int status, String type, String title, String detail, Long
      */
     public Future<Response> answer(Exchange exchange) {
         exchange.failure(slug());
+        exchange.problem(slug());
         // headers of its own: a stage may answer something else instead (a stale copy for a 503)
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         headers.set(HttpHeaders.CONTENT_TYPE, "application/problem+json");

@@ -80,14 +80,17 @@ public final class RateLimitFilter implements Filter {
             }
             if (decision.allowed()) {
                 allowed.increment();
+                exchange.rateLimit("allowed");
                 return chain.proceed(exchange);
             }
             rejected.increment();
+            exchange.rateLimit("limited");
             return Problem.of(429, "rate-limited", "Too many requests", refusal(decision, windows))
                     .retryAfter(decision.retryAfterSeconds())
                     .answer(exchange);
         }, error -> {
             unavailable.increment();
+            exchange.rateLimit("unavailable");
             return Problem.of(503, "rate-limiter-unavailable", "Rate limiter unavailable",
                             "the shared rate limiter cannot decide right now and this route does not run without it; retry shortly")
                     .retryAfter(1)

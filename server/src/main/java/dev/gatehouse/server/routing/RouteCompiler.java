@@ -1,5 +1,8 @@
 package dev.gatehouse.server.routing;
 
+import dev.gatehouse.core.config.RequestLogPolicy;
+import dev.gatehouse.server.logs.RequestLogSink;
+import dev.gatehouse.server.logs.RequestLogFilter;
 import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.GatewayListenerConfig;
@@ -45,10 +48,12 @@ public final class RouteCompiler {
     private final Identities identities;
     private final ResponseCache cache;
     private final Clock clock;
+    private final RequestLogSink requestLog;
 
     public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters, Identities identities,
-                         ResponseCache cache, Clock clock) {
+                         ResponseCache cache, RequestLogSink requestLog, Clock clock) {
         this.vertx = vertx;
+        this.requestLog = requestLog;
         this.clock = clock;
         this.metrics = metrics;
         this.accessLog = accessLog;
@@ -65,14 +70,27 @@ public final class RouteCompiler {
             table.add(route.rule(), compile(route, config.gateway(), pools.get(route.upstream()), trusted, anyCache));
         }
         CompiledRoute unrouted = new CompiledRoute("none", null,
-                Chain.of(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("none"), clock), new RejectFilter())));
+                Chain.of(unroutedFilters(trusted)));
         return new RoutingSnapshot(config, table.build(), unrouted, trusted);
+    }
+
+    /** Requests no route takes (404, or 400 for a refused path) are timed and logged like any other. */
+    private List<Filter> unroutedFilters(TrustedProxies trusted) {
+        List<Filter> filters = new ArrayList<>(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("none"), clock)));
+        if (requestLog != RequestLogSink.NONE) {
+            filters.add(new RequestLogFilter(RequestLogPolicy.ALL, requestLog, trusted, clock));
+        }
+        filters.add(new RejectFilter());
+        return filters;
     }
 
     private CompiledRoute compile(RouteConfig route, GatewayListenerConfig listener, UpstreamPool pool, TrustedProxies trusted, boolean anyCache) {
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
         filters.add(new ObserveFilter(accessLog, metrics.requestTimers(route.name()), clock));
+        if (route.log().enabled() && requestLog != RequestLogSink.NONE) {
+            filters.add(new RequestLogFilter(route.log(), requestLog, trusted, clock));
+        }
         if (route.websocket() == null) {
             filters.add(new WebSocketGate(route.name()));
         }

@@ -313,6 +313,7 @@ public final class ProxyFilter implements Filter {
 
         /** The upstream accepted the WebSocket: the connection is the tunnel's now, no longer a pooled exchange. */
         private void tunnel(UpstreamTarget target, HttpClientResponse upgraded, long began) {
+            exchange.upstreamNanos(clock.read() - began);
             target.succeeded(clock.read() - began);
             inFlight = null;
             releaseSlot();
@@ -327,6 +328,7 @@ public final class ProxyFilter implements Filter {
         private void relay(UpstreamTarget target, HttpClientResponse upstream, long began) {
             int status = upstream.statusCode();
             long elapsed = clock.read() - began;
+            exchange.upstreamNanos(elapsed);
             if (status >= 500) {
                 failedTarget(target, began, new UpstreamStatus(status));
                 if ((status == 502 || status == 503) && replayable && retriesLeft > 0) {
