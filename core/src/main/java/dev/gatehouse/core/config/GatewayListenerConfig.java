@@ -21,6 +21,7 @@ import java.util.List;
  * @param sendTimeout how long a client may leave the gateway unable to write any of an answer (it reads nothing);
  *                    then its connection and the upstream exchange are cut
  * @param trustedProxies addresses whose {@code X-Forwarded-*} headers are believed
+ * @param ip which client addresses may call any route (each route may narrow it with its own)
  * @param versionHeader the header that names the API version a client wants
  * @param transport the node's network I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
  *                  else Java NIO), or one of {@code io_uring}, {@code epoll}, {@code nio} to insist on it
@@ -29,7 +30,7 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
                                     Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, int maxConnections,
                                     int maxConnectionsPerAddress, int maxConnectionsPerProxy, int maxRequestsPerConnection,
                                     Duration maxConnectionAge, Duration sendTimeout, List<String> trustedProxies,
-                                    String versionHeader, Transport transport) {
+                                    String versionHeader, Transport transport, IpRules ip) {
 
     /** The node's network I/O, as {@code gateway.transport} names it. */
     public enum Transport implements Spelled {
@@ -86,6 +87,7 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
         Require.positive("sendTimeout", sendTimeout);
         trustedProxies = Require.list("trustedProxies", trustedProxies);
         Require.notBlank("versionHeader", versionHeader);
+        Require.notNull("ip", ip);
         Require.notNull("transport", transport);
     }
 }

@@ -33,7 +33,8 @@ final class GatewayListenerReader {
                 n.strings("trustedProxies"),
                 n.string("versionHeader", GatewayListenerConfig.DEFAULT_VERSION_HEADER),
                 n.oneOf("transport", GatewayListenerConfig.DEFAULT_TRANSPORT, GatewayListenerConfig.Transport::configName,
-                        List.of(GatewayListenerConfig.Transport.values())));
+                        List.of(GatewayListenerConfig.Transport.values())),
+                IpRulesReader.read(n));
         try {
             TrustedProxies.parse(config.trustedProxies());
         } catch (IllegalArgumentException e) {

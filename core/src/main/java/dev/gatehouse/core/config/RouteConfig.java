@@ -17,13 +17,15 @@ import java.time.Duration;
  * @param websocket the route's WebSocket upgrades, or {@code null} to refuse them
  * @param compression the route's response compression, or {@code null} for none
  * @param log the route's share in the request log
+ * @param ip which client addresses may call the route, besides the gateway's own rules
+ * @param cors the route's CORS policy, or {@code null} for none
  */
 public record RouteConfig(String name, RouteRule rule, String upstream, PathRewrite rewrite,
                           HeaderRules requestHeaders, HeaderRules responseHeaders, int maxHeaderBytes,
                           long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries,
                           RateLimitConfig rateLimit, AuthConfig auth,
                           RouteCacheConfig cache, WebSocketConfig websocket, CompressionConfig compression,
-                          RequestLogPolicy log) {
+                          RequestLogPolicy log, IpRules ip, CorsConfig cors) {
 
     public static final int DEFAULT_RETRIES = 2;
 
@@ -43,5 +45,6 @@ public record RouteConfig(String name, RouteRule rule, String upstream, PathRewr
         Require.atLeast("retries", retries, 0);
         Require.notNull("auth", auth);
         Require.notNull("log", log);
+        Require.notNull("ip", ip);
     }
 }

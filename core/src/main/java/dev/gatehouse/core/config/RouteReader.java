@@ -67,12 +67,14 @@ final class RouteReader {
         WebSocketConfig websocket = WebSocketReader.read(r);
         CompressionConfig compression = CompressionReader.read(r);
         RequestLogPolicy log = LogsReader.route(r);
+        IpRules ip = IpRulesReader.read(r);
+        CorsConfig cors = CorsReader.read(r);
         r.rejectUnknownKeys();
         if (rule == null || name == null || upstream == null) {
             return null;
         }
         return new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
-                timeout, connectTimeout, retries, rateLimit, auth, cache, websocket, compression, log);
+                timeout, connectTimeout, retries, rateLimit, auth, cache, websocket, compression, log, ip, cors);
     }
 
     /** {@code stripPrefix} or {@code rewrite}: how the matched path becomes the upstream's. */

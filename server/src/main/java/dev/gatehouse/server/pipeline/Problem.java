@@ -26,6 +26,8 @@ public record Problem(int status, String type, String title, String detail, Long
             // the request itself
             "bad-path", "bad-host", "malformed-request", "uri-too-long", "headers-too-large", "body-too-large",
             "length-required", "request-header-timeout", "invalid-body", "invalid-query", "websocket-not-allowed",
+            // who may call
+            "ip-not-allowed", "cors-not-allowed",
             // routing and the admin API's resources
             "no-route", "not-found", "method-not-allowed", "conflict",
             // identity

@@ -1,5 +1,8 @@
 package dev.gatehouse.server.routing;
 
+import dev.gatehouse.core.config.IpRules;
+import dev.gatehouse.server.edge.CorsFilter;
+import dev.gatehouse.server.edge.IpFilter;
 import dev.gatehouse.core.config.RequestLogPolicy;
 import dev.gatehouse.server.logs.RequestLogSink;
 import dev.gatehouse.server.logs.RequestLogFilter;
@@ -70,15 +73,18 @@ public final class RouteCompiler {
             table.add(route.rule(), compile(route, config.gateway(), pools.get(route.upstream()), trusted, anyCache));
         }
         CompiledRoute unrouted = new CompiledRoute("none", null,
-                Chain.of(unroutedFilters(trusted)));
+                Chain.of(unroutedFilters(config.gateway(), trusted)));
         return new RoutingSnapshot(config, table.build(), unrouted, trusted);
     }
 
     /** Requests no route takes (404, or 400 for a refused path) are timed and logged like any other. */
-    private List<Filter> unroutedFilters(TrustedProxies trusted) {
+    private List<Filter> unroutedFilters(GatewayListenerConfig listener, TrustedProxies trusted) {
         List<Filter> filters = new ArrayList<>(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("none"), clock)));
         if (requestLog != RequestLogSink.NONE) {
             filters.add(new RequestLogFilter(RequestLogPolicy.ALL, requestLog, trusted, clock));
+        }
+        if (!listener.ip().isEmpty()) {
+            filters.add(new IpFilter(listener.ip(), IpRules.ANYONE, trusted));
         }
         filters.add(new RejectFilter());
         return filters;
@@ -90,6 +96,13 @@ public final class RouteCompiler {
         filters.add(new ObserveFilter(accessLog, metrics.requestTimers(route.name()), clock));
         if (route.log().enabled() && requestLog != RequestLogSink.NONE) {
             filters.add(new RequestLogFilter(route.log(), requestLog, trusted, clock));
+        }
+        if (!listener.ip().isEmpty() || !route.ip().isEmpty()) {
+            filters.add(new IpFilter(listener.ip(), route.ip(), trusted));
+        }
+        if (route.cors() != null) {
+            // before authentication and limits: a preflight carries no credential and is not a call
+            filters.add(new CorsFilter(route.cors()));
         }
         if (route.websocket() == null) {
             filters.add(new WebSocketGate(route.name()));
