@@ -6,6 +6,7 @@ import dev.gatehouse.cache.RedisLevel;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.RedisConfig;
 import dev.gatehouse.server.admin.AdminApi;
+import dev.gatehouse.server.admin.AdminViews;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.cache.ResponseCache;
@@ -121,7 +122,10 @@ final class NodeParts {
                 : null;
         Analytics analytics = new Analytics(database.dataSource(), config.logs(), clock);
         LogSearch logSearch = new LogSearch(database.dataSource(), config.logs(), clock);
-        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, metrics, gatewayPort, clock);
+        AdminViews adminViews = config.adminViews().enabled() || config.adminViews().metrics()
+                ? new AdminViews(vertx, config.adminViews(), identities, cache, upstreams::pools, analytics, metrics)
+                : null;
+        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock);
         this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, analytics, logSearch, clock);
     }
 
