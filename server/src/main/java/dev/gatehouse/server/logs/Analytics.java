@@ -120,10 +120,6 @@ public final class Analytics {
         this.clock = clock;
     }
 
-    public Clock clock() {
-        return clock;
-    }
-
     /**
      * The range {@code since}, {@code from} and {@code until} name (see {@link TimeRange#parse}), at most what is kept
      * for questions like {@code filter}: raw rows for one key, rollups otherwise.

@@ -54,7 +54,7 @@ public final class LogSearch {
     /**
      * Which rows to read; a null field takes every row.
      *
-     * @param status an exact status ({@code 503}) or a class ({@code 5xx}), as {@link #status(String)} reads it
+     * @param status an exact status ({@code 503}) or a class ({@code 5xx}), as {@link Status#parse} reads it
      * @param subject {@code key:<id>}, {@code user:<id>} or {@code jwt:<sub>}
      */
     public record Criteria(TimeRange range, String requestId, Status status, String route, Long keyId, String subject, int limit, Cursor after) {
