@@ -81,11 +81,12 @@ class DemoIT {
     void theDemoServesTheWalkthroughAndSurvivesAnInstanceKilledWithSignalNine(@TempDir Path dir) throws Exception {
         int gatewayPort = freePort();
         int adminPort = freePort();
+        int lbPort = freePort();
         List<Integer> samplePorts = List.of(freePort(), freePort(), freePort());
         Path jar = Path.of("target", "gatehouse.jar").toAbsolutePath();
         output = dir.resolve("demo.out");
         demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "demo",
-                "--port", String.valueOf(gatewayPort), "--admin-port", String.valueOf(adminPort),
+                "--port", String.valueOf(gatewayPort), "--admin-port", String.valueOf(adminPort), "--lb-port", String.valueOf(lbPort),
                 "--sample-ports", samplePorts.get(0) + "," + samplePorts.get(1) + "," + samplePorts.get(2),
                 "--data-dir", dir.resolve("data").toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();

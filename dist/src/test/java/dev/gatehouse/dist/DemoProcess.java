@@ -22,6 +22,7 @@ final class DemoProcess {
 
     final int gatewayPort;
     final int adminPort;
+    final int lbPort;
     final List<Integer> samplePorts;
     final Path dataDir;
     private final Path workDir;
@@ -35,6 +36,7 @@ final class DemoProcess {
         this.dataDir = workDir.resolve("data");
         this.gatewayPort = freePort();
         this.adminPort = freePort();
+        this.lbPort = freePort();
         this.samplePorts = List.of(freePort(), freePort(), freePort());
     }
 
@@ -49,7 +51,7 @@ final class DemoProcess {
         output = workDir.resolve("demo-" + (++runs) + ".out");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", Path.of("target", "gatehouse.jar").toAbsolutePath().toString(), "demo",
-                "--port", String.valueOf(gatewayPort), "--admin-port", String.valueOf(adminPort),
+                "--port", String.valueOf(gatewayPort), "--admin-port", String.valueOf(adminPort), "--lb-port", String.valueOf(lbPort),
                 "--sample-ports", samplePorts.get(0) + "," + samplePorts.get(1) + "," + samplePorts.get(2),
                 "--data-dir", dataDir.toString()));
         command.addAll(List.of(extraArgs));
@@ -66,6 +68,11 @@ final class DemoProcess {
 
     String admin() {
         return "http://127.0.0.1:" + adminPort;
+    }
+
+    /** The reference walkthrough's load balancer. */
+    String balancer() {
+        return "http://127.0.0.1:" + lbPort;
     }
 
     Process process() {

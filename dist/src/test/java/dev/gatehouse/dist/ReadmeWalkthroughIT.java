@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs every command of the README's quick start, in the order written, against the real demo, and checks
- * each one's documented outcome. The demo runs on free ports: {@code localhost:8080} and {@code :8081} in the
- * commands are replaced by them, and nothing else is changed. A command the README gains or loses fails the
+ * each one's documented outcome. The demo runs on free ports: {@code localhost:8080}, {@code :8081} and
+ * {@code :3000} in the commands are replaced by them, and nothing else is changed. A command the README gains or loses fails the
  * test until its outcome is written down here.
  */
 class ReadmeWalkthroughIT {
@@ -69,6 +69,13 @@ class ReadmeWalkthroughIT {
                         assertThat(out).contains("gatehouse_requests_seconds_count{")),
                 new Step("curl http://localhost:8080/health", out ->
                         assertThat(new JsonObject(out).getString("status")).isEqualTo("UP")),
+                new Step("curl http://localhost:3000/lb/status", out ->
+                        assertThat(new JsonObject(out).getJsonArray("instances")).hasSize(3)),
+                new Step("curl http://localhost:8080/api/v1/admin/dashboard -H 'Authorization: Bearer admin-token-dev'", out -> {
+                    JsonObject dashboard = new JsonObject(out);
+                    assertThat(dashboard.getJsonObject("totals").getMap()).containsKey("requests");
+                    assertThat(dashboard.getJsonObject("upstreams").getJsonObject("api").getJsonArray("targets")).hasSize(3);
+                }),
                 new Step("TOKEN=$(curl -s -X POST http://localhost:8080/api/v1/auth/login", out ->
                         assertThat(variables.get("TOKEN")).startsWith("gh_sess_")),
                 new Step("curl http://localhost:8080/api/v1/me -H \"Authorization: Bearer $TOKEN\"", out -> {
@@ -114,7 +121,8 @@ class ReadmeWalkthroughIT {
     }
 
     private String asWritten(String command) {
-        return command.replace("localhost:8080", "localhost:" + demo.gatewayPort).replace("localhost:8081", "localhost:" + demo.adminPort);
+        return command.replace("localhost:8080", "localhost:" + demo.gatewayPort).replace("localhost:8081", "localhost:" + demo.adminPort)
+                .replace("localhost:3000", "localhost:" + demo.lbPort);
     }
 
     /** Runs one command with bash, as a user pasting it would, with the variables earlier commands set; its standard output. */

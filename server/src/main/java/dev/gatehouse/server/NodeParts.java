@@ -7,10 +7,13 @@ import dev.gatehouse.cache.RedisLevel;
 import dev.gatehouse.core.config.GatewayConfig;
 import dev.gatehouse.core.config.RedisConfig;
 import dev.gatehouse.server.admin.AdminApi;
+import dev.gatehouse.server.admin.AdminViews;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.GatewayVerticle;
+import dev.gatehouse.server.logs.Analytics;
+import dev.gatehouse.server.logs.LogSearch;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
@@ -122,8 +125,13 @@ final class NodeParts {
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
                 ? new IdentityEndpoints(vertx, identities, config.identity(), () -> snapshot.get().trustedProxies(), clock)
                 : null;
-        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, metrics, gatewayPort, clock);
-        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, clock);
+        Analytics analytics = new Analytics(database.dataSource(), config.logs(), clock);
+        LogSearch logSearch = new LogSearch(database.dataSource(), config.logs(), clock);
+        AdminViews adminViews = config.adminViews().enabled() || config.adminViews().metrics()
+                ? new AdminViews(vertx, config.adminViews(), identities, cache, upstreams::pools, analytics, metrics)
+                : null;
+        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock);
+        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, analytics, logSearch, clock);
     }
 
     /** gateway.maxConnections as the routes in effect have it; NaN before the first are compiled. */

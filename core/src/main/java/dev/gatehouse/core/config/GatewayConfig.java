@@ -12,7 +12,7 @@ import java.util.Set;
 public record GatewayConfig(GatewayListenerConfig gateway, AdminListenerConfig admin, StorageConfig storage,
                             RedisConfig redis, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes,
                             ObservabilityConfig observability, IdentityConfig identity,
-                            CacheConfig cache, LogsConfig logs) {
+                            CacheConfig cache, LogsConfig logs, AdminViewsConfig adminViews) {
 
     public GatewayConfig {
         Require.notNull("gateway", gateway);
@@ -25,6 +25,7 @@ public record GatewayConfig(GatewayListenerConfig gateway, AdminListenerConfig a
         Require.notNull("identity", identity);
         Require.notNull("cache", cache);
         Require.notNull("logs", logs);
+        Require.notNull("adminViews", adminViews);
         Set<String> names = new HashSet<>();
         for (RouteConfig route : routes) {
             if (!names.add(route.name())) {

@@ -70,6 +70,7 @@ public final class GatewayConfigReader {
         IdentityConfig identity = IdentityReader.read(root.child("auth"));
         CacheConfig cache = CacheReader.read(root.child("cache"));
         LogsConfig logs = LogsReader.read(root.child("logs"));
+        AdminViewsConfig adminViews = AdminViewsReader.read(root.child("adminViews"));
         root.rejectUnknownKeys();
 
         if (!root.problems().isEmpty()) {
@@ -80,7 +81,7 @@ public final class GatewayConfigReader {
                     + "the gateway answers every request with 404"));
         }
         warnOfUnreadVariables(root, variables, warnings);
-        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache, logs);
+        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache, logs, adminViews);
     }
 
     /** A {@code GATEHOUSE_*} variable no key reads is most likely a misspelt one, which would otherwise be ignored in silence. */

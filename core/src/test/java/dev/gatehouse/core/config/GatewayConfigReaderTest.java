@@ -142,6 +142,24 @@ class GatewayConfigReaderTest {
     }
 
     @Test
+    void adminViewsAreOffByDefaultAndTheirMistakesAreNamed() throws InvalidConfigException {
+        assertThat(read(minimal()).adminViews()).isEqualTo(AdminViewsConfig.DEFAULTS);
+        assertThat(AdminViewsConfig.DEFAULTS.enabled()).isFalse();
+        assertThat(AdminViewsConfig.DEFAULTS.metrics()).isFalse();
+        java.util.Map<String, Object> on = new java.util.HashMap<>(minimal());
+        on.put("adminViews", Map.of("enabled", true, "basePath", "/ops", "metrics", true));
+        assertThat(read(on).adminViews()).isEqualTo(new AdminViewsConfig(true, "/ops", true));
+
+        java.util.Map<String, Object> wrong = new java.util.HashMap<>(minimal());
+        wrong.put("adminViews", Map.of("enabled", "yes please", "basePath", "ops/", "metric", true));
+        assertThat(problems(wrong)).anyMatch(p -> p.startsWith("adminViews.enabled: "))
+                .contains("adminViews.basePath: must start with '/' and not end with one, e.g. /api/v1/admin; got 'ops/'")
+                .anyMatch(p -> p.startsWith("adminViews.metric: ") && p.contains("metrics"));
+        assertThatThrownBy(() -> new AdminViewsConfig(true, "/ops/", false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("basePath must start with '/' and not end with one, got '/ops/'");
+    }
+
+    @Test
     void cacheMistakesAreNamed() {
         assertThat(problems(Map.of("upstreams", Map.of("api", upstream()),
                 "routes", List.of(

@@ -10,6 +10,8 @@ import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.cache.ResponseCache;
+import dev.gatehouse.server.logs.Analytics;
+import dev.gatehouse.server.logs.LogSearch;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.Problem;
@@ -36,7 +38,7 @@ import java.util.function.Supplier;
 
 /**
  * The admin listener's API (loopback by default): Prometheus metrics, upstream and route state, health,
- * and the guarded endpoints for identities and the cache. Every {@code GET} also answers {@code HEAD}. Unknown
+ * and the guarded endpoints for identities, the cache and the request log's analytics. Every {@code GET} also answers {@code HEAD}. Unknown
  * paths get a problem+json 404; a known path asked with a method it does not take, a 405 with {@code Allow}.
  */
 public final class AdminApi {
@@ -47,11 +49,16 @@ public final class AdminApi {
     private final Identities identities;
     private final ResponseCache cache;
     private final NodeRegistry nodes;
+    private final Analytics analytics;
+    private final LogSearch logs;
     private final Clock clock;
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
-                    HealthEndpoints health, Identities identities, ResponseCache cache, NodeRegistry nodes, Clock clock) {
+                    HealthEndpoints health, Identities identities, ResponseCache cache, NodeRegistry nodes, Analytics analytics,
+                    LogSearch logs, Clock clock) {
         this.clock = clock;
+        this.analytics = analytics;
+        this.logs = logs;
         this.metrics = metrics;
         this.pools = pools;
         this.snapshot = snapshot;
@@ -77,6 +84,7 @@ public final class AdminApi {
         new IdentityAdmin(identities, guard, calls, snapshot, clock).mount(router);
         new UserAdmin(identities, guard, calls).mount(router);
         new CacheAdmin(cache, guard).mount(router);
+        new AnalyticsAdmin(analytics, logs, guard, calls).mount(router);
         // HEAD wherever GET (RFC 9110 9.3.2): the same handler answers, and the server sends its headers without the body
         router.getRoutes().stream().filter(r -> r.methods() != null && r.methods().contains(HttpMethod.GET))
                 .forEach(r -> r.method(HttpMethod.HEAD));
@@ -90,7 +98,8 @@ public final class AdminApi {
                 return;
             }
             Problem.of(404, "not-found", "Not found", "the admin API has no " + ctx.request().method() + " " + path
-                            + "; see /metrics, /upstreams, /routes, /nodes, /keys, /tiers, /users, /cache, /health/ready")
+                            + "; see /metrics, /upstreams, /routes, /nodes, /keys, /tiers, /users, /cache, /analytics/summary, "
+                            + "/analytics/series, /logs, /health/ready")
                     .send(ctx.response(), path, null);
         });
         return router;

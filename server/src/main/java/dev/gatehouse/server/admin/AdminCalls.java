@@ -58,16 +58,7 @@ final class AdminCalls {
         try {
             List<String> known = new ArrayList<>(List.of("limit", "after"));
             known.addAll(filterNames);
-            for (String name : ctx.queryParams().names()) {
-                if (!known.contains(name)) {
-                    String close = Spelling.closest(name, known);
-                    throw new IllegalArgumentException("unknown query parameter '" + name + "'" + (close == null ? "" : " (did you mean '" + close + "'?)")
-                            + "; this list takes " + String.join(", ", known));
-                }
-                if (ctx.queryParams().getAll(name).size() > 1) {
-                    throw new IllegalArgumentException("'" + name + "' is given more than once");
-                }
-            }
+            onlyParams(ctx, known);
             after = number(ctx, "after", 0, 0, Long.MAX_VALUE);
             limit = (int) number(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
             for (String name : filterNames) {
@@ -96,6 +87,24 @@ final class AdminCalls {
         });
     }
 
+    /**
+     * Refuses, by name, a query parameter not in {@code known} (suggesting the likely one) or one given more than once.
+     *
+     * @throws IllegalArgumentException saying which
+     */
+    static void onlyParams(RoutingContext ctx, List<String> known) {
+        for (String name : ctx.queryParams().names()) {
+            if (!known.contains(name)) {
+                String close = Spelling.closest(name, known);
+                throw new IllegalArgumentException("unknown query parameter '" + name + "'" + (close == null ? "" : " (did you mean '" + close + "'?)")
+                        + "; " + ctx.request().path() + " takes " + String.join(", ", known));
+            }
+            if (ctx.queryParams().getAll(name).size() > 1) {
+                throw new IllegalArgumentException("'" + name + "' is given more than once");
+            }
+        }
+    }
+
     /** A whole-number query parameter from {@code min} to {@code max}, or {@code fallback} when absent. */
     private static long number(RoutingContext ctx, String name, long fallback, long min, long max) {
         String text = ctx.request().getParam(name);
@@ -118,6 +127,9 @@ final class AdminCalls {
                 problem(ctx, 409, "conflict", "Conflict", e.getMessage());
             } else if (e instanceof IllegalArgumentException) {
                 problem(ctx, 400, "invalid-body", "Invalid body", e.getMessage());
+            } else if (e instanceof java.sql.SQLException sql && "57014".equals(sql.getSQLState())) {
+                // query_canceled: the statement ran past its timeout (analytics over a wide range)
+                problem(ctx, 503, "storage", "Storage error", "the query ran past its time limit; narrow the range or add a filter");
             } else {
                 problem(ctx, 500, "storage", "Storage error", "PostgreSQL failed: " + e.getMessage());
             }

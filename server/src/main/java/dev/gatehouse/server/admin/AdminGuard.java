@@ -5,14 +5,17 @@ import dev.gatehouse.server.auth.AuthFilter;
 import dev.gatehouse.server.auth.Credentials;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.Identity;
+import dev.gatehouse.server.pipeline.Problem;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Optional;
 
-import static dev.gatehouse.server.admin.AdminCalls.problem;
-
-/** Lets a request through to an admin endpoint only with an admin-scoped API key or an admin's session. */
+/**
+ * Lets a request through to an admin endpoint only with an admin-scoped API key or an admin's session: on the
+ * admin listener as a route handler, on the gateway listener's admin views through {@link #check}.
+ */
 final class AdminGuard implements Handler<RoutingContext> {
     private final Identities identities;
 
@@ -22,33 +25,39 @@ final class AdminGuard implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        requireAdmin(ctx);
+        check(ctx.request(), ctx::next);
     }
 
-    private void requireAdmin(RoutingContext ctx) {
-        String key = Credentials.presented(ctx.request());
+    /** Runs {@code admitted} for an admin's credential; otherwise answers the request with 401, 403 or 503 itself. */
+    void check(HttpServerRequest request, Runnable admitted) {
+        String key = Credentials.presented(request);
         if (key == null) {
-            ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\"");
-            problem(ctx, 401, "unauthorized", "Unauthorized", "the admin API needs an API key with the admin scope (X-API-Key or Authorization: Bearer)");
+            request.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\"");
+            send(request, Problem.of(401, "unauthorized", "Unauthorized",
+                    "the admin API needs an API key with the admin scope (X-API-Key or Authorization: Bearer)"));
             return;
         }
         identities.authenticate(key).onComplete(result -> {
             if (result.failed()) {
                 // PostgreSQL cannot be asked: the key is unchecked, not wrong
-                AuthFilter.identityUnavailable().send(ctx.response(), ctx.request().path(), null);
+                send(request, AuthFilter.identityUnavailable());
                 return;
             }
             Optional<Identity> identity = result.result();
             if (identity.isEmpty()) {
-                ctx.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\"");
-                problem(ctx, 401, "unauthorized", "Unauthorized", ApiKeys.looksLikeSession(key)
-                        ? "the session is not valid; log in again" : "the API key is not valid");
+                request.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\"");
+                send(request, Problem.of(401, "unauthorized", "Unauthorized", ApiKeys.looksLikeSession(key)
+                        ? "the session is not valid; log in again" : "the API key is not valid"));
             } else if (!identity.get().scopes().contains("admin") && !"admin".equals(identity.get().role())) {
-                problem(ctx, 403, "insufficient-scope", "Forbidden", "the admin API needs a key with the admin scope or an admin's session");
+                send(request, Problem.of(403, "insufficient-scope", "Forbidden", "the admin API needs a key with the admin scope or an admin's session"));
             } else {
-                ctx.next();
+                admitted.run();
             }
         });
+    }
+
+    private static void send(HttpServerRequest request, Problem problem) {
+        problem.send(request.response(), request.path(), null);
     }
 
 }

@@ -15,6 +15,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A node's identities: the stores of keys, users and tiers, and what the request path reads of them — the
@@ -43,6 +45,8 @@ public final class Identities implements AutoCloseable {
     private final JwtVerdicts jwts;
     private final TierRegistry tiers;
     private final ChangeFeed feed;
+    /** Secrets looked up as keys though they lack a key's shape: only {@code gatehouse demo} adds one (see {@link #acceptDemoKey}). */
+    private final Set<String> demoKeys = ConcurrentHashMap.newKeySet();
 
     public Identities(Vertx vertx, Database database, MeterRegistry meters, IdentityConfig config, Clock clock) {
         this.config = config;
@@ -138,10 +142,19 @@ public final class Identities implements AutoCloseable {
         if (ApiKeys.looksLikeSession(presented)) {
             return sessions.authenticate(presented);
         }
-        if (!ApiKeys.looksLikeKey(presented)) {
+        if (!ApiKeys.looksLikeKey(presented) && (demoKeys.isEmpty() || presented == null || !demoKeys.contains(presented))) {
             return Future.succeededFuture(Optional.empty());
         }
         return keyCache.authenticate(presented);
+    }
+
+    /**
+     * Only for {@code gatehouse demo}: lets this node take {@code secret}, a key stored with
+     * {@link KeyStore#createDemoKey} whose secret is not of the {@code gh_live_} shape (the reference walkthrough's
+     * {@code admin-token-dev}). Held in memory only: a node the demo did not start never accepts it.
+     */
+    public void acceptDemoKey(String secret) {
+        demoKeys.add(secret);
     }
 
     /** The identity in an end-user JWT, or empty when JWTs are not configured or this one is not valid. */

@@ -68,6 +68,34 @@ public final class KeyStore {
         }
     }
 
+    /**
+     * Only for {@code gatehouse demo}: the key whose secret is exactly {@code secret} (stored, like every key, as
+     * its SHA-256 with its first 8 characters as the prefix), created unless it exists (revoked or not). A node
+     * takes such a secret only after {@link Identities#acceptDemoKey}, which only the demo calls.
+     */
+    public ApiKeyRecord createDemoKey(String secret, String name, String tier, List<String> scopes) throws SQLException {
+        if (secret.length() < 8) {
+            throw new IllegalArgumentException("a demo key's secret has at least 8 characters, got " + secret.length());
+        }
+        Optional<ApiKeyRecord> existing = findByHash(ApiKeys.hash(secret));
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("INSERT INTO gatehouse_api_keys (key_hash, prefix, name, tier, scopes) "
+                     + "VALUES (?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
+            s.setBytes(1, ApiKeys.hash(secret));
+            s.setString(2, secret.substring(0, 8));
+            s.setString(3, name);
+            s.setString(4, tier);
+            s.setArray(5, c.createArrayOf("text", scopes.toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return read(r);
+            }
+        }
+    }
+
     public Optional<ApiKeyRecord> findByHash(byte[] hash) throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE key_hash = ?")) {

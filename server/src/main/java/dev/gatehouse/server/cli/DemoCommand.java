@@ -35,12 +35,18 @@ import java.util.concurrent.CountDownLatch;
 final class DemoCommand implements Callable<Integer> {
 
     static final String SAMPLE_MAIN = "dev.gatehouse.sample.SampleMain";
+    /** The reference walkthrough's admin token: a key with this secret exists, and works, in the demo only. */
+    static final String DEMO_ADMIN_TOKEN = "admin-token-dev";
 
     @Option(names = "--port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--admin-port", defaultValue = "8081", description = "Admin port (default: ${DEFAULT-VALUE}).")
     int adminPort;
+
+    @Option(names = "--lb-port", defaultValue = "3000",
+            description = "Port of the reference walkthrough's load balancer: /lb/status and requests balanced over the instances (default: ${DEFAULT-VALUE}).")
+    int lbPort;
 
     @Option(names = "--sample-ports", split = ",", defaultValue = "3001,3002,3003",
             description = "Ports of the sample service instances (default: ${DEFAULT-VALUE}).")
@@ -97,13 +103,21 @@ final class DemoCommand implements Callable<Integer> {
             GatewayConfig config = loader.load(configFile);
             node = GatewayNode.start(config, new GatewayNode.Options(configFile, loader, Duration.ofSeconds(1), Clock.system()));
             createDemoUsers(node);
+            createDemoAdminKey(node);
+            if (kept && !config.adminViews().enabled()) {
+                System.out.println("The kept " + configFile.getFileName() + " has no adminViews: /api/v1/admin/* goes to the sample instances "
+                        + "(--reset-config writes a file with them).");
+            }
+            DemoBalancer balancer = await(DemoBalancer.start(node.vertx(), node::pools, "api", config.gateway().host(), lbPort),
+                    "start the demo's load balancer on port " + lbPort);
             Supervisor supervisor = new Supervisor(samples);
             supervisor.start();
-            printBanner(configFile, kept, node.gatewayPort(), node.adminPort());
+            printBanner(configFile, kept, node.gatewayPort(), node.adminPort(), balancer.port());
             GatewayNode running = node;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("\nStopping the demo...");
                 supervisor.interrupt();
+                await(balancer.close(), "stop the demo's load balancer");
                 // the node first: its requests finish against live instances, and no health check sees them go
                 running.close();
                 samples.forEach(SampleProcess::stop);
@@ -134,17 +148,39 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The reference walkthrough's {@code Authorization: Bearer admin-token-dev}: an admin-scoped key with exactly that
+     * secret, which only a node the demo started accepts (see {@code Identities.acceptDemoKey}).
+     */
+    private static void createDemoAdminKey(GatewayNode node) throws java.sql.SQLException {
+        node.identities().keys().createDemoKey(DEMO_ADMIN_TOKEN, "demo admin token (reference walkthrough)", "enterprise", List.of("admin"));
+        node.identities().acceptDemoKey(DEMO_ADMIN_TOKEN);
+    }
+
+    /** Waits for a Vert.x future from the demo's main thread or its shutdown hook. */
+    private static <T> T await(io.vertx.core.Future<T> future, String what) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while trying to " + what, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     private String validate() {
         List<Integer> all = new ArrayList<>(samplePorts);
         all.add(port);
         all.add(adminPort);
+        all.add(lbPort);
         for (int p : all) {
             if (p < 1 || p > 65535) {
                 return "ports must be between 1 and 65535, got " + p;
             }
         }
         if (all.stream().distinct().count() != all.size()) {
-            return "the gateway, admin and sample ports must all differ, got " + all;
+            return "the gateway, admin, load balancer and sample ports must all differ, got " + all;
         }
         if (samplePorts.isEmpty()) {
             return "--sample-ports needs at least one port";
@@ -188,6 +224,9 @@ final class DemoCommand implements Callable<Integer> {
                 auth:
                   endpoints: true              # POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/me
                   passwordIterations: 100000
+                adminViews:
+                  enabled: true                # GET /api/v1/admin/dashboard, /circuit-breakers, /cache; POST /api/v1/admin/cache/clear (admins only)
+                  metrics: true                # GET /metrics on the gateway too, as the reference walkthrough has it
                 upstreams:
                   api:
                     balancer: least-connections
@@ -231,14 +270,16 @@ final class DemoCommand implements Callable<Integer> {
                 """.formatted(port, adminPort, targets);
     }
 
-    private void printBanner(Path configFile, boolean kept, int gatewayPort, int adminListenerPort) {
+    private void printBanner(Path configFile, boolean kept, int gatewayPort, int adminListenerPort, int balancerPort) {
         String gw = "http://localhost:" + gatewayPort;
         String admin = "http://localhost:" + adminListenerPort;
+        String lb = "http://localhost:" + balancerPort;
         System.out.println("""
 
                 Gatehouse demo is running.
                   gateway         %1$s   (routes /api/v1/** to %3$d sample instances)
-                  admin           %2$s   (/metrics, /upstreams, /routes, /health/ready)
+                  admin           %2$s   (/metrics, /upstreams, /routes, /analytics/summary, /logs, /health/ready)
+                  load balancer   %7$s   (/lb/status; other requests straight to the instances)
                   configuration   %4$s   (%6$s)
                   sample logs     %5$s
 
@@ -253,14 +294,17 @@ final class DemoCommand implements Callable<Integer> {
                   curl %1$s/api/v1/external               # a flaky dependency: watch the breaker in /upstreams
                   curl %2$s/upstreams                     # health, breakers, in-flight per target
                   curl -s %2$s/metrics | grep gatehouse_requests
+                  curl %7$s/lb/status                     # the instances, their health and breakers
+                  curl %1$s/api/v1/admin/dashboard -H 'Authorization: Bearer admin-token-dev'
 
-                Demo accounts: admin@example.com / admin123 (admin), user@example.com / user123 (user).
+                Demo accounts: admin@example.com / admin123 (admin), user@example.com / user123 (user);
+                the admin key admin-token-dev works in the demo only.
                 Anonymous callers get 100 requests a minute (X-RateLimit-* headers show what is left).
                 Kill an instance (kill -9) and keep curling: requests go to the others; the demo restarts it
                 and health checks bring it back. Ctrl-C stops everything.
                 """.formatted(gw, admin, samplePorts.size(), configFile.toAbsolutePath().normalize(),
                 dataDir.resolve("logs").toAbsolutePath().normalize(),
-                kept ? "kept from an earlier run, with your edits; edit it: changes apply live" : "edit it: changes apply live"));
+                kept ? "kept from an earlier run, with your edits; edit it: changes apply live" : "edit it: changes apply live", lb));
     }
 
     private static void awaitReady(SampleProcess sample) throws IOException {

@@ -4,6 +4,7 @@ import dev.gatehouse.core.config.GatewayListenerConfig;
 import dev.gatehouse.core.path.NormalizedPath;
 import dev.gatehouse.core.path.PathNormalizer;
 import dev.gatehouse.core.route.RouteMatch;
+import dev.gatehouse.server.admin.AdminViews;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.observe.HealthEndpoints;
@@ -50,7 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
-                         IdentityEndpoints identity, GatewayMetrics metrics, AtomicInteger boundPort, Clock clock) {
+                         IdentityEndpoints identity, AdminViews adminViews, GatewayMetrics metrics, AtomicInteger boundPort, Clock clock) {
     }
 
     /** The most upstream connections the HTTP client would open per target; the real limit is each upstream's own. */
@@ -182,6 +183,9 @@ public final class GatewayVerticle extends VerticleBase {
             return;
         }
         if (shared.identity() != null && shared.identity().handles(rawPath, request)) {
+            return;
+        }
+        if (shared.adminViews() != null && shared.adminViews().handles(rawPath, request)) {
             return;
         }
         if (request.version() == HttpVersion.HTTP_1_1 && request.headers().getAll(HttpHeaders.HOST).size() != 1) {
