@@ -38,7 +38,7 @@ final class HeldAnswerRelay implements AutoCloseable {
             this.marker = marker.clone();
         }
 
-        /** Waits until the statement has reached the server and its answer is being held. */
+        /** Waits until the server has run the statement and the first bytes of its answer are being held. */
         void awaitHeld(Duration timeout) throws Exception {
             held.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -64,7 +64,22 @@ final class HeldAnswerRelay implements AutoCloseable {
                 open.add(out);
                 in.closeHandler(v -> out.close());
                 out.closeHandler(v -> in.close());
-                out.handler(in::write);
+                // the statement under hold, once sent on: the first bytes of its answer are kept back, which also
+                // proves the server has run it (taken its snapshot) before the test is told it is held
+                AtomicReference<Hold> answering = new AtomicReference<>();
+                out.handler(answer -> {
+                    Hold hold = answering.getAndSet(null);
+                    if (hold == null) {
+                        in.write(answer);
+                        return;
+                    }
+                    out.pause();
+                    hold.released.thenRun(() -> context.runOnContext(v -> {
+                        in.write(answer);
+                        out.resume();
+                    }));
+                    hold.held.complete(null);
+                });
                 byte[][] recent = {new byte[0]};
                 in.handler(chunk -> {
                     Hold hold = armed.get();
@@ -72,9 +87,7 @@ final class HeldAnswerRelay implements AutoCloseable {
                         // what came before counts too: a marker may straddle two chunks
                         byte[] window = concat(recent[0], chunk.getBytes());
                         if (contains(window, hold.marker) && armed.compareAndSet(hold, null)) {
-                            out.pause(); // before the statement is sent on, so no byte of its answer can slip through
-                            hold.released.thenRun(() -> context.runOnContext(v -> out.resume()));
-                            hold.held.complete(null);
+                            answering.set(hold);
                         }
                         recent[0] = Arrays.copyOfRange(window, Math.max(0, window.length - hold.marker.length + 1), window.length);
                     }
