@@ -40,6 +40,13 @@ CREATE TABLE request_log_shipping (
     updated_at   timestamptz NOT NULL DEFAULT now()
 );
 
+-- This database's identity, written at the head of each spool segment: spooled rows are replayed only into the
+-- database they were meant for, never into another one a node later serves from the same spool directory.
+CREATE TABLE request_log_database (
+    id  text  NOT NULL
+);
+INSERT INTO request_log_database (id) VALUES (md5(random()::text || clock_timestamp()::text || pg_backend_pid()));
+
 -- Per minute x route x status class x tier: what analytics read instead of scanning raw rows. Nodes add
 -- into a minute (never overwrite), in the same transaction as the rows they summarise.
 CREATE TABLE request_rollups (
@@ -54,7 +61,7 @@ CREATE TABLE request_rollups (
     bytes_in        bigint      NOT NULL,
     bytes_out       bigint      NOT NULL,
     duration_us_sum bigint      NOT NULL,
-    histogram       bigint[]    NOT NULL,    -- latency counts per bucket (core's LatencyBuckets)
+    histogram       bigint[]    NOT NULL,    -- latency counts per bucket (core's LatencyBuckets), trailing empty buckets left off
     PRIMARY KEY (minute, route, status_class, tier)
 );
 

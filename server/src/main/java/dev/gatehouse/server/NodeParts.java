@@ -10,6 +10,9 @@ import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.GatewayVerticle;
+import dev.gatehouse.server.logs.PartitionMaintenance;
+import dev.gatehouse.server.logs.RequestLogSink;
+import dev.gatehouse.server.logs.RequestLogWriter;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
@@ -31,6 +34,7 @@ import io.vertx.redis.client.RedisOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -56,6 +60,11 @@ final class NodeParts {
     final AtomicInteger gatewayPort = new AtomicInteger();
     final GatewayVerticle.Shared gateway;
     final AdminApi adminApi;
+    /** Where each request's row goes: the request-log writer, or nowhere when {@code logs.enabled} is off. */
+    final RequestLogSink requestLog;
+    /** The request log's writer and partition upkeep, for {@link GatewayNode} to start; null when logs are off. */
+    final RequestLogWriter logWriter;
+    final PartitionMaintenance logPartitions;
 
     /**
      * Opens storage, the access log and Vert.x, then builds every other part on them.
@@ -95,6 +104,16 @@ final class NodeParts {
         this.readiness = new StorageReadiness(vertx, database);
         this.upstreams = new UpstreamRegistry(metrics.registry(), clock);
         this.healthChecker = new HealthChecker(vertx);
+        if (config.logs().enabled()) {
+            this.logWriter = new RequestLogWriter(config.logs(), heartbeat.nodeId(), spoolDir(config), database::openDedicatedConnection,
+                    metrics.registry(), clock);
+            this.logPartitions = new PartitionMaintenance(vertx, database.dataSource(), config.logs(), clock);
+            this.requestLog = logWriter;
+        } else {
+            this.logWriter = null;
+            this.logPartitions = null;
+            this.requestLog = RequestLogSink.NONE;
+        }
 
         RedisConfig redis = config.redis();
         // one client (one pool) per node for rate limiting and the cache's shared level
@@ -119,6 +138,18 @@ final class NodeParts {
                 : null;
         this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, metrics, gatewayPort, clock);
         this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, clock);
+    }
+
+    /** logs.spoolDir, else {@code log-spool} beside the embedded database's data, else {@code ./data/log-spool}. */
+    static Path spoolDir(GatewayConfig config) {
+        if (config.logs().spoolDir() != null) {
+            return Path.of(config.logs().spoolDir());
+        }
+        if (config.storage().embedded()) {
+            Path data = Path.of(config.storage().dataDir()).toAbsolutePath().normalize();
+            return data.resolveSibling("log-spool");
+        }
+        return Path.of("data", "log-spool");
     }
 
     /** gateway.maxConnections as the routes in effect have it; NaN before the first are compiled. */

@@ -36,6 +36,7 @@ public final class RestartOnlySettings {
         section(changed, "auth", running.identity(), next.identity());
         section(changed, "cache", running.cache(), next.cache());
         section(changed, "observability", running.observability(), next.observability());
+        section(changed, "logs", running.logs(), next.logs());
         return changed;
     }
 
