@@ -246,6 +246,47 @@ class RequestLogWriterTest {
     }
 
     @Test
+    void shouldWriteABatchOnceWhenTheConnectionIsLostAsItCommits() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (CommitCutRelay cutter = new CommitCutRelay(vertx, testDatabase.jdbcUrl())) {
+            RequestLogWriter writer = new RequestLogWriter(LogRows.config(10_000, 500, 1 << 20), "node-a", dir.resolve("spool"),
+                    () -> DriverManager.getConnection(cutter.relayed(testDatabase.jdbcUrl())), registry, Clock.system());
+            writers.add(writer);
+            writer.start();
+            cutter.arm();
+            for (int i = 0; i < 500; i++) {
+                assertThat(writer.offer(row(minute + i, "r" + i, "orders", 200, 1000))).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> counter(registry, "gatehouse.logs.written") == 500);
+            assertThat(cutter.cuts()).as("the commit was cut off from its answer").isEqualTo(1);
+        }
+        assertThat(counter(registry, "gatehouse.logs.batches", "result", "failed")).isEqualTo(1);
+        assertThat(counter(registry, "gatehouse.logs.batches", "result", "spooled"))
+                .as("the cursor said the batch was in: not spooled to be written again").isZero();
+        assertThat(count(db, "SELECT count(*) FROM request_logs")).isEqualTo(500);
+        assertThat(count(db, "SELECT count(DISTINCT seq) FROM request_logs")).isEqualTo(500);
+        assertThat(count(db, "SELECT sum(requests) FROM request_rollups")).isEqualTo(500);
+    }
+
+    @Test
+    void shouldWriteNothingTwiceWhenABatchIsWrittenAgain() throws Exception {
+        List<RequestLogRow> rows = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            rows.add(row(minute + i, "r" + i, "orders", 200, 1000));
+        }
+        try (RequestLogStore store = new RequestLogStore(() -> DriverManager.getConnection(testDatabase.jdbcUrl()))) {
+            assertThat(store.write(new LogBatch("node-a", 1, rows))).isEqualTo(100);
+            assertThat(store.write(new LogBatch("node-a", 1, rows))).as("replayed after its commit went through").isZero();
+            assertThat(store.write(new LogBatch("node-a", 51, rows))).as("only the rows past the cursor").isEqualTo(50);
+            assertThat(store.write(new LogBatch("node-b", 1, rows))).as("another node's numbers are its own").isEqualTo(100);
+            assertThat(store.shippedSeq("node-a")).isEqualTo(150);
+        }
+        assertThat(count(db, "SELECT count(*) FROM request_logs WHERE node_id = 'node-a'")).isEqualTo(150);
+        assertThat(count(db, "SELECT count(DISTINCT seq) FROM request_logs WHERE node_id = 'node-a'")).isEqualTo(150);
+        assertThat(count(db, "SELECT sum(requests) FROM request_rollups")).as("rolled up once per row written").isEqualTo(250);
+    }
+
+    @Test
     void shouldRefuseAndCountARowOfferedToAFullQueueWithoutWaiting() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RequestLogWriter writer = new RequestLogWriter(LogRows.config(10, 5, 1 << 20), "node-a", dir.resolve("spool"),
