@@ -36,6 +36,9 @@ public final class RequestLogWriter implements RequestLogSink, AutoCloseable {
     private static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** How long {@link #close()} waits for the thread to write what it holds. */
     private static final long CLOSE_WAIT_MILLIS = 60_000;
+    /** Put in the queue by {@link #close()} to wake the thread from its wait for rows; never written. */
+    private static final RequestLogRow WAKE = new RequestLogRow(0, "", "", "", "", 0, 0, 0, 0, 0, null, null, null, null, null, null,
+            null, null, null, null);
 
     /** Opens a new connection to the database the rows go to. */
     @FunctionalInterface
@@ -164,6 +167,9 @@ public final class RequestLogWriter implements RequestLogSink, AutoCloseable {
             if (pending.size() < batchRows) {
                 int before = pending.size();
                 queue.drainTo(pending, batchRows - pending.size());
+                if (stopping) { // read after the drain: a WAKE it took was put there after stopping was set
+                    pending.removeIf(row -> row == WAKE);
+                }
                 if (before == 0 && !pending.isEmpty()) {
                     pendingSince = clock.read();
                 }
@@ -192,7 +198,7 @@ public final class RequestLogWriter implements RequestLogSink, AutoCloseable {
                 RequestLogRow row = queue.poll(wait, TimeUnit.NANOSECONDS);
                 if (row == null) {
                     idle = !pending.isEmpty();
-                } else {
+                } else if (row != WAKE) {
                     if (pending.isEmpty()) {
                         pendingSince = clock.read();
                     }
@@ -200,6 +206,7 @@ public final class RequestLogWriter implements RequestLogSink, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 log.warn("the request-log writer was interrupted with {} rows in hand; they are lost", pending.size() + queue.size());
+                queue.remove(WAKE);
                 droppedStopped.increment(pending.size() + queue.size());
                 return;
             }
@@ -294,7 +301,7 @@ public final class RequestLogWriter implements RequestLogSink, AutoCloseable {
             return false;
         }
         log.error("PostgreSQL refused a batch of {} request-log rows (node {}, rows {} to {}); they are dropped: {}",
-                batch.rows().size(), batch.nodeId(), batch.firstSeq(), batch.lastSeq(), e.getMessage());
+                batch.rows().size(), batch.nodeId(), batch.firstSeq(), batch.lastSeq(), brief(e));
         droppedRejected.increment(batch.rows().size());
         batchesDropped.increment();
         return true;
@@ -303,10 +310,18 @@ public final class RequestLogWriter implements RequestLogSink, AutoCloseable {
     private void failed(SQLException e) {
         batchesFailed.increment();
         if (retryNanos == 0) {
-            log.warn("the request log cannot reach PostgreSQL ({}); rows go to the spool until it answers", e.getMessage());
+            log.warn("the request log cannot reach PostgreSQL ({}); rows go to the spool until it answers", brief(e));
         }
         retryNanos = retryNanos == 0 ? FIRST_RETRY_NANOS : Math.min(MAX_RETRY_NANOS, retryNanos * 2);
         retryAt = clock.read() + retryNanos;
+    }
+
+    /** What went wrong, in a line: a failed statement of a JDBC batch says why through its next exception, not its SQL. */
+    static String brief(SQLException e) {
+        SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+        String message = String.valueOf(cause.getMessage());
+        int line = message.indexOf('\n');
+        return line < 0 ? message : message.substring(0, line);
     }
 
     private boolean mayTry() {
@@ -335,6 +350,7 @@ public final class RequestLogWriter implements RequestLogSink, AutoCloseable {
     public void close() {
         accepting = false;
         stopping = true;
+        queue.offer(WAKE); // when the queue is full the thread is not waiting for rows anyway
         if (thread.isAlive()) {
             try {
                 thread.join(CLOSE_WAIT_MILLIS);
@@ -348,6 +364,7 @@ public final class RequestLogWriter implements RequestLogSink, AutoCloseable {
             }
         }
         if (!thread.isAlive()) {
+            queue.remove(WAKE);
             int late = queue.size(); // offered while the thread was finishing
             queue.clear();
             droppedStopped.increment(late);
