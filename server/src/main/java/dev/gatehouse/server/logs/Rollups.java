@@ -5,9 +5,6 @@ import dev.gatehouse.core.stats.LatencyBuckets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,10 +23,14 @@ final class Rollups {
     static final int TOP_KEYS = 100;
     private static final long MINUTE_MICROS = 60_000_000L;
 
+    // one statement per table, its rows in the arrays' order (which is Key.ORDER): a round trip, not one per row
     private static final String UPSERT = """
             INSERT INTO request_rollups AS r (minute, route, status_class, tier, requests, limited, cache_hits, cache_lookups,
                                               bytes_in, bytes_out, duration_us_sum, histogram)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::bigint[])
+            SELECT to_timestamp(m), rt, sc, t, rq, li, ch, cl, bi, bo, ds, h::bigint[]
+            FROM unnest(?::bigint[], ?::text[], ?::smallint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+                        ?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) WITH ORDINALITY AS u(m, rt, sc, t, rq, li, ch, cl, bi, bo, ds, h, n)
+            ORDER BY n
             ON CONFLICT (minute, route, status_class, tier) DO UPDATE SET
                 requests = r.requests + excluded.requests, limited = r.limited + excluded.limited,
                 cache_hits = r.cache_hits + excluded.cache_hits, cache_lookups = r.cache_lookups + excluded.cache_lookups,
@@ -37,7 +38,10 @@ final class Rollups {
                 duration_us_sum = r.duration_us_sum + excluded.duration_us_sum,
                 histogram = gatehouse_add_buckets(r.histogram, excluded.histogram)""";
     private static final String UPSERT_KEYS = """
-            INSERT INTO request_rollups_keys AS k (minute, key_id, requests, errors, limited) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO request_rollups_keys AS k (minute, key_id, requests, errors, limited)
+            SELECT to_timestamp(m), id, rq, er, li
+            FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) WITH ORDINALITY AS u(m, id, rq, er, li, n)
+            ORDER BY n
             ON CONFLICT (minute, key_id) DO UPDATE SET
                 requests = k.requests + excluded.requests, errors = k.errors + excluded.errors, limited = k.limited + excluded.limited""";
 
@@ -141,47 +145,46 @@ final class Rollups {
 
     /** Adds these increments into the rollup tables, in the caller's transaction. */
     void write(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(UPSERT)) {
-            for (Map.Entry<Key, Sums> row : rows.entrySet()) {
-                Key key = row.getKey();
-                Sums sums = row.getValue();
-                s.setObject(1, minute(key.minuteMicros()));
-                s.setString(2, key.route());
-                s.setShort(3, (short) key.statusClass());
-                s.setString(4, key.tier());
-                s.setLong(5, sums.requests);
-                s.setLong(6, sums.limited);
-                s.setLong(7, sums.cacheHits);
-                s.setLong(8, sums.cacheLookups);
-                s.setLong(9, sums.bytesIn);
-                s.setLong(10, sums.bytesOut);
-                s.setLong(11, sums.durationSum);
-                s.setString(12, arrayLiteral(sums.histogram));
-                s.addBatch();
+        int n = rows.size();
+        Object[][] columns = new Object[12][n];
+        int i = 0;
+        for (Map.Entry<Key, Sums> row : rows.entrySet()) {
+            Key key = row.getKey();
+            Sums sums = row.getValue();
+            Object[] values = {key.minuteMicros() / 1_000_000L, key.route(), (short) key.statusClass(), key.tier(), sums.requests,
+                    sums.limited, sums.cacheHits, sums.cacheLookups, sums.bytesIn, sums.bytesOut, sums.durationSum,
+                    arrayLiteral(sums.histogram)};
+            for (int column = 0; column < values.length; column++) {
+                columns[column][i] = values[column];
             }
-            s.executeBatch();
+            i++;
         }
-        Map<Long, Map<Long, KeySums>> top = topKeys();
-        if (top.isEmpty()) {
+        String[] types = {"bigint", "text", "smallint", "text", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "text"};
+        execute(c, UPSERT, types, columns);
+
+        List<Object[]> keyRows = new ArrayList<>();
+        topKeys().forEach((minute, byKey) -> byKey.forEach((id, sums) ->
+                keyRows.add(new Object[]{minute / 1_000_000L, id, sums.requests, sums.errors, sums.limited})));
+        if (keyRows.isEmpty()) {
             return;
         }
-        try (PreparedStatement s = c.prepareStatement(UPSERT_KEYS)) {
-            for (Map.Entry<Long, Map<Long, KeySums>> minute : top.entrySet()) {
-                for (Map.Entry<Long, KeySums> key : minute.getValue().entrySet()) {
-                    s.setObject(1, minute(minute.getKey()));
-                    s.setLong(2, key.getKey());
-                    s.setLong(3, key.getValue().requests);
-                    s.setLong(4, key.getValue().errors);
-                    s.setLong(5, key.getValue().limited);
-                    s.addBatch();
-                }
+        Object[][] keyColumns = new Object[5][keyRows.size()];
+        for (int r = 0; r < keyRows.size(); r++) {
+            for (int column = 0; column < 5; column++) {
+                keyColumns[column][r] = keyRows.get(r)[column];
             }
-            s.executeBatch();
         }
+        execute(c, UPSERT_KEYS, new String[]{"bigint", "bigint", "bigint", "bigint", "bigint"}, keyColumns);
     }
 
-    private static OffsetDateTime minute(long micros) {
-        return OffsetDateTime.ofInstant(Instant.ofEpochSecond(micros / 1_000_000L), ZoneOffset.UTC);
+    /** Runs {@code sql} with one array parameter per column. */
+    private static void execute(Connection c, String sql, String[] types, Object[][] columns) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int column = 0; column < columns.length; column++) {
+                s.setArray(column + 1, c.createArrayOf(types[column], columns[column]));
+            }
+            s.executeUpdate();
+        }
     }
 
     /** {@code {3,0,1}}: the counts up to the last non-empty bucket (histograms of different lengths add up). */
