@@ -10,13 +10,11 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
  * Where request-log batches wait on local disk while PostgreSQL cannot take them: append-only segment files
@@ -48,26 +45,8 @@ final class LogSpool implements AutoCloseable {
 
     static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     private static final byte[] MAGIC = "GHLOGSP1".getBytes(StandardCharsets.US_ASCII);
-    private static final int RECORD_HEAD = 8; // length, then CRC32 of the payload
     private static final Pattern SEGMENT = Pattern.compile("([A-Za-z0-9_-]+)\\.(\\d+)\\.seg");
     private static final Pattern LOCK = Pattern.compile("([A-Za-z0-9_-]+)\\.pid-(\\d+)\\.lock");
-
-    /** One segment file: written up to {@code size}, read up to {@code readAt}. */
-    private static final class Segment {
-        final Path path;
-        final String node;
-        final FileChannel channel;
-        long size;
-        long readAt;
-
-        Segment(Path path, String node, FileChannel channel, long size, long readAt) {
-            this.path = path;
-            this.node = node;
-            this.channel = channel;
-            this.size = size;
-            this.readAt = readAt;
-        }
-    }
 
     /** A lock on a file, held until released. */
     private record HeldLock(Path file, FileLock lock) {
@@ -79,14 +58,14 @@ final class LogSpool implements AutoCloseable {
     private final String node;
     private final long pid = ProcessHandle.current().pid();
     private final AtomicLong bytes = new AtomicLong();
-    private final Deque<Segment> own = new ArrayDeque<>();
-    private final Deque<Segment> adopted = new ArrayDeque<>();
+    private final Deque<SpoolSegment> own = new ArrayDeque<>();
+    private final Deque<SpoolSegment> adopted = new ArrayDeque<>();
     /** The locks of the nodes whose segments this one adopted, by node. */
     private final Map<String, HeldLock> adoptedLocks = new HashMap<>();
     private byte[] header;
     private HeldLock ownLock;
     private int nextSegment = 1;
-    private Segment peeked;
+    private SpoolSegment peeked;
     private int peekedBytes;
     private LogBatch peekedBatch;
 
@@ -131,27 +110,26 @@ final class LogSpool implements AutoCloseable {
             if (lock == null) {
                 continue; // its node is still running
             }
-            List<Segment> taken = new ArrayList<>();
+            List<SpoolSegment> taken = new ArrayList<>();
             boolean theirs = true;
             for (Path file : entry.getValue().values()) {
-                Segment segment = adopt(file, other);
+                SpoolSegment segment = SpoolSegment.open(file, other, header);
                 if (segment == null) {
                     theirs = false;
                     foreign++;
-                } else if (segment.readAt < segment.size) {
+                } else if (!segment.fullyRead()) {
                     taken.add(segment);
                 } else {
-                    closeQuietly(segment.channel);
-                    Files.deleteIfExists(file); // nothing in it: its node died creating it
+                    segment.delete(); // nothing in it: its node died creating it
                 }
             }
             if (!theirs || taken.isEmpty()) {
-                taken.forEach(s -> closeQuietly(s.channel));
+                taken.forEach(SpoolSegment::close);
                 release(lock, theirs);
                 continue;
             }
             adopted.addAll(taken);
-            taken.forEach(s -> bytes.addAndGet(s.size));
+            taken.forEach(s -> bytes.addAndGet(s.size()));
             adoptedLocks.put(other, lock);
         }
         // locks of nodes that ended with nothing spooled
@@ -194,24 +172,6 @@ final class LogSpool implements AutoCloseable {
         return new HeldLock(mine, lock.lock());
     }
 
-    /** A segment of another node, read from just past its header; null when its rows are meant for another database. */
-    private Segment adopt(Path file, String other) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        long size = channel.size();
-        ByteBuffer head = ByteBuffer.allocate(header.length);
-        while (head.hasRemaining() && channel.read(head, head.position()) > 0) {
-            // read the header whole
-        }
-        if (head.hasRemaining()) {
-            return new Segment(file, other, channel, size, size); // cut short before its first record: nothing to replay
-        }
-        if (!Arrays.equals(head.array(), header)) {
-            closeQuietly(channel);
-            return null;
-        }
-        return new Segment(file, other, channel, size, header.length);
-    }
-
     /** Whether batches of this node wait in the spool (new ones then go after them, to keep their order). */
     boolean holdsOwn() {
         return !own.isEmpty();
@@ -233,38 +193,25 @@ final class LogSpool implements AutoCloseable {
      */
     boolean append(LogBatch batch) throws IOException {
         byte[] payload = SpoolCodec.encode(batch);
-        Segment segment = own.peekLast();
-        boolean fresh = segment == null || segment.size + RECORD_HEAD + payload.length > segmentBytes;
-        long needed = RECORD_HEAD + payload.length + (fresh ? header.length : 0);
+        SpoolSegment segment = own.peekLast();
+        boolean fresh = segment == null || segment.size() + SpoolSegment.RECORD_HEAD + payload.length > segmentBytes;
+        long needed = SpoolSegment.RECORD_HEAD + payload.length + (fresh ? header.length : 0);
         if (bytes.get() + needed > maxBytes) {
             return false;
         }
         if (fresh) {
             segment = newSegment();
         }
-        CRC32 crc = new CRC32();
-        crc.update(payload);
-        ByteBuffer record = ByteBuffer.allocate(RECORD_HEAD + payload.length).putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
-        long at = segment.size;
         try {
-            while (record.hasRemaining()) {
-                segment.channel.write(record, at + record.position());
-            }
+            bytes.addAndGet(segment.append(payload));
         } catch (IOException e) {
-            try {
-                segment.channel.truncate(at);
-            } catch (IOException ignored) {
-                // the record is not counted either way; a reader finds the torn tail by its checksum
-            }
             tidy(segment);
             throw e;
         }
-        segment.size += record.limit();
-        bytes.addAndGet(record.limit());
         return true;
     }
 
-    private Segment newSegment() throws IOException {
+    private SpoolSegment newSegment() throws IOException {
         if (ownLock == null) {
             Files.createDirectories(dir);
             ownLock = tryLock(dir.resolve(node + ".pid-" + pid + ".lock"));
@@ -272,19 +219,7 @@ final class LogSpool implements AutoCloseable {
                 throw new IOException("another process holds this node's spool lock in " + dir);
             }
         }
-        Path file = dir.resolve(node + "." + String.format("%08d", nextSegment++) + ".seg");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        ByteBuffer head = ByteBuffer.wrap(header);
-        try {
-            while (head.hasRemaining()) {
-                channel.write(head, head.position());
-            }
-        } catch (IOException e) {
-            closeQuietly(channel);
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        Segment segment = new Segment(file, node, channel, header.length, header.length);
+        SpoolSegment segment = SpoolSegment.create(dir.resolve(node + "." + String.format("%08d", nextSegment++) + ".seg"), node, header);
         own.addLast(segment);
         bytes.addAndGet(header.length);
         return segment;
@@ -296,58 +231,29 @@ final class LogSpool implements AutoCloseable {
      */
     LogBatch peek() throws IOException {
         while (peeked == null) {
-            Segment segment = own.isEmpty() ? adopted.peekFirst() : own.peekFirst();
+            SpoolSegment segment = own.isEmpty() ? adopted.peekFirst() : own.peekFirst();
             if (segment == null) {
                 return null;
             }
-            String wrong = null;
-            ByteBuffer head = read(segment, segment.readAt, RECORD_HEAD);
-            if (head == null) {
-                wrong = "cut short";
-            } else {
-                int length = head.getInt();
-                int crc = head.getInt();
-                ByteBuffer payload = length <= 0 ? null : read(segment, segment.readAt + RECORD_HEAD, length);
-                if (payload == null) {
-                    wrong = "cut short";
-                } else {
-                    CRC32 check = new CRC32();
-                    check.update(payload.array());
-                    if ((int) check.getValue() != crc) {
-                        wrong = "corrupt (checksum)";
-                    } else {
-                        try {
-                            peekedBatch = SpoolCodec.decode(payload.array());
-                            peeked = segment;
-                            peekedBytes = RECORD_HEAD + length;
-                        } catch (IOException e) {
-                            wrong = "corrupt (" + e.getMessage() + ")";
-                        }
-                    }
+            SpoolSegment.Next next = segment.next();
+            String damage = next.damage();
+            if (damage == null) {
+                try {
+                    peekedBatch = SpoolCodec.decode(next.payload());
+                    peeked = segment;
+                    peekedBytes = next.bytes();
+                } catch (IOException e) {
+                    damage = "corrupt (" + e.getMessage() + ")";
                 }
             }
-            if (wrong != null) {
+            if (damage != null) {
                 log.warn("request-log spool {}: the record at byte {} is {}; skipping the last {} bytes of the segment",
-                        segment.path, segment.readAt, wrong, segment.size - segment.readAt);
-                segment.readAt = segment.size;
+                        segment.path, segment.readAt(), damage, segment.size() - segment.readAt());
+                segment.skipRest();
                 tidy(segment);
             }
         }
         return peekedBatch;
-    }
-
-    /** {@code length} bytes at {@code at}, or null when the segment ends before them. */
-    private static ByteBuffer read(Segment segment, long at, int length) throws IOException {
-        if (at + length > segment.size) {
-            return null;
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        while (buffer.hasRemaining()) {
-            if (segment.channel.read(buffer, at + buffer.position()) < 0) {
-                return null;
-            }
-        }
-        return buffer.flip();
     }
 
     /** The batch {@link #peek()} returned is shipped (or will never be): on to the next. */
@@ -355,25 +261,20 @@ final class LogSpool implements AutoCloseable {
         if (peeked == null) {
             throw new IllegalStateException("nothing was peeked");
         }
-        Segment segment = peeked;
-        segment.readAt += peekedBytes;
+        SpoolSegment segment = peeked;
+        segment.advance(peekedBytes);
         peeked = null;
         peekedBatch = null;
         tidy(segment);
     }
 
     /** Deletes a segment read to its end, and lets go of an adopted node's lock with its last segment. */
-    private void tidy(Segment segment) throws IOException {
-        if (segment.readAt < segment.size) {
+    private void tidy(SpoolSegment segment) throws IOException {
+        if (!segment.fullyRead()) {
             return;
         }
-        closeQuietly(segment.channel);
-        try {
-            Files.delete(segment.path);
-        } catch (NoSuchFileException gone) {
-            // another node adopted and finished it too
-        }
-        bytes.addAndGet(-segment.size);
+        segment.delete();
+        bytes.addAndGet(-segment.size());
         if (!own.remove(segment) && adopted.remove(segment) && adopted.stream().noneMatch(s -> s.node.equals(segment.node))) {
             release(adoptedLocks.remove(segment.node), true);
         }
@@ -412,23 +313,11 @@ final class LogSpool implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // read-only or already written: nothing to lose
-        }
-    }
-
     /** Lets go of every file; what is still spooled stays on disk for the next start to replay. */
     @Override
     public void close() {
-        for (Segment segment : own) {
-            closeQuietly(segment.channel);
-        }
-        for (Segment segment : adopted) {
-            closeQuietly(segment.channel);
-        }
+        own.forEach(SpoolSegment::close);
+        adopted.forEach(SpoolSegment::close);
         own.clear();
         adopted.clear();
         // without a lock file, what is left is any later node's to adopt, in this process or another
