@@ -27,10 +27,13 @@ CREATE TABLE request_logs (
 
 CREATE TABLE request_logs_default PARTITION OF request_logs DEFAULT;
 
-CREATE INDEX request_logs_time ON request_logs (time DESC);
-CREATE INDEX request_logs_request_id ON request_logs (request_id);
-CREATE INDEX request_logs_route_time ON request_logs (route, time DESC);
-CREATE INDEX request_logs_key_time ON request_logs (key_id, time DESC) WHERE key_id IS NOT NULL;
+-- Ascending: rows arrive in time order, so each insert lands on an index's last page (newest-first reads scan
+-- backwards just as fast). A request id is only ever looked up by equality: a hash index costs a fraction of a
+-- B-tree's on random text, on every row written.
+CREATE INDEX request_logs_time ON request_logs (time);
+CREATE INDEX request_logs_request_id ON request_logs USING hash (request_id);
+CREATE INDEX request_logs_route_time ON request_logs (route, time);
+CREATE INDEX request_logs_key_time ON request_logs (key_id, time) WHERE key_id IS NOT NULL;
 
 -- How far each node (boot) has shipped its rows: advanced in the same transaction as the rows it covers,
 -- so a batch replayed after a crash or a lost acknowledgement is recognised and skipped.
@@ -39,6 +42,13 @@ CREATE TABLE request_log_shipping (
     shipped_seq  bigint      NOT NULL,
     updated_at   timestamptz NOT NULL DEFAULT now()
 );
+
+-- This database's identity, written at the head of each spool segment: spooled rows are replayed only into the
+-- database they were meant for, never into another one a node later serves from the same spool directory.
+CREATE TABLE request_log_database (
+    id  text  NOT NULL
+);
+INSERT INTO request_log_database (id) VALUES (md5(random()::text || clock_timestamp()::text || pg_backend_pid()));
 
 -- Per minute x route x status class x tier: what analytics read instead of scanning raw rows. Nodes add
 -- into a minute (never overwrite), in the same transaction as the rows they summarise.
@@ -54,7 +64,7 @@ CREATE TABLE request_rollups (
     bytes_in        bigint      NOT NULL,
     bytes_out       bigint      NOT NULL,
     duration_us_sum bigint      NOT NULL,
-    histogram       bigint[]    NOT NULL,    -- latency counts per bucket (core's LatencyBuckets)
+    histogram       bigint[]    NOT NULL,    -- latency counts per bucket (core's LatencyBuckets), trailing empty buckets left off
     PRIMARY KEY (minute, route, status_class, tier)
 );
 

@@ -8,6 +8,7 @@ import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.config.RestartOnlySettings;
 import dev.gatehouse.server.listener.GatewayVerticle;
+import dev.gatehouse.server.logs.RequestLogSink;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.upstream.UpstreamPool;
@@ -92,6 +93,12 @@ public final class GatewayNode implements AutoCloseable {
         stops.push("identities", parts.identities);
         parts.heartbeat.register();
         stops.push("node registration", parts.heartbeat);
+        if (parts.logWriter != null) {
+            parts.logPartitions.start();
+            stops.push("request-log partitions", parts.logPartitions);
+            parts.logWriter.start();
+            stops.push("request-log writer", parts.logWriter); // stops after the listeners, so it writes their last rows
+        }
         parts.snapshot.set(parts.compiler.compile(config, parts.upstreams.rebuild(config.upstreams())));
         warnOfUnpassableRoutes(config);
         parts.healthChecker.watch(parts.upstreams.pools().values());
@@ -180,6 +187,11 @@ public final class GatewayNode implements AutoCloseable {
 
     public Database database() {
         return parts.database;
+    }
+
+    /** Where this node's request-log rows go. */
+    public RequestLogSink requestLog() {
+        return parts.requestLog;
     }
 
     public Vertx vertx() {

@@ -14,6 +14,9 @@ import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.GatewayVerticle;
 import dev.gatehouse.server.logs.Analytics;
 import dev.gatehouse.server.logs.LogSearch;
+import dev.gatehouse.server.logs.PartitionMaintenance;
+import dev.gatehouse.server.logs.RequestLogSink;
+import dev.gatehouse.server.logs.RequestLogWriter;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
@@ -35,6 +38,7 @@ import io.vertx.redis.client.RedisOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -54,14 +58,17 @@ final class NodeParts {
     final HealthChecker healthChecker;
     final Identities identities;
     final RouteCompiler compiler;
-    /** Where routes hand the request log its rows. */
-    final RequestLogSink requestLog;
     /** The routes in effect, swapped whole on a reload; requests under way keep the one they began with. */
     final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>();
     /** The port the gateway listener bound, once it has. */
     final AtomicInteger gatewayPort = new AtomicInteger();
     final GatewayVerticle.Shared gateway;
     final AdminApi adminApi;
+    /** Where each request's row goes: the request-log writer, or nowhere when {@code logs.enabled} is off. */
+    final RequestLogSink requestLog;
+    /** The request log's writer and partition upkeep, for {@link GatewayNode} to start; null when logs are off. */
+    final RequestLogWriter logWriter;
+    final PartitionMaintenance logPartitions;
 
     /**
      * Opens storage, the access log and Vert.x, then builds every other part on them.
@@ -101,6 +108,16 @@ final class NodeParts {
         this.readiness = new StorageReadiness(vertx, database);
         this.upstreams = new UpstreamRegistry(metrics.registry(), clock);
         this.healthChecker = new HealthChecker(vertx);
+        if (config.logs().enabled()) {
+            this.logWriter = new RequestLogWriter(config.logs(), heartbeat.nodeId(), spoolDir(config), database::openDedicatedConnection,
+                    metrics.registry(), clock);
+            this.logPartitions = new PartitionMaintenance(vertx, database.dataSource(), config.logs(), clock);
+            this.requestLog = logWriter;
+        } else {
+            this.logWriter = null;
+            this.logPartitions = null;
+            this.requestLog = RequestLogSink.NONE;
+        }
 
         RedisConfig redis = config.redis();
         // one client (one pool) per node for rate limiting and the cache's shared level
@@ -117,8 +134,6 @@ final class NodeParts {
                 : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
         ResponseCache cache = new ResponseCache(config.cache(), clock, l2, invalidations,
                 metrics.registry());
-        // the request log's writer comes with its own storage-side work; until then nothing is logged
-        this.requestLog = RequestLogSink.NONE;
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, clock);
 
         HealthEndpoints health = new HealthEndpoints(readiness::ready);
@@ -132,6 +147,18 @@ final class NodeParts {
                 : null;
         this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock);
         this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, analytics, logSearch, clock);
+    }
+
+    /** logs.spoolDir, else {@code log-spool} beside the embedded database's data, else {@code ./data/log-spool}. */
+    static Path spoolDir(GatewayConfig config) {
+        if (config.logs().spoolDir() != null) {
+            return Path.of(config.logs().spoolDir());
+        }
+        if (config.storage().embedded()) {
+            Path data = Path.of(config.storage().dataDir()).toAbsolutePath().normalize();
+            return data.resolveSibling("log-spool");
+        }
+        return Path.of("data", "log-spool");
     }
 
     /** gateway.maxConnections as the routes in effect have it; NaN before the first are compiled. */

@@ -37,6 +37,7 @@ public final class RestartOnlySettings {
         section(changed, "cache", running.cache(), next.cache());
         section(changed, "observability", running.observability(), next.observability());
         section(changed, "adminViews", running.adminViews(), next.adminViews());
+        section(changed, "logs", running.logs(), next.logs());
         return changed;
     }
 

@@ -25,21 +25,26 @@ public final class Database implements AutoCloseable {
     private final String jdbcUrl;
     private final String user;
     private final String password;
+    private final long connectTimeoutSeconds;
 
-    private Database(HikariDataSource pool, EmbeddedDatabase embedded, String jdbcUrl, String user, String password) {
+    private Database(HikariDataSource pool, EmbeddedDatabase embedded, String jdbcUrl, String user, String password,
+                     long connectTimeoutSeconds) {
         this.pool = pool;
         this.embedded = embedded;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
+        this.connectTimeoutSeconds = connectTimeoutSeconds;
     }
 
     /**
-     * A connection of its own, outside the pool, for a long-lived {@code LISTEN}: holding a pooled one
-     * forever would quietly shrink the pool.
+     * A connection of its own, outside the pool, for a long-lived {@code LISTEN} or the request-log writer:
+     * holding a pooled one forever would quietly shrink the pool. Connecting gives up after the storage's
+     * {@code connectionTimeout}, as the pool does.
      */
     public Connection openDedicatedConnection() throws SQLException {
         java.util.Properties props = new java.util.Properties();
+        props.setProperty("connectTimeout", Long.toString(connectTimeoutSeconds));
         if (user != null) {
             props.setProperty("user", user);
         }
@@ -86,7 +91,7 @@ public final class Database implements AutoCloseable {
             }
             throw new IllegalStateException("cannot connect to PostgreSQL at " + redact(url) + ": " + rootMessage(e), e);
         }
-        Database db = new Database(pool, embedded, url, user, password);
+        Database db = new Database(pool, embedded, url, user, password, Math.max(1, config.connectionTimeout().toSeconds()));
         try {
             db.migrate();
         } catch (RuntimeException e) {
