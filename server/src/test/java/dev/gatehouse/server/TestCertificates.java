@@ -86,12 +86,68 @@ final class TestCertificates {
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** A client context that trusts {@code trusted} and, if given, presents {@code own}. */
+    /** Trusts any server: for tests that check which certificate was served rather than whether it is trusted. */
+    private static final javax.net.ssl.X509TrustManager TRUST_ALL = new javax.net.ssl.X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    };
+
+    /** Presents its one certificate whatever CAs the server names (the JDK would otherwise send none it doubts). */
+    private static javax.net.ssl.X509ExtendedKeyManager presentAlways(javax.net.ssl.X509ExtendedKeyManager keys) {
+        return new javax.net.ssl.X509ExtendedKeyManager() {
+            @Override
+            public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+                return new String[]{"me"};
+            }
+
+            @Override
+            public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+                return "me";
+            }
+
+            @Override
+            public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+                return "me";
+            }
+
+            @Override
+            public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+                return keys.getServerAliases(keyType, issuers);
+            }
+
+            @Override
+            public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+                return keys.chooseServerAlias(keyType, issuers, socket);
+            }
+
+            @Override
+            public X509Certificate[] getCertificateChain(String alias) {
+                return keys.getCertificateChain(alias);
+            }
+
+            @Override
+            public PrivateKey getPrivateKey(String alias) {
+                return keys.getPrivateKey(alias);
+            }
+        };
+    }
+
+    /** A client context that trusts {@code trusted} (null: any server) and, if given, presents {@code own}. */
     static SSLContext clientContext(List<Issued> trusted, Issued own) {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
-            for (int i = 0; i < trusted.size(); i++) {
+            for (int i = 0; trusted != null && i < trusted.size(); i++) {
                 trust.setCertificateEntry("t" + i, trusted.get(i).certificate());
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -105,7 +161,8 @@ final class TestCertificates {
                 kmf.init(keys, "pw".toCharArray());
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            context.init(kmf == null ? null : new javax.net.ssl.KeyManager[]{presentAlways((javax.net.ssl.X509ExtendedKeyManager) kmf.getKeyManagers()[0])},
+                    trusted == null ? new javax.net.ssl.TrustManager[]{TRUST_ALL} : tmf.getTrustManagers(), null);
             return context;
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -273,9 +273,14 @@ public final class ProxyFilter implements Filter {
             // and a gRPC client's own deadline when it is sooner
             timedOut = false;
             long timeoutNanos = headTimeoutNanos();
+            // the answer's head, or the timeout: whichever comes first (an HTTP/2 stream reset here may never fail
+            // the response future, as a closed HTTP/1.1 connection does)
+            Promise<HttpClientResponse> head = Promise.promise();
             Deadlines.Entry deadline = loop.deadlines().add(clock.read(), timeoutNanos, () -> {
                 timedOut = true;
-                upstream.reset(0, new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+                TimeoutException timeout = new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                upstream.reset(0, timeout);
+                head.tryFail(timeout);
             });
             // failures surface through the response future; this only keeps Vert.x from logging them twice
             upstream.exceptionHandler(error -> log.debug("upstream request to {} failed: {}", target.address(), describe(error)));
@@ -295,8 +300,8 @@ public final class ProxyFilter implements Filter {
                 upstream.end();
             }
             // a handshake is sent as a tunnel request: on a 101 its connection leaves the pool for the tunnel
-            Future<HttpClientResponse> answer = upgrade == null ? upstream.response() : upstream.connect();
-            answer.onComplete(result -> {
+            (upgrade == null ? upstream.response() : upstream.connect()).onComplete(head);
+            head.future().onComplete(result -> {
                 deadline.done();
                 if (gaveUp) {
                     abortUpstream();
