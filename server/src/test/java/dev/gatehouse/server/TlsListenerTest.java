@@ -162,6 +162,24 @@ class TlsListenerTest {
     }
 
     @Test
+    void theJdksTlsServesTheSameWhenAskedFor() throws Exception {
+        try (GatewayHarness jdk = GatewayHarness.start(bed.database, """
+                  tls: {certificates: [{cert: %s, key: %s}], engine: jdk}
+                """.formatted(a.cert(), a.key()), """
+                upstreams: {svc: {targets: [{url: "%s"}]}}
+                routes: [{name: open, match: {prefix: /open}, upstream: svc}]
+                """.formatted(upstream.url()), Ticker.system())) {
+            assertThat(jdk.node().tlsEngine()).isEqualTo(ListenerTls.Engine.JDK);
+            HttpClient http = HttpClient.newBuilder().sslContext(TestCertificates.clientContext(List.of(a), null))
+                    .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + jdk.port() + "/open/jdk"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        }
+    }
+
+    @Test
     void thePlainPortRedirectsEveryRequestToTheSamePlaceOverHttps() {
         int plain = gateway.node().redirectPort();
         RawHttp.Reply reply = RawHttp.exchange(plain, "POST /open/x?y=1 HTTP/1.1\r\nhost: api.example.com:" + plain

@@ -2,6 +2,7 @@ package dev.gatehouse.server.pipeline;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 
@@ -28,15 +29,22 @@ public final class Protocols {
 
     /**
      * Whether a body may follow the head: one declared by {@code Content-Length} or {@code Transfer-Encoding}, or
-     * over HTTP/2 a stream the client has not ended (gRPC and other streaming clients send no length).
+     * over HTTP/2, where streaming clients (gRPC) send no length, a request of a method that carries one. Vert.x
+     * tells a stream's end only after the request handler has run, so a GET without a length is taken to have none.
      */
     public static boolean mayHaveBody(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             return !length.equals("0");
         }
-        return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || isHttp2(request) && !request.isEnded();
+        if (isHttp2(request)) {
+            return !request.isEnded() && !BODILESS.contains(request.method());
+        }
+        return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
     }
+
+    private static final java.util.Set<HttpMethod> BODILESS = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.DELETE, HttpMethod.TRACE);
 
     /** Whether the request is a gRPC call ({@code application/grpc}, {@code application/grpc+proto}, ...). */
     public static boolean isGrpc(HttpServerRequest request) {
