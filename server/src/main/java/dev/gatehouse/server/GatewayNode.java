@@ -7,8 +7,14 @@ import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.config.RestartOnlySettings;
+import dev.gatehouse.core.config.Http2Config;
+import dev.gatehouse.core.config.TlsConfig;
+import dev.gatehouse.server.listener.CertificateReloader;
 import dev.gatehouse.server.listener.GatewayVerticle;
 import dev.gatehouse.server.logs.RequestLogSink;
+import dev.gatehouse.server.listener.HttpsRedirect;
+import dev.gatehouse.server.listener.ListenerTls;
+import io.micrometer.core.instrument.Gauge;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.upstream.UpstreamPool;
@@ -58,6 +64,8 @@ public final class GatewayNode implements AutoCloseable {
     private final Options options;
     private ConfigWatcher watcher;
     private HttpServer admin;
+    private HttpServer redirectServer;
+    private ListenerTls.Engine tlsEngine;
 
     private GatewayNode(NodeParts parts, StopOrder stops, GatewayConfig started, Options options) {
         this.parts = parts;
@@ -107,9 +115,29 @@ public final class GatewayNode implements AutoCloseable {
         stops.push("readiness checks", parts.readiness);
 
         int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
-        String listener = await(vertx.deployVerticle(GatewayVerticle.instances(parts.gateway), new DeploymentOptions().setInstances(instances)),
+        GatewayVerticle.Instances gatewayInstances = GatewayVerticle.instances(parts.gateway);
+        String listener = await(vertx.deployVerticle(gatewayInstances, new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
         stops.push("gateway listener", () -> await(vertx.undeploy(listener), "stop the gateway listener"));
+        tlsEngine = gatewayInstances.engine();
+        TlsConfig tls = config.gateway().tls();
+        if (tls != null) {
+            Gauge.builder("gatehouse.gateway.tls.engine", () -> 1)
+                    .description("The TLS implementation serving the gateway listener (gateway.tls.engine)")
+                    .tag("engine", tlsEngine.label()).register(parts.metrics.registry());
+            CertificateReloader reloader = new CertificateReloader(vertx, tls, config.gateway().http2().enabled(),
+                    gatewayInstances::servers, options.configPoll(), parts.metrics.registry());
+            reloader.start();
+            stops.push("certificate reloads", reloader);
+            if (tls.redirectFrom() != null) {
+                HttpsRedirect redirect = new HttpsRedirect(this::gatewayPort);
+                redirectServer = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.gateway().host())
+                                .setPort(tls.redirectFrom()).setIdleTimeout((int) config.gateway().idleTimeout().toSeconds()))
+                        .requestHandler(redirect::handle).listen(), "start the HTTPS redirect on " + config.gateway().host() + ":" + tls.redirectFrom());
+                HttpServer redirectListener = redirectServer;
+                stops.push("HTTPS redirect", () -> await(redirectListener.close(), "stop the HTTPS redirect"));
+            }
+        }
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
                 .requestHandler(parts.adminApi.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         HttpServer adminListener = admin;
@@ -121,9 +149,18 @@ public final class GatewayNode implements AutoCloseable {
             stops.push("configuration watcher", watcher);
         }
         parts.heartbeat.serving(config.gateway().host() + ":" + gatewayPort(), config.admin().host() + ":" + adminPort());
-        log.info("gatehouse {} node {} serving on {}:{} (admin {}:{}), {} routes, {} upstreams, {} network I/O", VERSION, nodeId(),
-                config.gateway().host(), gatewayPort(), config.admin().host(), adminPort(), config.routes().size(), config.upstreams().size(),
-                transport());
+        log.info("gatehouse {} node {} serving {} on {}:{} (admin {}:{}), {} routes, {} upstreams, {} network I/O{}", VERSION, nodeId(),
+                protocols(config), config.gateway().host(), gatewayPort(), config.admin().host(), adminPort(), config.routes().size(),
+                config.upstreams().size(), transport(), redirectServer == null ? "" : ", redirecting HTTP on port " + redirectServer.actualPort());
+    }
+
+    /** What the listener speaks, for the start log line: e.g. "HTTPS (TLS by openssl; h2, http/1.1)" or "HTTP (http/1.1)". */
+    private String protocols(GatewayConfig config) {
+        Http2Config http2 = config.gateway().http2();
+        if (config.gateway().tls() != null) {
+            return "HTTPS (TLS by " + tlsEngine.label() + "; " + (http2.enabled() ? "h2, " : "") + "http/1.1)";
+        }
+        return "HTTP (http/1.1" + (http2.h2c() ? ", h2c" : "") + ")";
     }
 
     /** Swaps in a new configuration's routes and pools; the old snapshot keeps serving requests already under way. */
@@ -158,6 +195,16 @@ public final class GatewayNode implements AutoCloseable {
 
     public int gatewayPort() {
         return parts.gatewayPort.get();
+    }
+
+    /** The port of the plain listener that redirects to HTTPS, or -1 without one. */
+    public int redirectPort() {
+        return redirectServer == null ? -1 : redirectServer.actualPort();
+    }
+
+    /** The TLS implementation serving the gateway listener, or null when it speaks plain HTTP. */
+    public ListenerTls.Engine tlsEngine() {
+        return tlsEngine;
     }
 
     public int adminPort() {

@@ -34,7 +34,7 @@ final class AuthReader {
         for (String name : n.strings("accept")) {
             CredentialType type = Spelled.parse(CredentialType.class, name);
             if (type == null) {
-                n.problem("accept", "'" + name + "' is not a credential type; use api-key, session or jwt");
+                n.problem("accept", "'" + name + "' is not a credential type; use api-key, session, jwt or client-cert");
             } else {
                 types.add(type);
             }

@@ -7,7 +7,9 @@ public enum CredentialType implements Spelled {
     /** A login session token ({@code gh_sess_…}). */
     SESSION,
     /** An end-user JWT verified against {@code auth.jwt}. */
-    JWT;
+    JWT,
+    /** A client certificate the gateway's TLS listener verified (mutual TLS); the caller is its subject. */
+    CLIENT_CERT;
 
     @Override
     public String toString() {

@@ -25,12 +25,14 @@ import java.util.List;
  * @param versionHeader the header that names the API version a client wants
  * @param transport the node's network I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
  *                  else Java NIO), or one of {@code io_uring}, {@code epoll}, {@code nio} to insist on it
+ * @param tls the listener's TLS, or null for plain HTTP
+ * @param http2 HTTP/2 from clients: over TLS by ALPN, and h2c with prior knowledge where it says so
  */
 public record GatewayListenerConfig(String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes,
                                     Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, int maxConnections,
                                     int maxConnectionsPerAddress, int maxConnectionsPerProxy, int maxRequestsPerConnection,
                                     Duration maxConnectionAge, Duration sendTimeout, List<String> trustedProxies,
-                                    String versionHeader, Transport transport, IpRules ip) {
+                                    String versionHeader, Transport transport, IpRules ip, TlsConfig tls, Http2Config http2) {
 
     /** The node's network I/O, as {@code gateway.transport} names it. */
     public enum Transport implements Spelled {
@@ -89,5 +91,11 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
         Require.notBlank("versionHeader", versionHeader);
         Require.notNull("ip", ip);
         Require.notNull("transport", transport);
+        Require.notNull("http2", http2);
+    }
+
+    /** The scheme clients reach the listener by. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
     }
 }

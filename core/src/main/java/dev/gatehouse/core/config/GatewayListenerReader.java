@@ -14,12 +14,14 @@ final class GatewayListenerReader {
     }
 
     static GatewayListenerConfig read(ConfigNode n) {
+        int port = n.integer("port", GatewayListenerConfig.DEFAULT_PORT, 0, 65535);
+        int maxHeaderBytes = (int) n.bytes("maxHeaderBytes", GatewayListenerConfig.DEFAULT_MAX_HEADER_BYTES, 1024, 1024 * 1024);
         int maxConnections = n.integer("maxConnections", GatewayListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
         GatewayListenerConfig config = new GatewayListenerConfig(
                 n.string("host", GatewayListenerConfig.DEFAULT_HOST),
-                n.integer("port", GatewayListenerConfig.DEFAULT_PORT, 0, 65535),
+                port,
                 n.integer("instances", GatewayListenerConfig.DEFAULT_INSTANCES, 0, 256),
-                (int) n.bytes("maxHeaderBytes", GatewayListenerConfig.DEFAULT_MAX_HEADER_BYTES, 1024, 1024 * 1024),
+                maxHeaderBytes,
                 n.bytes("maxBodyBytes", GatewayListenerConfig.DEFAULT_MAX_BODY_BYTES, 0, 1L << 40),
                 n.duration("requestTimeout", GatewayListenerConfig.DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1), MAX_TIME),
                 n.duration("idleTimeout", GatewayListenerConfig.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1), MAX_TIME),
@@ -34,7 +36,12 @@ final class GatewayListenerReader {
                 n.string("versionHeader", GatewayListenerConfig.DEFAULT_VERSION_HEADER),
                 n.oneOf("transport", GatewayListenerConfig.DEFAULT_TRANSPORT, GatewayListenerConfig.Transport::configName,
                         List.of(GatewayListenerConfig.Transport.values())),
-                IpRulesReader.read(n));
+                IpRulesReader.read(n),
+                TlsReader.read(n, port),
+                Http2Reader.read(n, maxHeaderBytes));
+        if (config.tls() != null && config.http2().h2c()) {
+            n.problem("http2.h2c", "applies to a plain listener; over TLS clients get HTTP/2 by ALPN (http2.enabled)");
+        }
         try {
             TrustedProxies.parse(config.trustedProxies());
         } catch (IllegalArgumentException e) {

@@ -63,6 +63,10 @@ final class RouteReader {
         int retries = r.integer("retries", RouteConfig.DEFAULT_RETRIES, 0, 10);
         RateLimitConfig rateLimit = RateLimitReader.read(r, redis);
         AuthConfig auth = AuthReader.read(r);
+        if (auth.accept().contains(CredentialType.CLIENT_CERT) && (gateway.tls() == null || !gateway.tls().asksForClientCertificates())) {
+            r.problem("auth.accept", "client-cert needs the listener to ask for client certificates: set gateway.tls.clientAuth "
+                    + "to request (or require) and gateway.tls.clientCa");
+        }
         RouteCacheConfig cache = RouteCacheReader.read(r);
         WebSocketConfig websocket = WebSocketReader.read(r);
         CompressionConfig compression = CompressionReader.read(r);

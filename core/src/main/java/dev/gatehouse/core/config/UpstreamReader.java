@@ -66,10 +66,20 @@ final class UpstreamReader {
         BreakerConfig breaker = breaker(n.child("breaker"));
         Duration connectTimeout = n.duration("connectTimeout", UpstreamConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5));
         int maxConnectionsPerTarget = n.integer("maxConnectionsPerTarget", UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_TARGET, 1, 100_000);
+        UpstreamConfig.Protocol protocol = n.oneOf("protocol", UpstreamConfig.DEFAULT_PROTOCOL, UpstreamConfig.Protocol::configName,
+                List.of(UpstreamConfig.Protocol.values()));
+        for (int i = 0; i < targets.size(); i++) {
+            TargetConfig target = targets.get(i);
+            if (protocol == UpstreamConfig.Protocol.H2 && !target.tls()) {
+                n.problem("protocol", "h2 is HTTP/2 over TLS: target " + target.address() + " must be an https:// URL (h2c is HTTP/2 in clear)");
+            } else if (protocol == UpstreamConfig.Protocol.H2C && target.tls()) {
+                n.problem("protocol", "h2c is HTTP/2 in clear: target " + target.address() + " must be an http:// URL (h2 is HTTP/2 over TLS)");
+            }
+        }
         n.rejectUnknownKeys();
         // the file is refused anyway; an upstream with a problem (no target, say) is one no node could run with
         return n.problems().size() > problems ? null
-                : new UpstreamConfig(name, balancer, targets, check, policy, breaker, connectTimeout, maxConnectionsPerTarget);
+                : new UpstreamConfig(name, balancer, targets, check, policy, breaker, connectTimeout, maxConnectionsPerTarget, protocol);
     }
 
     private static BreakerConfig breaker(ConfigNode b) {

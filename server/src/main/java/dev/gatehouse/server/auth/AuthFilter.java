@@ -13,6 +13,7 @@ import dev.gatehouse.server.pipeline.Response;
 import io.vertx.core.Future;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Authenticates the caller of a route from an API key ({@code X-API-Key}, or {@code Authorization:
@@ -33,8 +34,25 @@ public final class AuthFilter implements Filter {
     @Override
     public Future<Response> filter(Exchange exchange, Chain chain) {
         String credential = Credentials.presented(exchange.request());
+        if (credential == null && config.accept().contains(CredentialType.CLIENT_CERT)) {
+            String subject = ClientCertificates.subject(exchange.request());
+            if (subject != null) {
+                Identity identity = new Identity("cert:" + subject, null, Set.of(), null, null, null);
+                if (!config.scopes().isEmpty()) {
+                    return Problem.of(403, "insufficient-scope", "Forbidden", "this route needs scope " + String.join(", ", config.scopes())
+                            + ", and a client certificate carries no scopes").answer(exchange);
+                }
+                exchange.put(Identity.KEY, identity);
+                exchange.caller(Caller.of(identity.subject(), null));
+                return chain.proceed(exchange);
+            }
+        }
         if (credential == null) {
             if (config.required()) {
+                if (config.accept().contains(CredentialType.CLIENT_CERT)) {
+                    return unauthorized(exchange, "this route needs a client certificate the gateway trusts"
+                            + (config.accept().size() > 1 ? ", or credentials as X-API-Key or Authorization: Bearer" : ""), null);
+                }
                 return unauthorized(exchange, "this route needs credentials: an API key as X-API-Key, or an API key or session token as Authorization: Bearer", null);
             }
             return chain.proceed(exchange);
@@ -42,6 +60,9 @@ public final class AuthFilter implements Filter {
         CredentialType type = ApiKeys.looksLikeSession(credential) ? CredentialType.SESSION
                 : looksLikeJwt(credential) ? CredentialType.JWT : CredentialType.API_KEY;
         if (!config.accept().contains(type)) {
+            if (config.accept().equals(List.of(CredentialType.CLIENT_CERT))) {
+                return unauthorized(exchange, "this route accepts client certificates only", "invalid_token");
+            }
             return unauthorized(exchange, "this route accepts " + String.join(" or ", config.accept().stream().map(CredentialType::configName).toList())
                     + " credentials", "invalid_token");
         }

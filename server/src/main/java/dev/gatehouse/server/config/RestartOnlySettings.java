@@ -29,6 +29,9 @@ public final class RestartOnlySettings {
         field(changed, "gateway.transport", a, b, GatewayListenerConfig::transport);
         field(changed, "gateway.idleTimeout", a, b, GatewayListenerConfig::idleTimeout);
         field(changed, "gateway.maxHeaderBytes", a, b, GatewayListenerConfig::maxHeaderBytes);
+        // the certificates' files are read again when their content changes; which files, and the rest, need a restart
+        field(changed, "gateway.tls", a, b, GatewayListenerConfig::tls);
+        field(changed, "gateway.http2", a, b, GatewayListenerConfig::http2);
         // whole sections, named without their values: they hold passwords
         section(changed, "admin", running.admin(), next.admin());
         section(changed, "storage", running.storage(), next.storage());

@@ -11,6 +11,7 @@ import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.pipeline.CompiledRoute;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.Protocols;
 import dev.gatehouse.server.pipeline.RejectFilter;
 import dev.gatehouse.server.routing.RoutingSnapshot;
 import dev.gatehouse.server.upstream.UpstreamLoop;
@@ -35,7 +36,13 @@ import io.vertx.core.http.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.gatehouse.core.config.TlsConfig;
+import dev.gatehouse.core.config.UpstreamConfig;
+
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,59 +75,75 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
 
+    private final Instances instances;
     private final Shared shared;
+    /** Open connections per client address, one for all instances of the node's listener. */
     private final ClientAddresses addresses;
     private final UpstreamLoop.Meters upstreamMeters;
     private final Map<HttpConnection, ClientConnection> connections = new IdentityHashMap<>();
     private HttpServer server;
-    private HttpClient client;
+    private UpstreamLoop upstreams;
+    /** The upstream clients this instance made, one per protocol in use. */
+    private final List<HttpClient> clients = new ArrayList<>(2);
     private final LoopResources loop = new LoopResources();
     private ResponseWriter writer;
     private long deadlineTimer;
     private long lastRefusalLog;
     private long lastAddressRefusalLog;
 
-    /**
-     * @param addresses open connections per client address, one for all instances of the node's listener
-     * @param upstreamMeters the node's upstream congestion and tunnel meters, likewise
-     */
-    private GatewayVerticle(Shared shared, ClientAddresses addresses, UpstreamLoop.Meters upstreamMeters) {
-        this.shared = shared;
-        this.addresses = addresses;
-        this.upstreamMeters = upstreamMeters;
+    private GatewayVerticle(Instances instances) {
+        this.instances = instances;
+        this.shared = instances.shared;
+        this.addresses = instances.addresses;
+        this.upstreamMeters = instances.upstreamMeters;
     }
 
-    /** The per-address connection counts a node's listener instances share. */
-    public static Supplier<GatewayVerticle> instances(Shared shared) {
-        ClientAddresses addresses = new ClientAddresses();
-        UpstreamLoop.Meters upstreamMeters = UpstreamLoop.Meters.register(shared.metrics().registry());
-        return () -> new GatewayVerticle(shared, addresses, upstreamMeters);
+    /**
+     * Makes the listener's instances, with what they share: the per-address connection counts, the upstream
+     * meters, the TLS implementation (chosen once per node) and the running servers (a certificate reload
+     * reaches each).
+     */
+    public static final class Instances implements Supplier<GatewayVerticle> {
+        private final Shared shared;
+        private final ClientAddresses addresses = new ClientAddresses();
+        private final UpstreamLoop.Meters upstreamMeters;
+        private final ListenerTls.Engine engine;
+        private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+
+        private Instances(Shared shared) {
+            this.shared = shared;
+            this.upstreamMeters = UpstreamLoop.Meters.register(shared.metrics().registry());
+            TlsConfig tls = shared.listener().tls();
+            if (tls != null) {
+                ListenerTls.checkFiles(tls);
+            }
+            this.engine = tls == null ? null : ListenerTls.engine(tls.engine());
+        }
+
+        @Override
+        public GatewayVerticle get() {
+            return new GatewayVerticle(this);
+        }
+
+        /** The TLS implementation serving the listener, or null when it speaks plain HTTP. */
+        public ListenerTls.Engine engine() {
+            return engine;
+        }
+
+        /** The instances listening now. */
+        public List<HttpServer> servers() {
+            return servers;
+        }
+    }
+
+    /** The listener's instances; throws when its TLS cannot be had (an unreadable file, OpenSSL insisted on). */
+    public static Instances instances(Shared shared) {
+        return new Instances(shared);
     }
 
     @Override
     public Future<?> start() {
         GatewayListenerConfig listener = shared.listener();
-        client = vertx.httpClientBuilder()
-                .with(new HttpClientOptions()
-                        .setKeepAlive(true)
-                        .setKeepAliveTimeout(60)
-                        .setPipelining(false)
-                        .setTcpNoDelay(true)
-                        .setMaxRedirects(0)
-                        .setName("gatehouse-upstream"))
-                // each upstream's maxConnectionsPerTarget is enforced by the proxy's connection slots, which
-                // read it per request (so reloads apply); the client's own pool then never needs to queue
-                .with(new PoolOptions()
-                        .setHttp1MaxSize(CLIENT_POOL_CEILING)
-                        .setMaxWaitQueueSize(CLIENT_POOL_CEILING))
-                .withConnectHandler(connection -> {
-                    shared.metrics().upstreamConnections().incrementAndGet();
-                    connection.closeHandler(v -> shared.metrics().upstreamConnections().decrementAndGet());
-                    // an upstream resetting a pooled connection (a restart, an idle reaper) is routine: the pool
-                    // drops it; a request it was carrying fails on its own handler and is answered or retried there
-                    connection.exceptionHandler(error -> log.debug("upstream connection to {} failed: {}", connection.remoteAddress(), error.toString()));
-                })
-                .build();
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(listener.host())
                 // a negative port makes every instance share one ephemeral port (Vert.x convention)
@@ -131,10 +154,11 @@ public final class GatewayVerticle extends VerticleBase {
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setTcpNoDelay(true)
                 .setHandle100ContinueAutomatically(true)
-                .setHttp2ClearTextEnabled(false)
                 // every stage runs on this instance's event loop, so Vert.x can skip its thread checks
                 .setStrictThreadMode(true);
-        loop.put(UpstreamLoop.KEY, new UpstreamLoop(client, loop.deadlines(), upstreamMeters));
+        ListenerTls.apply(options, listener, instances.engine);
+        upstreams = new UpstreamLoop(this::upstreamClient, loop.deadlines(), upstreamMeters);
+        loop.put(UpstreamLoop.KEY, upstreams);
         writer = new ResponseWriter(loop.deadlines(), () -> shared.snapshot().get().config().gateway().sendTimeout().toNanos(),
                 shared.clock()::read, shared.metrics().sendTimeouts());
         deadlineTimer = vertx.setPeriodic(Deadlines.TICK_MILLIS, id -> loop.deadlines().expire(shared.clock().read()));
@@ -167,13 +191,61 @@ public final class GatewayVerticle extends VerticleBase {
         });
         server.invalidRequestHandler(GatewayVerticle::invalid);
         server.requestHandler(this::handle);
-        return server.listen().onSuccess(s -> shared.boundPort().set(s.actualPort()));
+        return server.listen().onSuccess(s -> {
+            shared.boundPort().set(s.actualPort());
+            instances.servers.add(s);
+        });
+    }
+
+    /**
+     * This event loop's client for upstreams of one protocol, made when a request first needs it. HTTP/1.1
+     * connections carry one exchange at a time; HTTP/2 ones up to {@link UpstreamConfig#STREAMS_PER_CONNECTION}
+     * each, so the connection slots admit that many exchanges per allowed connection and the pool opens a new
+     * connection only when the open ones are full.
+     */
+    private HttpClient upstreamClient(UpstreamConfig.Protocol protocol) {
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(60)
+                .setPipelining(false)
+                .setTcpNoDelay(true)
+                .setMaxRedirects(0)
+                .setName("gatehouse-upstream-" + protocol.configName().replace("/", ""));
+        if (protocol.multiplexed()) {
+            options.setProtocolVersion(HttpVersion.HTTP_2)
+                    .setHttp2MultiplexingLimit(UpstreamConfig.STREAMS_PER_CONNECTION)
+                    .setHttp2KeepAliveTimeout(60)
+                    // h2c: HTTP/2 from the first byte (prior knowledge), no HTTP/1.1 upgrade round trip
+                    .setHttp2ClearTextUpgrade(false);
+            if (protocol == UpstreamConfig.Protocol.H2) {
+                options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2));
+            }
+        }
+        HttpClient client = vertx.httpClientBuilder()
+                .with(options)
+                // each upstream's maxConnectionsPerTarget is enforced by the proxy's connection slots, which
+                // read it per request (so reloads apply); the client's own pool then never needs to queue
+                .with(new PoolOptions()
+                        .setHttp1MaxSize(CLIENT_POOL_CEILING)
+                        .setHttp2MaxSize(CLIENT_POOL_CEILING)
+                        .setMaxWaitQueueSize(CLIENT_POOL_CEILING))
+                .withConnectHandler(connection -> {
+                    shared.metrics().upstreamConnections().incrementAndGet();
+                    connection.closeHandler(v -> shared.metrics().upstreamConnections().decrementAndGet());
+                    // an upstream resetting a pooled connection (a restart, an idle reaper) is routine: the pool
+                    // drops it; a request it was carrying fails on its own handler and is answered or retried there
+                    connection.exceptionHandler(error -> log.debug("upstream connection to {} failed: {}", connection.remoteAddress(), error.toString()));
+                })
+                .build();
+        clients.add(client);
+        return client;
     }
 
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(deadlineTimer);
-        return server.close().eventually(() -> client.close());
+        instances.servers.remove(server);
+        return server.close().eventually(() -> Future.all(clients.stream().map(HttpClient::close).toList()));
     }
 
     private void handle(HttpServerRequest request) {
@@ -196,7 +268,8 @@ public final class GatewayVerticle extends VerticleBase {
                     .onComplete(done -> request.connection().close());
             return;
         }
-        if (mayHaveBody(request)) {
+        boolean http2 = Protocols.isHttp2(request);
+        if (Protocols.mayHaveBody(request)) {
             // hold the body until a target is connected; pausing costs syscalls, so only when there is one
             request.pause();
         }
@@ -207,7 +280,9 @@ public final class GatewayVerticle extends VerticleBase {
         if (normalized.isRejected()) {
             exchange = new Exchange(request, snapshot.unrouted(), Collections.emptyMap(), rawPath, loop, start);
             exchange.put(RejectFilter.PROBLEM, Problem.badPath(normalized.rejection()));
-            request.response().putHeader("connection", "close");
+            if (!http2) {
+                request.response().putHeader("connection", "close");
+            }
         } else {
             RouteMatch<CompiledRoute> match = snapshot.routes().match(new RequestView(request, normalized.path()));
             CompiledRoute route = match == null ? snapshot.unrouted() : match.route();
@@ -228,7 +303,13 @@ public final class GatewayVerticle extends VerticleBase {
             Response response = result.result();
             writer.write(exchange, response);
             response.sent().onSuccess(sent -> {
-                if (closeAfter || "close".equalsIgnoreCase(request.response().headers().get(HttpHeaders.CONNECTION))) {
+                if (http2) {
+                    // one stream of many: a stage's "close" (the writer dropped the header) is not the connection's;
+                    // a connection at its keep-alive limit is told to go away once its open streams are done
+                    if (lastOnConnection) {
+                        request.connection().shutdown();
+                    }
+                } else if (closeAfter || "close".equalsIgnoreCase(request.response().headers().get(HttpHeaders.CONNECTION))) {
                     // a stage refused the request mid-stream (bad path, body too large), the connection reached a
                     // keep-alive limit, or the client listed "close" among other Connection tokens, which Vert.x
                     // only honours when it stands alone
@@ -255,14 +336,11 @@ public final class GatewayVerticle extends VerticleBase {
         }
         shared.metrics().keepAliveEnded().increment();
         connections.remove(request.connection());
-        HttpServerResponse response = request.response();
-        response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
+        if (!Protocols.isHttp2(request)) {
+            HttpServerResponse response = request.response();
+            response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
+        }
         return true;
-    }
-
-    private static boolean mayHaveBody(HttpServerRequest request) {
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        return (length != null && !length.equals("0")) || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
     }
 
     static boolean asksToClose(String connectionHeader) {
@@ -287,7 +365,7 @@ public final class GatewayVerticle extends VerticleBase {
             Problem.of(500, "internal", "Internal gateway error", "the gateway failed to handle this request; see its log for request id " + exchange.requestId())
                     .send(exchange.response(), exchange.path(), exchange.requestId());
         } else {
-            exchange.request().connection().close();
+            ResponseWriter.cut(exchange.request());
         }
     }
 

@@ -5,7 +5,10 @@ import dev.gatehouse.server.pipeline.Deadlines;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Response;
 import io.micrometer.core.instrument.Counter;
+import dev.gatehouse.server.pipeline.Protocols;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
@@ -61,6 +64,10 @@ final class ResponseWriter {
             // added to what the stages set on the way in (request id, rate-limit fields)
             out.headers().addAll(response.headers());
         }
+        if (Protocols.isHttp2(exchange.request())) {
+            // a stage's Connection: close, an upstream's Keep-Alive: malformed on an HTTP/2 stream (RFC 9113 8.2.2)
+            Protocols.dropConnectionSpecific(out.headers());
+        }
         if (body.upgrade() != null) {
             exchange.whenClientGone(body::abort);
             body.upgrade().apply(exchange.request()).onComplete(ended -> complete(response, ended));
@@ -68,10 +75,37 @@ final class ResponseWriter {
         }
         Buffer whole = body.whole();
         if (whole != null) {
+            copyTrailers(exchange, body, out);
             (whole.length() == 0 ? out.end() : out.end(whole)).onComplete(ended -> complete(response, ended));
             return;
         }
         new Pump(exchange, out, body, response).start();
+    }
+
+    /**
+     * Cuts an answer that cannot be completed: over HTTP/1.x its connection is closed (the client must not take
+     * what it got for a whole answer); over HTTP/2 only its stream is reset, and the connection's other streams go on.
+     */
+    static void cut(HttpServerRequest request) {
+        if (Protocols.isHttp2(request)) {
+            request.response().reset();
+        } else {
+            request.connection().close();
+        }
+    }
+
+    /**
+     * The body's trailer fields (a gRPC status) go out after it, where the client can read them: over HTTP/2, or
+     * in a chunked HTTP/1.1 answer.
+     */
+    private static void copyTrailers(Exchange exchange, Body body, HttpServerResponse out) {
+        MultiMap trailers = body.trailers();
+        if (trailers == null || trailers.isEmpty()) {
+            return;
+        }
+        if (Protocols.isHttp2(exchange.request()) || out.isChunked()) {
+            out.trailers().addAll(trailers);
+        }
     }
 
     private static void complete(Response response, io.vertx.core.AsyncResult<Void> result) {
@@ -109,6 +143,7 @@ final class ResponseWriter {
                 if (over) {
                     return;
                 }
+                copyTrailers(exchange, body, out);
                 out.end().onComplete(ended -> {
                     over = true;
                     disarm();
@@ -155,7 +190,7 @@ final class ResponseWriter {
             disarm();
             body.abort();
             if (closeClient) {
-                exchange.request().connection().close();
+                cut(exchange.request());
             }
             complete(response, Future.failedFuture(why));
         }

@@ -183,6 +183,11 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
             return;
         }
         ChannelPipeline pipeline = base.channel().pipeline();
+        if (pipeline.get("h2c") != null) {
+            // a listener taking h2c with prior knowledge hands over an HTTP/1.1 connection while its first request
+            // is being decoded: the decoder cannot be swapped then, so such a listener keeps Vert.x's own
+            return;
+        }
         ChannelHandler current = pipeline.get("httpDecoder");
         if (current instanceof VertxHttpRequestDecoder && !(current instanceof StrictRequestDecoder)) {
             StrictRequestDecoder decoder = new StrictRequestDecoder(options, headerTimeout, headerTimeouts);

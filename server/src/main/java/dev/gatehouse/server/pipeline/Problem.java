@@ -105,6 +105,9 @@ public record Problem(int status, String type, String title, String detail, Long
     public Future<Response> answer(Exchange exchange) {
         exchange.failure(slug());
         exchange.problem(slug());
+        if (Protocols.isGrpc(exchange.request())) {
+            return Future.succeededFuture(grpc(exchange));
+        }
         // headers of its own: a stage may answer something else instead (a stale copy for a 503)
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         headers.set(HttpHeaders.CONTENT_TYPE, "application/problem+json");
@@ -115,6 +118,55 @@ public record Problem(int status, String type, String title, String detail, Long
             headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
         }
         return Future.succeededFuture(Response.detached(status, headers, Body.of(Buffer.buffer(json(exchange.path(), exchange.requestId())))));
+    }
+
+    /**
+     * The problem as a gRPC client reads errors: a trailers-only answer (HTTP 200, {@code application/grpc}, no
+     * message) whose {@code grpc-status} is the gRPC code closest to the HTTP status, and whose {@code grpc-message}
+     * is the problem's type and detail. A retry delay is in the message and in {@code Retry-After}.
+     */
+    private Response grpc(Exchange exchange) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        headers.set(HttpHeaders.CONTENT_TYPE, "application/grpc");
+        headers.set("grpc-status", Integer.toString(grpcStatus(status)));
+        String message = slug() + ": " + detail + (retryAfterSeconds == null ? "" : " (retry after " + retryAfterSeconds + " s)");
+        headers.set("grpc-message", grpcMessage(message));
+        if (retryAfterSeconds != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        if (exchange.requestId() != null) {
+            headers.set(HeaderNames.X_REQUEST_ID, exchange.requestId());
+        }
+        return Response.detached(200, headers, Body.empty());
+    }
+
+    /** The gRPC status code for an HTTP status the gateway answers with (grpc/grpc doc/statuscodes.md names them). */
+    static int grpcStatus(int httpStatus) {
+        return switch (httpStatus) {
+            case 400, 411, 414 -> 3;        // INVALID_ARGUMENT: the request itself is wrong
+            case 401 -> 16;                 // UNAUTHENTICATED
+            case 403 -> 7;                  // PERMISSION_DENIED
+            case 404, 405 -> 12;            // UNIMPLEMENTED: no such method here
+            case 408, 504 -> 4;             // DEADLINE_EXCEEDED
+            case 409 -> 10;                 // ABORTED
+            case 413, 429, 431 -> 8;        // RESOURCE_EXHAUSTED
+            case 502, 503 -> 14;            // UNAVAILABLE: worth retrying
+            default -> httpStatus >= 500 ? 13 : 2; // INTERNAL, UNKNOWN
+        };
+    }
+
+    /** grpc-message is percent-encoded UTF-8: printable ASCII but '%' as is, everything else as %XX. */
+    static String grpcMessage(String message) {
+        StringBuilder out = new StringBuilder(message.length());
+        for (byte b : message.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 0x20 && c <= 0x7e && c != '%') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
     }
 
     /** As {@link #answer}, and the client's connection is closed after it (the request may have more bytes coming). */

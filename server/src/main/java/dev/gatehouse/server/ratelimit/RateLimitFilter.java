@@ -118,7 +118,7 @@ public final class RateLimitFilter implements Filter {
         if (identity != null && identity.override() != null) {
             tier = RateLimitFields.named("key", identity.override());
         } else {
-            String name = identity != null ? identity.tier() : "anonymous";
+            String name = identity != null && identity.tier() != null ? identity.tier() : "anonymous"; // a client certificate has no tier
             List<RateLimit> limits = identities.tier(name);
             if (limits == null) {
                 name = "anonymous";

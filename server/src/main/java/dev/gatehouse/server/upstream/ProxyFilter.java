@@ -14,6 +14,7 @@ import dev.gatehouse.server.pipeline.Forwarded;
 import dev.gatehouse.server.pipeline.HeaderEdits;
 import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
+import dev.gatehouse.server.pipeline.Protocols;
 import dev.gatehouse.server.pipeline.Response;
 import dev.gatehouse.server.pipeline.Upgrades;
 import io.vertx.core.Future;
@@ -22,16 +23,19 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -116,8 +120,7 @@ public final class ProxyFilter implements Filter {
             this.exchange = exchange;
             this.loop = exchange.loop().get(UpstreamLoop.KEY);
             this.request = exchange.request();
-            String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-            this.hasBody = (contentLength != null && !contentLength.equals("0")) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+            this.hasBody = Protocols.mayHaveBody(request);
             this.replayable = !hasBody && IDEMPOTENT.contains(request.method());
             this.upgrade = route.websocket() != null && Upgrades.isWebSocket(request) ? request.getHeader(HttpHeaders.UPGRADE) : null;
         }
@@ -158,7 +161,7 @@ public final class ProxyFilter implements Filter {
             UpstreamTarget held = slotHeld;
             if (held != null) {
                 slotHeld = null;
-                loop.slots().release(held, pool.config().maxConnectionsPerTarget());
+                loop.slots().release(held, pool.config().maxExchangesPerTarget());
             }
         }
 
@@ -166,7 +169,7 @@ public final class ProxyFilter implements Filter {
             if (gaveUp) {
                 return;
             }
-            int max = pool.config().maxConnectionsPerTarget();
+            int max = pool.config().maxExchangesPerTarget();
             ConnectionSlots slots = loop.slots();
             // a target with a free connection on this event loop first; only when none has one, wait for one
             UpstreamTarget target = pool.choose(tried, t -> slots.hasFree(t, max));
@@ -230,7 +233,15 @@ public final class ProxyFilter implements Filter {
                     .setURI(uri())
                     .setHeaders(headers())
                     .setConnectTimeout(connectTimeout().toMillis());
-            loop.client().request(options).onComplete(connected -> {
+            HostAndPort authority = null;
+            if (pool.config().protocol().multiplexed()) {
+                // HTTP/2 names the host in :authority; a Host beside it must not disagree, so it goes there
+                String host = options.getHeaders().get(HttpHeaders.HOST);
+                options.getHeaders().remove(HttpHeaders.HOST);
+                authority = host == null ? null : HostAndPort.parseAuthority(host, -1);
+            }
+            HostAndPort upstreamAuthority = authority;
+            loop.client(pool.config().protocol()).request(options).onComplete(connected -> {
                 if (gaveUp) {
                     if (connected.succeeded()) {
                         connected.result().reset();
@@ -249,17 +260,27 @@ public final class ProxyFilter implements Filter {
                     retryOrAnswer(true, problem);
                     return;
                 }
+                if (upstreamAuthority != null) {
+                    connected.result().authority(upstreamAuthority);
+                }
                 send(target, connected.result(), began);
             });
         }
 
         private void send(UpstreamTarget target, HttpClientRequest upstream, long began) {
             inFlight = upstream;
-            // the route's timeout bounds the wait for the answer's head (the event loop's deadlines, not a timer each)
+            // the route's timeout bounds the wait for the answer's head (the event loop's deadlines, not a timer each),
+            // and a gRPC client's own deadline when it is sooner
             timedOut = false;
-            Deadlines.Entry deadline = loop.deadlines().add(clock.read(), route.requestTimeout().toNanos(), () -> {
+            long timeoutNanos = headTimeoutNanos();
+            // the answer's head, or the timeout: whichever comes first (an HTTP/2 stream reset here may never fail
+            // the response future, as a closed HTTP/1.1 connection does)
+            Promise<HttpClientResponse> head = Promise.promise();
+            Deadlines.Entry deadline = loop.deadlines().add(clock.read(), timeoutNanos, () -> {
                 timedOut = true;
-                upstream.reset(0, new TimeoutException("no answer within " + route.requestTimeout().toMillis() + " ms"));
+                TimeoutException timeout = new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                upstream.reset(0, timeout);
+                head.tryFail(timeout);
             });
             // failures surface through the response future; this only keeps Vert.x from logging them twice
             upstream.exceptionHandler(error -> log.debug("upstream request to {} failed: {}", target.address(), describe(error)));
@@ -279,8 +300,8 @@ public final class ProxyFilter implements Filter {
                 upstream.end();
             }
             // a handshake is sent as a tunnel request: on a 101 its connection leaves the pool for the tunnel
-            Future<HttpClientResponse> answer = upgrade == null ? upstream.response() : upstream.connect();
-            answer.onComplete(result -> {
+            (upgrade == null ? upstream.response() : upstream.connect()).onComplete(head);
+            head.future().onComplete(result -> {
                 deadline.done();
                 if (gaveUp) {
                     abortUpstream();
@@ -297,7 +318,7 @@ public final class ProxyFilter implements Filter {
                     }
                     failedTarget(target, began, timedOut ? new TimeoutException("no answer within the route's request timeout") : result.cause());
                     if (timedOut || result.cause() instanceof TimeoutException) {
-                        answer(Problem.upstreamTimeout(pool.name(), route.requestTimeout().toMillis()));
+                        answer(Problem.upstreamTimeout(pool.name(), TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
                     } else {
                         retryOrAnswer(replayable, Problem.upstreamUnreachable(pool.name(), describe(result.cause())));
                     }
@@ -365,7 +386,8 @@ public final class ProxyFilter implements Filter {
                     inFlight = null;
                     releaseSlot();
                     if (gathered.succeeded()) {
-                        answered.tryComplete(response.body(Body.of(gathered.result())));
+                        MultiMap trailers = upstream.trailers();
+                        answered.tryComplete(response.body(Body.of(gathered.result()).withTrailers(() -> trailers)));
                     } else if (!gaveUp) {
                         exchange.failure("response stream broken: " + describe(gathered.cause()));
                         answered.tryFail(gathered.cause());
@@ -377,7 +399,8 @@ public final class ProxyFilter implements Filter {
                 inFlight = null;
                 releaseSlot();
             });
-            answered.tryComplete(response.body(Body.stream(streamed, length, this::abortUpstream)));
+            // trailers (a gRPC call's grpc-status) are the upstream's once its body has ended
+            answered.tryComplete(response.body(Body.stream(streamed, length, this::abortUpstream).withTrailers(upstream::trailers)));
         }
 
         /**
@@ -424,6 +447,13 @@ public final class ProxyFilter implements Filter {
             answered.tryComplete((hasBody ? problem.answerAndClose(exchange) : problem.answer(exchange)).result());
         }
 
+        /** The route's request timeout, or the client's {@code grpc-timeout} when that is sooner. */
+        private long headTimeoutNanos() {
+            long route = ProxyFilter.this.route.requestTimeout().toNanos();
+            long grpc = GrpcTimeout.parseNanos(request.getHeader(GrpcTimeout.HEADER));
+            return grpc > 0 ? Math.min(route, grpc) : route;
+        }
+
         private String uri() {
             String query = request.query();
             return query == null ? exchange.upstreamPath() : exchange.upstreamPath() + "?" + query;
@@ -440,11 +470,20 @@ public final class ProxyFilter implements Filter {
             String priorFor = trusted ? Forwarded.forwardedFor(in) : null;
             // every line a trusted proxy sent, not only the first (which may be its client's own claim)
             String proto = trusted ? Forwarded.lines(in, HeaderNames.X_FORWARDED_PROTO) : null;
+            if (!in.contains(HttpHeaders.HOST) && request.authority() != null) {
+                // an HTTP/2 client names the host in :authority only; an HTTP/1.1 upstream reads it from Host
+                in.set(HttpHeaders.HOST, request.authority().toString());
+            }
             String host = trusted ? Forwarded.lines(in, HeaderNames.X_FORWARDED_HOST) : null;
             if (host == null) {
                 host = in.get(HttpHeaders.HOST);
             }
+            // TE is hop-by-hop, but "trailers" says the client reads trailer fields: gRPC servers insist on it
+            boolean trailers = acceptsTrailers(in.getAll(HttpHeaderNames.TE));
             removeHopByHop(in, in.get(HttpHeaders.CONNECTION));
+            if (trailers) {
+                in.set(HttpHeaderNames.TE, "trailers");
+            }
             if (!trusted) {
                 for (CharSequence name : HeaderNames.UNTRUSTED_FORWARDING) {
                     in.remove(name);
@@ -480,6 +519,20 @@ public final class ProxyFilter implements Filter {
         for (CharSequence name : HeaderNames.HOP_BY_HOP) {
             headers.remove(name);
         }
+    }
+
+    /** Whether TE lists {@code trailers}. */
+    static boolean acceptsTrailers(List<String> te) {
+        for (String line : te) {
+            for (String token : line.split(",")) {
+                String name = token.trim();
+                int semicolon = name.indexOf(';');
+                if ((semicolon < 0 ? name : name.substring(0, semicolon).trim()).equalsIgnoreCase("trailers")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A Content-Length's value, or -1 when it is absent or not a plain number. */

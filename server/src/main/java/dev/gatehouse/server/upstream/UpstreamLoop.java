@@ -7,11 +7,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpClient;
 
+import dev.gatehouse.core.config.UpstreamConfig;
+
+import java.util.EnumMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * What one event loop uses to reach upstreams: its HTTP client, its deadlines and its connection slots per
- * target. Kept among the loop's resources under {@link #KEY}; touched only by its event loop.
+ * What one event loop uses to reach upstreams: an HTTP client per protocol (HTTP/1.1, h2, h2c; each made when a
+ * request first needs it), its deadlines and its connection slots per target. Kept among the loop's resources
+ * under {@link #KEY}; touched only by its event loop.
  */
 public final class UpstreamLoop {
 
@@ -36,19 +41,27 @@ public final class UpstreamLoop {
         }
     }
 
-    private final HttpClient client;
+    private final Function<UpstreamConfig.Protocol, HttpClient> clientFactory;
+    private final EnumMap<UpstreamConfig.Protocol, HttpClient> clients = new EnumMap<>(UpstreamConfig.Protocol.class);
     private final Deadlines deadlines;
     private final ConnectionSlots slots;
     private final Meters meters;
 
-    public UpstreamLoop(HttpClient client, Deadlines deadlines, Meters meters) {
-        this.client = client;
+    /** @param clientFactory makes this loop's client for a protocol; asked once per protocol, on this loop */
+    public UpstreamLoop(Function<UpstreamConfig.Protocol, HttpClient> clientFactory, Deadlines deadlines, Meters meters) {
+        this.clientFactory = clientFactory;
         this.deadlines = deadlines;
         this.meters = meters;
         this.slots = new ConnectionSlots(meters.waiting());
     }
 
-    public HttpClient client() {
+    /** This loop's client for upstreams that speak {@code protocol}. */
+    public HttpClient client(UpstreamConfig.Protocol protocol) {
+        HttpClient client = clients.get(protocol);
+        if (client == null) {
+            client = clientFactory.apply(protocol);
+            clients.put(protocol, client);
+        }
         return client;
     }
 
