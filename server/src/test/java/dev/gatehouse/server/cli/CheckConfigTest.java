@@ -206,7 +206,7 @@ class CheckConfigTest {
             try {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1))
                         .failFast("the node exited", () -> !node.isAlive())
-                        .untilAsserted(() -> assertThat(Files.readString(output)).contains("serving on")
+                        .untilAsserted(() -> assertThat(Files.readString(output)).contains(" (admin ")
                                 .contains("environment variable GATEHOUSE_GATEWAY_PROT: matches no configuration key and is ignored; "
                                         + "did you mean GATEHOUSE_GATEWAY_PORT?"));
             } finally {

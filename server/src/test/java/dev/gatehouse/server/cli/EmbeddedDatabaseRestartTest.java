@@ -51,7 +51,7 @@ class EmbeddedDatabaseRestartTest {
         nodes.add(node);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
                 .failFast(name + " exited", () -> assertThat(node.isAlive()).as(Files.readString(output)).isTrue())
-                .until(() -> Files.readString(output).contains("serving on"));
+                .until(() -> Files.readString(output).contains(" (admin "));
         return node;
     }
 

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 /** {@code gatehouse.example.yaml} does what its header says: copy it to gatehouse.yaml, check it, serve it. */
 class ExampleConfigurationTest {
 
-    private static final Pattern SERVING = Pattern.compile("serving on [^:]+:(\\d+) \\(admin");
+    private static final Pattern SERVING = Pattern.compile("serving .*? on [^:\\s]+:(\\d+) \\(admin");
 
     @Test
     void aNodeServesFromTheExampleFileCopiedAsItIs(@TempDir Path dir) throws Exception {
