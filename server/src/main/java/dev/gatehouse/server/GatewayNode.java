@@ -138,6 +138,8 @@ public final class GatewayNode implements AutoCloseable {
                 stops.push("HTTPS redirect", () -> await(redirectListener.close(), "stop the HTTPS redirect"));
             }
         }
+        parts.liveStats.start();
+        stops.push("live stats", parts.liveStats);
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
                 .requestHandler(parts.adminApi.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         HttpServer adminListener = admin;

@@ -20,6 +20,7 @@ import dev.gatehouse.server.logs.RequestLogWriter;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.observe.LiveStats;
 import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.routing.RouteCompiler;
 import dev.gatehouse.server.routing.RoutingSnapshot;
@@ -64,6 +65,8 @@ final class NodeParts {
     final AtomicInteger gatewayPort = new AtomicInteger();
     final GatewayVerticle.Shared gateway;
     final AdminApi adminApi;
+    /** This node's traffic second by second, for the admin API's live stats and the dashboard. */
+    final LiveStats liveStats;
     /** Where each request's row goes: the request-log writer, or nowhere when {@code logs.enabled} is off. */
     final RequestLogSink requestLog;
     /** The request log's writer and partition upkeep, for {@link GatewayNode} to start; null when logs are off. */
@@ -146,7 +149,9 @@ final class NodeParts {
                 ? new AdminViews(vertx, config.adminViews(), identities, cache, upstreams::pools, analytics, metrics)
                 : null;
         this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock);
-        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, analytics, logSearch, clock);
+        this.liveStats = new LiveStats(vertx, metrics.registry(), heartbeat.nodeId(), clock);
+        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, config.identity(), cache, nodes, analytics,
+                logSearch, liveStats, clock);
     }
 
     /** logs.spoolDir, else {@code log-spool} beside the embedded database's data, else {@code ./data/log-spool}. */

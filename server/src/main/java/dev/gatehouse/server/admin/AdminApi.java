@@ -8,7 +8,10 @@ import dev.gatehouse.core.config.RateLimitConfig;
 import dev.gatehouse.core.config.RouteCacheConfig;
 import dev.gatehouse.core.config.RouteConfig;
 import dev.gatehouse.core.ratelimit.RateLimit;
+import dev.gatehouse.core.config.IdentityConfig;
 import dev.gatehouse.server.auth.Identities;
+import dev.gatehouse.server.auth.IdentityEndpoints;
+import dev.gatehouse.server.observe.LiveStats;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.logs.Analytics;
 import dev.gatehouse.server.logs.LogSearch;
@@ -52,11 +55,15 @@ public final class AdminApi {
     private final Analytics analytics;
     private final LogSearch logs;
     private final Clock clock;
+    private final LiveStats liveStats;
+    private final IdentityConfig identityConfig;
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
-                    HealthEndpoints health, Identities identities, ResponseCache cache, NodeRegistry nodes, Analytics analytics,
-                    LogSearch logs, Clock clock) {
+                    HealthEndpoints health, Identities identities, IdentityConfig identityConfig, ResponseCache cache, NodeRegistry nodes,
+                    Analytics analytics, LogSearch logs, LiveStats liveStats, Clock clock) {
         this.clock = clock;
+        this.liveStats = liveStats;
+        this.identityConfig = identityConfig;
         this.analytics = analytics;
         this.logs = logs;
         this.metrics = metrics;
@@ -80,6 +87,12 @@ public final class AdminApi {
         }
         AdminGuard guard = new AdminGuard(identities);
         AdminCalls calls = new AdminCalls(vertx);
+        new DashboardAssets(vertx).mount(router);
+        IdentityEndpoints signIn = IdentityEndpoints.forAdminListener(vertx, identities, identityConfig, clock);
+        router.post("/auth/login").handler(ctx -> signIn.handles("/auth/login", ctx.request()));
+        router.post("/auth/logout").handler(ctx -> signIn.handles("/auth/logout", ctx.request()));
+        router.get("/me").handler(ctx -> signIn.handles("/me", ctx.request()));
+        new LiveStatsAdmin(liveStats, guard).mount(router, vertx);
         router.get("/nodes").handler(ctx -> calls.blocking(ctx, nodes::list).onSuccess(list -> nodes(ctx, list)));
         new IdentityAdmin(identities, guard, calls, snapshot, clock).mount(router);
         new UserAdmin(identities, guard, calls).mount(router);
@@ -98,8 +111,7 @@ public final class AdminApi {
                 return;
             }
             Problem.of(404, "not-found", "Not found", "the admin API has no " + ctx.request().method() + " " + path
-                            + "; see /metrics, /upstreams, /routes, /nodes, /keys, /tiers, /users, /cache, /analytics/summary, "
-                            + "/analytics/series, /logs, /health/ready")
+                            + "; see /openapi.json for every endpoint, or / for the dashboard")
                     .send(ctx.response(), path, null);
         });
         return router;
@@ -137,7 +149,10 @@ public final class AdminApi {
                         .put("breaker", t.breakerState())
                         .put("inFlight", t.inFlight())
                         .put("successes", t.successes())
-                        .put("failures", t.failures()));
+                        .put("failures", t.failures())
+                        .put("failureRate", failureRate(t))
+                        .put("transitions", new JsonArray(t.transitions().stream().map(tr -> new JsonObject().put("from", tr.from())
+                                .put("to", tr.to()).put("at", tr.at().toString())).toList())));
             }
             body.put(pool.name(), new JsonObject()
                     .put("balancer", pool.config().balancer().configName())
@@ -145,6 +160,15 @@ public final class AdminApi {
                     .put("targets", targets));
         }
         ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
+    }
+
+    /** The breaker's failure rate in % over its window; null without a breaker or before it has seen its minimum of calls. */
+    private static Double failureRate(UpstreamTarget t) {
+        if (t.breaker() == null) {
+            return null;
+        }
+        float rate = t.breaker().getMetrics().getFailureRate();
+        return rate < 0 ? null : (double) rate;
     }
 
     private static void nodes(RoutingContext ctx, List<NodeRegistry.Node> list) {

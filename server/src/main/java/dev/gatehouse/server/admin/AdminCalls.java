@@ -42,15 +42,21 @@ final class AdminCalls {
         List<T> read(Map<String, String> filter, long after, int limit) throws Exception;
     }
 
+    /** How many rows match {@code filter} (by name), on every page. */
+    interface Total {
+        long count(Map<String, String> filter) throws Exception;
+    }
+
     /**
      * A list endpoint, a page at a time: {@code ?limit=} (default {@value #DEFAULT_PAGE}, at most
-     * {@value #MAX_PAGE}) rows with ids above {@code ?after=}, as a JSON array, of those the {@code filters}
-     * parameters match (each one of the values it is mapped to); a full page carries a
-     * {@code Link: <...>; rel="next"} header to the next one, with the same filters. A parameter it does
-     * not know, or one given twice, is refused by name.
+     * {@value #MAX_PAGE}) rows beyond the id {@code ?after=}, as a JSON array, of those the {@code filters}
+     * parameters match (each one of the values it is mapped to) and the {@code search} parameters (any text up to 200
+     * characters, which {@code pages} interprets); a full page carries a {@code Link: <...>; rel="next"} header to the
+     * next one, with the same filters, and with a {@code total} every page says in {@code X-Total-Count} how many rows
+     * match in all. A parameter it does not know, or one given twice, is refused by name.
      */
-    <T> void page(RoutingContext ctx, Map<String, ? extends Collection<String>> filters, Pages<T> pages, ToLongFunction<T> id,
-                  Function<T, JsonObject> describe) {
+    <T> void page(RoutingContext ctx, Map<String, ? extends Collection<String>> filters, Collection<String> search, Pages<T> pages,
+                  Total total, ToLongFunction<T> id, Function<T, JsonObject> describe) {
         long after;
         int limit;
         Map<String, String> filter = new LinkedHashMap<>();
@@ -58,6 +64,7 @@ final class AdminCalls {
         try {
             List<String> known = new ArrayList<>(List.of("limit", "after"));
             known.addAll(filterNames);
+            known.addAll(search);
             onlyParams(ctx, known);
             after = number(ctx, "after", 0, 0, Long.MAX_VALUE);
             limit = (int) number(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
@@ -70,11 +77,21 @@ final class AdminCalls {
                     filter.put(name, value);
                 }
             }
+            for (String name : search) {
+                String value = ctx.request().getParam(name);
+                if (value != null && !value.isBlank()) {
+                    if (value.length() > 200) {
+                        throw new IllegalArgumentException("'" + name + "' is at most 200 characters, got " + value.length());
+                    }
+                    filter.put(name, value.trim());
+                }
+            }
         } catch (IllegalArgumentException e) {
             problem(ctx, 400, "invalid-query", "Invalid query", e.getMessage());
             return;
         }
-        blocking(ctx, () -> pages.read(filter, after, limit)).onSuccess(rows -> {
+        blocking(ctx, () -> new Page<>(pages.read(filter, after, limit), total == null ? -1 : total.count(filter))).onSuccess(page -> {
+            List<T> rows = page.rows();
             JsonArray list = new JsonArray();
             rows.forEach(row -> list.add(describe.apply(row)));
             if (rows.size() == limit) {
@@ -83,8 +100,14 @@ final class AdminCalls {
                 filter.forEach((name, value) -> next.append('&').append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
                 ctx.response().putHeader("link", "<" + next + ">; rel=\"next\"");
             }
+            if (page.total() >= 0) {
+                ctx.response().putHeader("x-total-count", Long.toString(page.total()));
+            }
             json(ctx, 200, list.encodePrettily());
         });
+    }
+
+    private record Page<T>(List<T> rows, long total) {
     }
 
     /**

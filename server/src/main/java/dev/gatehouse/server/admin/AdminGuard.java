@@ -48,12 +48,33 @@ final class AdminGuard implements Handler<RoutingContext> {
                 request.response().putHeader("www-authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\"");
                 send(request, Problem.of(401, "unauthorized", "Unauthorized", ApiKeys.looksLikeSession(key)
                         ? "the session is not valid; log in again" : "the API key is not valid"));
-            } else if (!identity.get().scopes().contains("admin") && !"admin".equals(identity.get().role())) {
+            } else if (!admits(identity.get())) {
                 send(request, Problem.of(403, "insufficient-scope", "Forbidden", "the admin API needs a key with the admin scope or an admin's session"));
             } else {
                 admitted.run();
             }
         });
+    }
+
+    /**
+     * For a long-lived answer (a stream) admitted earlier: runs {@code refused} once the request's credential is no
+     * longer an admin's (revoked, expired, demoted). A failure to ask PostgreSQL leaves the stream be.
+     */
+    void recheck(HttpServerRequest request, Runnable refused) {
+        String key = Credentials.presented(request);
+        if (key == null) {
+            refused.run();
+            return;
+        }
+        identities.authenticate(key).onSuccess(identity -> {
+            if (identity.isEmpty() || !admits(identity.get())) {
+                refused.run();
+            }
+        });
+    }
+
+    private static boolean admits(Identity identity) {
+        return identity.scopes().contains("admin") || "admin".equals(identity.role());
     }
 
     private static void send(HttpServerRequest request, Problem problem) {

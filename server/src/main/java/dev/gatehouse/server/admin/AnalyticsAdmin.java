@@ -43,6 +43,8 @@ final class AnalyticsAdmin {
         router.route("/logs*").handler(guard);
         router.get("/analytics/summary").handler(this::summary);
         router.get("/analytics/series").handler(this::series);
+        router.get("/analytics/routes").handler(this::routes);
+        router.get("/analytics/limited").handler(this::limited);
         router.get("/logs").handler(this::logs);
     }
 
@@ -76,6 +78,36 @@ final class AnalyticsAdmin {
         }
         calls.blocking(ctx, () -> analytics.series(range, step, filter))
                 .onSuccess(series -> json(ctx, 200, AnalyticsJson.series(series).encodePrettily()));
+    }
+
+    private void routes(RoutingContext ctx) {
+        Analytics.Filter filter;
+        TimeRange range;
+        try {
+            onlyParams(ctx, List.of("since", "from", "until", "tier"));
+            filter = new Analytics.Filter(null, param(ctx, "tier"), null);
+            range = analytics.range(param(ctx, "since"), param(ctx, "from"), param(ctx, "until"), SERIES_RANGE, filter);
+        } catch (IllegalArgumentException e) {
+            problem(ctx, 400, "invalid-query", "Invalid query", e.getMessage());
+            return;
+        }
+        calls.blocking(ctx, () -> analytics.routes(range, filter))
+                .onSuccess(routes -> json(ctx, 200, AnalyticsJson.routes(range, routes).encodePrettily()));
+    }
+
+    private void limited(RoutingContext ctx) {
+        Analytics.Filter filter;
+        TimeRange range;
+        try {
+            onlyParams(ctx, List.of("since", "from", "until", "route", "tier"));
+            filter = new Analytics.Filter(param(ctx, "route"), param(ctx, "tier"), null);
+            range = analytics.rowRange(param(ctx, "since"), param(ctx, "from"), param(ctx, "until"), SERIES_RANGE);
+        } catch (IllegalArgumentException e) {
+            problem(ctx, 400, "invalid-query", "Invalid query", e.getMessage());
+            return;
+        }
+        calls.blocking(ctx, () -> analytics.limited(range, filter))
+                .onSuccess(callers -> json(ctx, 200, AnalyticsJson.limited(range, callers).encodePrettily()));
     }
 
     private void logs(RoutingContext ctx) {

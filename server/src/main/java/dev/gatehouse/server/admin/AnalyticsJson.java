@@ -42,10 +42,32 @@ final class AnalyticsJson {
         JsonArray points = new JsonArray();
         for (Analytics.Point p : series.points()) {
             points.add(new JsonObject().put("time", p.start().toString()).put("requests", p.requests()).put("errors", p.errors())
-                    .put("rateLimited", p.limited()).put("p95Ms", ms(p.p95Micros())));
+                    .put("rateLimited", p.limited()).put("p50Ms", ms(p.p50Micros())).put("p95Ms", ms(p.p95Micros())).put("p99Ms", ms(p.p99Micros()))
+                    .put("cacheHits", p.cacheHits()).put("cacheLookups", p.cacheLookups())
+                    .put("cacheHitRatio", p.cacheLookups() == 0 ? null : round((double) p.cacheHits() / p.cacheLookups())));
         }
         return new JsonObject().put("from", series.range().from().toString()).put("until", series.range().until().toString())
                 .put("step", TimeRange.text(series.step())).put("source", series.fromRows() ? "rows" : "rollups").put("points", points);
+    }
+
+    static JsonObject routes(TimeRange range, List<Analytics.RouteStats> routes) {
+        JsonArray list = new JsonArray();
+        for (Analytics.RouteStats r : routes) {
+            double seconds = Math.max(1, range.length().toSeconds());
+            list.add(new JsonObject().put("route", r.route()).put("requests", r.requests()).put("requestsPerSecond", round(r.requests() / seconds))
+                    .put("errors", r.errors()).put("errorRate", r.requests() == 0 ? 0.0 : round((double) r.errors() / r.requests()))
+                    .put("rateLimited", r.limited())
+                    .put("latencyMs", new JsonObject().put("p50", ms(r.p50Micros())).put("p95", ms(r.p95Micros())).put("p99", ms(r.p99Micros()))));
+        }
+        return new JsonObject().put("from", range.from().toString()).put("until", range.until().toString()).put("routes", list);
+    }
+
+    static JsonObject limited(TimeRange range, List<Analytics.LimitedCaller> callers) {
+        JsonArray list = new JsonArray();
+        for (Analytics.LimitedCaller c : callers) {
+            list.add(new JsonObject().put("caller", c.caller()).put("tier", c.tier()).put("rateLimited", c.limited()).put("last", c.last().toString()));
+        }
+        return new JsonObject().put("from", range.from().toString()).put("until", range.until().toString()).put("callers", list);
     }
 
     static JsonObject entry(LogSearch.Entry e) {

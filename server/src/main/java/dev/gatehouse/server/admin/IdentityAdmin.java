@@ -46,9 +46,10 @@ final class IdentityAdmin {
         router.route("/keys*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
         router.route("/tiers*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
         router.post("/keys").handler(this::createKey);
-        router.get("/keys").handler(ctx -> calls.page(ctx, Map.of("state", ApiKeyRecord.STATES, "tier", identities.tiers().keySet()),
-                (filter, after, limit) -> identities.keys().list(new KeyStore.Filter(filter.get("state"), filter.get("tier")), after, limit),
-                ApiKeyRecord::id, this::describe));
+        router.get("/keys").handler(ctx -> calls.page(ctx, Map.of("state", ApiKeyRecord.STATES, "tier", identities.tiers().keySet(),
+                        "order", ORDERS), List.of("q"),
+                (filter, after, limit) -> identities.keys().list(keyFilter(filter), after, limit),
+                filter -> identities.keys().count(keyFilter(filter)), ApiKeyRecord::id, this::describe));
         router.get("/keys/:id").handler(ctx -> calls.blocking(ctx, () -> identities.keys().find(ctx.pathParam("id"))).onSuccess(key -> {
             if (key.isPresent()) {
                 json(ctx, 200, describe(key.get()).encodePrettily());
@@ -84,6 +85,13 @@ final class IdentityAdmin {
                 notFound(ctx, "no tier named '" + ctx.pathParam("name") + "'");
             }
         }));
+    }
+
+    /** {@code ?order=}: by id, oldest first (the default) or newest first. */
+    static final List<String> ORDERS = List.of("oldest", "newest");
+
+    private static KeyStore.Filter keyFilter(Map<String, String> filter) {
+        return new KeyStore.Filter(filter.get("state"), filter.get("tier"), filter.get("q"), "newest".equals(filter.get("order")));
     }
 
     private static JsonArray rates(List<RateLimit> limits) {

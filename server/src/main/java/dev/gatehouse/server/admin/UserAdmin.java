@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -32,8 +33,9 @@ final class UserAdmin {
 
     void mount(Router router) {
         router.route("/users*").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(guard);
-        router.get("/users").handler(ctx -> calls.page(ctx, Map.of("role", UserStore.ROLES, "tier", identities.tiers().keySet()),
-                (filter, after, limit) -> identities.users().list(filter.get("role"), filter.get("tier"), after, limit), UserStore.User::id,
+        router.get("/users").handler(ctx -> calls.page(ctx, Map.of("role", UserStore.ROLES, "tier", identities.tiers().keySet()), List.of("q"),
+                (filter, after, limit) -> identities.users().list(filter.get("role"), filter.get("tier"), filter.get("q"), after, limit),
+                filter -> identities.users().count(filter.get("role"), filter.get("tier"), filter.get("q")), UserStore.User::id,
                 UserAdmin::describe));
         router.post("/users").handler(this::create);
         router.get("/users/:id").handler(ctx -> withId(ctx, id -> calls.blocking(ctx, () -> identities.users().find(id)).onSuccess(user -> {

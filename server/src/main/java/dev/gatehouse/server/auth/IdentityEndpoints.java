@@ -36,17 +36,34 @@ public final class IdentityEndpoints {
     private final String login;
     private final String logout;
     private final String me;
+    /** Whether only admins may log in here (the admin listener's sign-in), others refused without a session. */
+    private final boolean adminsOnly;
 
     public IdentityEndpoints(Vertx vertx, Identities identities, IdentityConfig config, Supplier<TrustedProxies> trusted,
                              Clock clock) {
+        this(vertx, identities, config, config.basePath(), trusted, false, clock);
+    }
+
+    private IdentityEndpoints(Vertx vertx, Identities identities, IdentityConfig config, String base, Supplier<TrustedProxies> trusted,
+                              boolean adminsOnly, Clock clock) {
         this.vertx = vertx;
         this.identities = identities;
         this.config = config;
         this.trusted = trusted;
+        this.adminsOnly = adminsOnly;
         this.attempts = new LocalRateLimiter(100_000, clock::epochMicros);
-        this.login = config.basePath() + "/auth/login";
-        this.logout = config.basePath() + "/auth/logout";
-        this.me = config.basePath() + "/me";
+        this.login = base + "/auth/login";
+        this.logout = base + "/auth/logout";
+        this.me = base + "/me";
+    }
+
+    /**
+     * The admin listener's sign-in (the dashboard's, and a script's): {@code POST /auth/login}, {@code POST /auth/logout}
+     * and {@code GET /me}, whatever {@code auth.endpoints} says, for admins only: a user's right password gets a 403
+     * and no session. Attempts are limited per address as on the gateway.
+     */
+    public static IdentityEndpoints forAdminListener(Vertx vertx, Identities identities, IdentityConfig config, Clock clock) {
+        return new IdentityEndpoints(vertx, identities, config, "", () -> TrustedProxies.NONE, true, clock);
     }
 
     /** Answers the request if it is one of these endpoints; returns whether it did. */
@@ -106,6 +123,11 @@ public final class IdentityEndpoints {
                     send(request, Problem.of(503, "storage", "Login unavailable", "the user store cannot be reached; retry shortly").retryAfter(1));
                 } else if (result.result().isEmpty()) {
                     send(request, Problem.of(401, "unauthorized", "Unauthorized", "email or password is wrong"));
+                } else if (adminsOnly && !"admin".equals(result.result().get().user().role())) {
+                    // the password was right, but this is no place for the account: no session is left behind
+                    identities.logout(result.result().get().token()).onComplete(done -> send(request, Problem.of(403, "insufficient-role",
+                            "Forbidden", result.result().get().user().email() + " is not an admin; the admin listener signs in admins only "
+                                    + "(or use an API key with the admin scope)")));
                 } else {
                     UserStore.Session session = result.result().get();
                     json(request, 200, new JsonObject()

@@ -166,8 +166,13 @@ public final class KeyStore {
         return list(Filter.ALL, afterId, limit);
     }
 
-    /** Which keys a list holds: a null field matches every key. */
-    public record Filter(String state, String tier) {
+    /**
+     * Which keys a list holds, and in what order: a null field matches every key.
+     *
+     * @param search text the key's name contains (any case), or its display prefix starts with, or its id
+     * @param newestFirst highest ids first (then a page's "after" is an id the next page's are below)
+     */
+    public record Filter(String state, String tier, String search, boolean newestFirst) {
         public static final Filter ALL = new Filter(null, null);
 
         public Filter {
@@ -175,15 +180,58 @@ public final class KeyStore {
                 throw new IllegalArgumentException("a key's state is one of " + String.join(", ", ApiKeyRecord.STATES) + ", got '" + state + "'");
             }
         }
+
+        public Filter(String state, String tier) {
+            this(state, tier, null, false);
+        }
     }
 
     /**
-     * Up to {@code limit} keys with ids above {@code afterId} that {@code filter} matches, by id; the
-     * states as {@link ApiKeyRecord#state} tells them at this moment.
+     * Up to {@code limit} keys beyond the id {@code afterId} (above it, or below it newest first; 0 for the first page) that
+     * {@code filter} matches, in id order; the states as {@link ApiKeyRecord#state} tells them at this moment.
      */
     public List<ApiKeyRecord> list(Filter filter, long afterId, int limit) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE id > ?");
-        List<Object> params = new ArrayList<>(List.of(afterId));
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM gatehouse_api_keys WHERE ");
+        List<Object> params = new ArrayList<>();
+        if (filter.newestFirst() && afterId == 0) {
+            sql.append("true");
+        } else {
+            sql.append(filter.newestFirst() ? "id < ?" : "id > ?");
+            params.add(afterId);
+        }
+        where(filter, sql, params);
+        params.add(limit);
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement(sql.append(" ORDER BY id").append(filter.newestFirst() ? " DESC" : "").append(" LIMIT ?").toString())) {
+            bind(s, params);
+            try (ResultSet r = s.executeQuery()) {
+                List<ApiKeyRecord> keys = new ArrayList<>();
+                while (r.next()) {
+                    keys.add(read(r));
+                }
+                if (keys.isEmpty() && filter.tier() != null && !TierStore.exists(c, filter.tier())) {
+                    throw new IllegalArgumentException("no tier named '" + filter.tier() + "'");
+                }
+                return keys;
+            }
+        }
+    }
+
+    /** How many keys {@code filter} matches in all (its order aside). */
+    public long count(Filter filter) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT count(*) FROM gatehouse_api_keys WHERE true");
+        List<Object> params = new ArrayList<>();
+        where(filter, sql, params);
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql.toString())) {
+            bind(s, params);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    private void where(Filter filter, StringBuilder sql, List<Object> params) {
         String usable = "active AND revoked_at IS NULL";
         Timestamp now = Timestamp.from(clock.instant());
         if ("active".equals(filter.state())) {
@@ -199,22 +247,22 @@ public final class KeyStore {
             sql.append(" AND tier = ?");
             params.add(filter.tier());
         }
-        params.add(limit);
-        try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement(sql.append(" ORDER BY id LIMIT ?").toString())) {
-            for (int i = 0; i < params.size(); i++) {
-                s.setObject(i + 1, params.get(i));
+        if (filter.search() != null) {
+            String like = filter.search().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+            sql.append(" AND (name ILIKE ? OR prefix LIKE ?");
+            params.add("%" + like + "%");
+            params.add(like + "%");
+            if (filter.search().matches("[1-9][0-9]{0,17}")) {
+                sql.append(" OR id = ?");
+                params.add(Long.parseLong(filter.search()));
             }
-            try (ResultSet r = s.executeQuery()) {
-                List<ApiKeyRecord> keys = new ArrayList<>();
-                while (r.next()) {
-                    keys.add(read(r));
-                }
-                if (keys.isEmpty() && filter.tier() != null && !TierStore.exists(c, filter.tier())) {
-                    throw new IllegalArgumentException("no tier named '" + filter.tier() + "'");
-                }
-                return keys;
-            }
+            sql.append(")");
+        }
+    }
+
+    private static void bind(PreparedStatement s, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            s.setObject(i + 1, params.get(i));
         }
     }
 

@@ -111,22 +111,22 @@ public final class UserStore {
 
     /** Up to {@code limit} users with ids above {@code afterId}, by id, of {@code role} and {@code tier} where not null. */
     public java.util.List<User> list(String role, String tier, long afterId, int limit) throws SQLException {
+        return list(role, tier, null, afterId, limit);
+    }
+
+    /** The same, of those whose email contains {@code search} (any case) where not null. */
+    public java.util.List<User> list(String role, String tier, String search, long afterId, int limit) throws SQLException {
         if (role != null && !ROLES.contains(role)) {
             throw new IllegalArgumentException("a user's role is one of " + String.join(", ", ROLES) + ", got '" + role + "'");
         }
-        String sql = "SELECT id, email, role, tier FROM gatehouse_users WHERE id > ?" + (role != null ? " AND role = ?" : "")
-                + (tier != null ? " AND tier = ?" : "") + " ORDER BY id LIMIT ?";
+        java.util.List<Object> params = new java.util.ArrayList<>(java.util.List.of(afterId));
+        String sql = "SELECT id, email, role, tier FROM gatehouse_users WHERE id > ?" + where(role, tier, search, params) + " ORDER BY id LIMIT ?";
+        params.add(limit);
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement(sql)) {
-            int at = 1;
-            s.setLong(at++, afterId);
-            if (role != null) {
-                s.setString(at++, role);
+            for (int i = 0; i < params.size(); i++) {
+                s.setObject(i + 1, params.get(i));
             }
-            if (tier != null) {
-                s.setString(at++, tier);
-            }
-            s.setInt(at, limit);
             try (ResultSet r = s.executeQuery()) {
                 java.util.List<User> users = new java.util.ArrayList<>();
                 while (r.next()) {
@@ -138,6 +138,38 @@ public final class UserStore {
                 return users;
             }
         }
+    }
+
+    /** How many users {@code role}, {@code tier} and {@code search} match, as {@link #list} takes them. */
+    public long count(String role, String tier, String search) throws SQLException {
+        java.util.List<Object> params = new java.util.ArrayList<>();
+        String sql = "SELECT count(*) FROM gatehouse_users WHERE true" + where(role, tier, search, params);
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                s.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    private static String where(String role, String tier, String search, java.util.List<Object> params) {
+        StringBuilder sql = new StringBuilder();
+        if (role != null) {
+            sql.append(" AND role = ?");
+            params.add(role);
+        }
+        if (tier != null) {
+            sql.append(" AND tier = ?");
+            params.add(tier);
+        }
+        if (search != null) {
+            sql.append(" AND email LIKE ?");
+            params.add("%" + search.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        return sql.toString();
     }
 
     /** The user with this id. */

@@ -27,6 +27,8 @@ import java.util.Map;
 public final class Analytics {
     /** How many routes and keys a summary ranks. */
     public static final int TOP = 10;
+    /** The most routes {@link #routes} lists. */
+    public static final int MAX_ROUTES = 500;
     /** The most points a series has. */
     public static final int MAX_POINTS = 1440;
     /** The points a series has when no step is asked for (more for ranges under an hour: a step is at least a minute). */
@@ -101,8 +103,20 @@ public final class Analytics {
         }
     }
 
-    /** One step of a series: requests that arrived in {@code [start, start + step)}. */
-    public record Point(Instant start, long requests, long errors, long limited, long p95Micros) {
+    /**
+     * One step of a series: requests that arrived in {@code [start, start + step)}, their 5xx and 429s, latency
+     * percentiles in µs (-1 without requests), and cache hits of lookups to cached routes.
+     */
+    public record Point(Instant start, long requests, long errors, long limited, long p50Micros, long p95Micros, long p99Micros,
+                        long cacheHits, long cacheLookups) {
+    }
+
+    /** One route over a range: its requests, 5xx and 429s, and latency percentiles in µs (-1 without requests). */
+    public record RouteStats(String route, long requests, long errors, long limited, long p50Micros, long p95Micros, long p99Micros) {
+    }
+
+    /** A caller refused with 429 in a range: who ({@code key:<id>}, {@code user:<id>}, {@code ip:<address>}), how often, when last. */
+    public record LimitedCaller(String caller, String tier, long limited, Instant last) {
     }
 
     /** A time series at {@code step}, one point per step of the range (empty steps included, as zeros). */
@@ -149,35 +163,91 @@ public final class Analytics {
         TimeRange range = new TimeRange(from, from.plusSeconds(points(asked, stepSeconds) * stepSeconds));
         Map<Long, long[]> counts = new LinkedHashMap<>();
         Map<Long, long[]> histograms = new LinkedHashMap<>();
-        Map<Long, Long> p95 = new LinkedHashMap<>();
+        Map<Long, long[]> quantiles = new LinkedHashMap<>();
         String slot = "(floor(extract(epoch FROM %s) / ?) * ?)::bigint";
         try (Connection c = db.getConnection()) {
             if (filter.byKey()) {
                 Where where = filter.where("time", range.from(), range.until());
                 query(c, "SELECT " + slot.formatted("time") + " AS slot, count(*), count(*) FILTER (WHERE status >= 500), "
-                        + "count(*) FILTER (WHERE status = 429), percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_us) FROM request_logs"
+                        + "count(*) FILTER (WHERE status = 429), count(*) FILTER (WHERE cache IN ('HIT-L1', 'HIT-L2', 'STALE')), count(cache), "
+                        + "percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration_us) FROM request_logs"
                         + where.sql() + " GROUP BY slot", where, stepSeconds, r -> {
-                    counts.put(r.getLong(1), new long[]{r.getLong(2), r.getLong(3), r.getLong(4)});
-                    p95.put(r.getLong(1), r.getLong(5));
+                    counts.put(r.getLong(1), new long[]{r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6)});
+                    Long[] q = (Long[]) r.getArray(7).getArray();
+                    quantiles.put(r.getLong(1), new long[]{q[0], q[1], q[2]});
                 });
             } else {
                 Where where = filter.where("minute", range.from(), range.until());
                 query(c, "SELECT " + slot.formatted("minute") + " AS slot, sum(requests), coalesce(sum(requests) FILTER (WHERE status_class = 5), 0), "
-                        + "sum(limited) FROM request_rollups" + where.sql() + " GROUP BY slot", where, stepSeconds,
-                        r -> counts.put(r.getLong(1), new long[]{r.getLong(2), r.getLong(3), r.getLong(4)}));
+                        + "sum(limited), sum(cache_hits), sum(cache_lookups) FROM request_rollups" + where.sql() + " GROUP BY slot", where, stepSeconds,
+                        r -> counts.put(r.getLong(1), new long[]{r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6)}));
                 Where inner = filter.where("r.minute", range.from(), range.until());
                 query(c, "SELECT " + slot.formatted("r.minute") + " AS slot, b.i, sum(b.n)" + ROLLUP_HISTOGRAM + inner.sql()
                         + " GROUP BY slot, b.i", inner, stepSeconds,
                         r -> bucket(histograms.computeIfAbsent(r.getLong(1), k -> new long[LatencyBuckets.COUNT]), r.getInt(2), r.getLong(3)));
-                histograms.forEach((at, histogram) -> p95.put(at, LatencyBuckets.quantile(histogram, 0.95)));
+                histograms.forEach((at, histogram) -> quantiles.put(at, new long[]{LatencyBuckets.quantile(histogram, 0.5),
+                        LatencyBuckets.quantile(histogram, 0.95), LatencyBuckets.quantile(histogram, 0.99)}));
             }
         }
         List<Point> out = new ArrayList<>();
         for (long at = range.from().getEpochSecond(); at < range.until().getEpochSecond(); at += stepSeconds) {
-            long[] n = counts.getOrDefault(at, new long[3]);
-            out.add(new Point(Instant.ofEpochSecond(at), n[0], n[1], n[2], n[0] == 0 ? -1 : p95.getOrDefault(at, -1L)));
+            long[] n = counts.getOrDefault(at, new long[5]);
+            long[] q = n[0] == 0 ? new long[]{-1, -1, -1} : quantiles.getOrDefault(at, new long[]{-1, -1, -1});
+            out.add(new Point(Instant.ofEpochSecond(at), n[0], n[1], n[2], q[0], q[1], q[2], n[3], n[4]));
         }
         return new Series(range, chosen, filter.byKey(), out);
+    }
+
+    /**
+     * Every route's requests over {@code asked} (widened to whole minutes, read from the rollups), busiest first, at most
+     * {@value #MAX_ROUTES}, with its latency percentiles from the routes' histograms.
+     */
+    public List<RouteStats> routes(TimeRange asked, Filter filter) throws SQLException {
+        TimeRange range = wholeMinutes(asked);
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        Map<String, long[]> histograms = new LinkedHashMap<>();
+        try (Connection c = db.getConnection()) {
+            Where where = filter.where("minute", range.from(), range.until());
+            query(c, "SELECT route, sum(requests) AS n, coalesce(sum(requests) FILTER (WHERE status_class = 5), 0), sum(limited) FROM request_rollups"
+                    + where.sql() + " GROUP BY route ORDER BY n DESC, route LIMIT " + MAX_ROUTES, where, 0,
+                    r -> counts.put(r.getString(1), new long[]{r.getLong(2), r.getLong(3), r.getLong(4)}));
+            Where inner = filter.where("r.minute", range.from(), range.until());
+            query(c, "SELECT r.route, b.i, sum(b.n)" + ROLLUP_HISTOGRAM + inner.sql() + " GROUP BY r.route, b.i", inner, 0,
+                    r -> bucket(histograms.computeIfAbsent(r.getString(1), k -> new long[LatencyBuckets.COUNT]), r.getInt(2), r.getLong(3)));
+        }
+        List<RouteStats> out = new ArrayList<>();
+        counts.forEach((route, n) -> {
+            long[] h = histograms.getOrDefault(route, new long[LatencyBuckets.COUNT]);
+            out.add(new RouteStats(route, n[0], n[1], n[2], LatencyBuckets.quantile(h, 0.5), LatencyBuckets.quantile(h, 0.95),
+                    LatencyBuckets.quantile(h, 0.99)));
+        });
+        return out;
+    }
+
+    /**
+     * The callers refused with 429 most often over {@code range} (at most raw rows' {@code logs.retention} back), most
+     * first, at most {@value #TOP}: by key, user or JWT subject, else by client address.
+     */
+    public List<LimitedCaller> limited(TimeRange range, Filter filter) throws SQLException {
+        Where where = filter.where("time", range.from(), range.until()).and("status = ?", 429);
+        List<LimitedCaller> out = new ArrayList<>();
+        try (Connection c = db.getConnection()) {
+            query(c, "SELECT coalesce(subject, 'ip:' || coalesce(client, 'unknown')) AS caller, max(tier), count(*) AS n, max(time) FROM request_logs"
+                    + where.sql() + " GROUP BY caller ORDER BY n DESC, caller LIMIT " + TOP, where, 0,
+                    r -> out.add(new LimitedCaller(r.getString(1), r.getString(2), r.getLong(3), r.getTimestamp(4).toInstant())));
+        }
+        return out;
+    }
+
+    /** The range of raw rows {@code since}, {@code from} and {@code until} name, at most {@code logs.retention} back. */
+    public TimeRange rowRange(String since, String from, String until, Duration fallback) {
+        return TimeRange.parse(since, from, until, clock.instant(), fallback, config.retention(), "raw rows are kept logs.retention");
+    }
+
+    private static TimeRange wholeMinutes(TimeRange asked) {
+        Instant from = floorMinute(asked.from());
+        Instant until = floorMinute(asked.until()).equals(asked.until()) ? asked.until() : floorMinute(asked.until()).plus(MINUTE);
+        return new TimeRange(from, until);
     }
 
     /**

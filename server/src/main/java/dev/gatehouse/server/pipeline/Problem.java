@@ -37,7 +37,7 @@ public record Problem(int status, String type, String title, String detail, Long
             // upstreams
             "no-healthy-target", "circuit-open", "upstream-timeout", "upstream-unreachable", "upstream-congested",
             // the gateway's own failures
-            "storage", "internal");
+            "storage", "internal", "too-many-streams");
 
     /** @throws IllegalArgumentException for a slug not in {@link #TYPES} */
     public static Problem of(int status, String slug, String title, String detail) {

@@ -34,6 +34,16 @@ public final class UpstreamTarget implements Balanced {
     private final LongAdder failures = new LongAdder();
     private volatile long openedAtNanos;
     private volatile boolean seenOpen;
+    /** The breaker's state when last looked at, to notice its transitions. */
+    private volatile CircuitBreaker.State seenState = CircuitBreaker.State.CLOSED;
+    private final dev.gatehouse.core.time.Clock clock;
+    /** The breaker's latest transitions, oldest first, at most {@value #TRANSITIONS_KEPT}. */
+    private final java.util.ArrayDeque<Transition> transitions = new java.util.ArrayDeque<>();
+    static final int TRANSITIONS_KEPT = 20;
+
+    /** A change of the breaker's state, when this node saw it. */
+    public record Transition(String from, String to, Instant at) {
+    }
 
     UpstreamTarget(String pool, TargetConfig config, HealthPolicy healthPolicy, BreakerConfig breakerConfig, Ticker ticker) {
         this.pool = pool;
@@ -42,6 +52,7 @@ public final class UpstreamTarget implements Balanced {
         this.breakerConfig = breakerConfig;
         this.ticker = ticker;
         this.health = new TargetHealth(healthPolicy, ticker);
+        this.clock = dev.gatehouse.core.time.Clock.of(ticker);
         // no event consumer: with one, Resilience4j builds and dispatches an event for every call; the
         // moment the breaker opens is read off its state after each call instead (noticeState)
         this.breaker = breakerConfig.enabled() ? CircuitBreaker.of(pool + "/" + config.address(), breakerConfig(breakerConfig, ticker)) : null;
@@ -49,13 +60,35 @@ public final class UpstreamTarget implements Balanced {
 
     /** After the breaker may have changed state: note when it has just opened, for the open wait. */
     private void noticeState() {
-        boolean open = breaker.getState() == CircuitBreaker.State.OPEN;
+        CircuitBreaker.State state = breaker.getState();
+        if (state != seenState) {
+            transitioned(state);
+        }
+        boolean open = state == CircuitBreaker.State.OPEN;
         if (open != seenOpen) {
             if (open) {
                 openedAtNanos = ticker.read();
             }
             seenOpen = open;
         }
+    }
+
+    /** Notes a transition once, however many calls saw it at the same time. */
+    private synchronized void transitioned(CircuitBreaker.State to) {
+        CircuitBreaker.State from = seenState;
+        if (from == to) {
+            return;
+        }
+        seenState = to;
+        if (transitions.size() == TRANSITIONS_KEPT) {
+            transitions.removeFirst();
+        }
+        transitions.addLast(new Transition(from.name(), to.name(), clock.instant()));
+    }
+
+    /** The breaker's latest transitions as this node saw them, oldest first. */
+    public synchronized java.util.List<Transition> transitions() {
+        return java.util.List.copyOf(transitions);
     }
 
     private static CircuitBreakerConfig breakerConfig(BreakerConfig c, Ticker ticker) {
