@@ -209,6 +209,11 @@ public final class GatewayNode implements AutoCloseable {
         return tlsEngine;
     }
 
+    /** What the admin listener answers, as {@code METHOD /path/:param}: what its OpenAPI document must describe. */
+    public java.util.Set<String> adminOperations() {
+        return parts.adminApi.operations();
+    }
+
     public int adminPort() {
         return admin == null ? -1 : admin.actualPort();
     }

@@ -23,6 +23,7 @@ import dev.gatehouse.server.store.NodeRegistry;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import dev.gatehouse.server.upstream.UpstreamTarget;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,6 +58,7 @@ public final class AdminApi {
     private final Clock clock;
     private final LiveStats liveStats;
     private final IdentityConfig identityConfig;
+    private volatile Set<String> operations = Set.of();
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
                     HealthEndpoints health, Identities identities, IdentityConfig identityConfig, ResponseCache cache, NodeRegistry nodes,
@@ -77,6 +79,9 @@ public final class AdminApi {
 
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
+        Buffer description = openApi();
+        router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+                .putHeader("cache-control", "no-cache").end(description));
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(metrics.scrape()));
@@ -101,6 +106,9 @@ public final class AdminApi {
         // HEAD wherever GET (RFC 9110 9.3.2): the same handler answers, and the server sends its headers without the body
         router.getRoutes().stream().filter(r -> r.methods() != null && r.methods().contains(HttpMethod.GET))
                 .forEach(r -> r.method(HttpMethod.HEAD));
+        operations = router.getRoutes().stream().filter(r -> r.methods() != null && r.getPath() != null && !r.getPath().endsWith("*"))
+                .flatMap(r -> r.methods().stream().filter(m -> m != HttpMethod.HEAD).map(m -> m.name() + " " + r.getPath()))
+                .collect(Collectors.toCollection(TreeSet::new));
         router.route().last().handler(ctx -> {
             String path = ctx.request().path();
             Set<String> allowed = allowedMethods(router, path);
@@ -115,6 +123,26 @@ public final class AdminApi {
                     .send(ctx.response(), path, null);
         });
         return router;
+    }
+
+    /**
+     * What the admin listener answers, as {@code METHOD /path/:param} (HEAD aside: every GET takes it), once the router is
+     * built: its OpenAPI document is held to these.
+     */
+    public Set<String> operations() {
+        return operations;
+    }
+
+    /** The admin API's OpenAPI document, from the jar. */
+    private static Buffer openApi() {
+        try (java.io.InputStream in = AdminApi.class.getClassLoader().getResourceAsStream("admin/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("admin/openapi.json is missing from the jar");
+            }
+            return Buffer.buffer(in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The methods the router's routes take at {@code path} (routes with a method and a path: exact, or with :params). */

@@ -106,6 +106,9 @@ final class LiveStatsAdmin {
                 .put("cacheHitRatio", s.cacheHitRatio())
                 .put("connections", s.connections())
                 .put("upstreamInFlight", s.upstreamInFlight())
+                .put("targets", s.targets())
+                .put("healthyTargets", s.healthyTargets())
+                .put("openBreakers", s.openBreakers())
                 .put("latencyMs", new JsonObject().put("p50", AnalyticsJson.ms(s.p50Micros())).put("p95", AnalyticsJson.ms(s.p95Micros()))
                         .put("p99", AnalyticsJson.ms(s.p99Micros())));
         if (routes) {

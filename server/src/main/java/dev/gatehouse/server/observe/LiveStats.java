@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 
 /**
  * This node's traffic second by second, read off its own meters (nothing on the request path changes): requests,
- * 5xx, 429s, cache hits, latency percentiles and open connections, for the whole node and per route. The last
+ * 5xx, 429s, cache hits, latency percentiles, open connections and upstream targets usable, for the whole node and per route. The last
  * fifteen minutes are kept ({@value #KEPT} samples) so a dashboard can draw them at once, and each new sample
  * goes to the streams watching, at most {@value #MAX_WATCHERS} at a time.
  */
@@ -65,7 +65,8 @@ public final class LiveStats implements AutoCloseable {
     /** One second of one node's traffic; rates are per second, latencies in µs (-1 with no requests). */
     public record Sample(String node, Instant time, long requests, double requestsPerSecond, double errorsPerSecond,
                          double clientErrorsPerSecond, double rateLimitedPerSecond, Double cacheHitRatio, long connections,
-                         long upstreamInFlight, long p50Micros, long p95Micros, long p99Micros, List<RouteSample> routes) {
+                         long upstreamInFlight, int targets, int healthyTargets, int openBreakers, long p50Micros, long p95Micros,
+                         long p99Micros, List<RouteSample> routes) {
         /** 5xx over all requests of the second; 0 without requests. */
         public double errorRate() {
             return requestsPerSecond == 0 ? 0 : errorsPerSecond / requestsPerSecond;
@@ -185,7 +186,8 @@ public final class LiveStats implements AutoCloseable {
         Sample sample = new Sample(nodeId, clock.instant(), total, rate(node.requests, seconds), rate(node.errors, seconds),
                 rate(node.clientErrors, seconds), rate(limited, seconds), cacheable == 0 ? null : round(hits / cacheable),
                 (long) gauge("gatehouse.gateway.connections"), (long) gauge("gatehouse.upstream.in.flight"),
-                node.quantile(0.5), node.quantile(0.95), node.quantile(0.99), List.copyOf(perRoute));
+                meters.find("gatehouse.upstream.healthy").gauges().size(), (int) gauge("gatehouse.upstream.healthy"),
+                (int) gauge("gatehouse.upstream.breaker.open"), node.quantile(0.5), node.quantile(0.95), node.quantile(0.99), List.copyOf(perRoute));
         last = sample;
         if (seconds > 0) {
             if (kept.size() == KEPT) {
