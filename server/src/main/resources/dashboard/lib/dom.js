@@ -14,7 +14,8 @@ export function h(tag, props = {}, ...children) {
     else if (name === 'dataset') Object.assign(el.dataset, value);
     else if (name === 'style') setStyle(el, value);
     else if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
-    else if (['value', 'checked', 'disabled', 'hidden', 'selected', 'required'].includes(name)) el[name] = value;
+    else if (name === 'selected') el.selected = el.defaultSelected = true; // what a form's reset returns to
+    else if (['value', 'checked', 'disabled', 'hidden', 'required'].includes(name)) el[name] = value;
     else el.setAttribute(name, value === true ? '' : String(value));
   }
   append(el, children);

@@ -69,7 +69,8 @@ export default {
 
     api('/tiers').then(({data}) => {
       tiers = Object.keys(data);
-      replace(tier, ...tiers.map(t => h('option', {value: t, selected: t === 'free'}, t)));
+      // "anonymous" is for callers without a credential, not a tier to give a key
+      replace(tier, ...tiers.filter(t => t !== 'anonymous').map(t => h('option', {value: t, selected: t === 'free'}, t)));
       tierFilter.append(...tiers.map(t => h('option', {value: t}, t)));
     }).catch(err => notice(messages, `Could not read the tiers: ${err.message}`, 'bad'));
 
