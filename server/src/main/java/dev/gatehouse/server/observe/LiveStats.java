@@ -134,7 +134,7 @@ public final class LiveStats implements AutoCloseable {
     /** Reads the meters, keeps the differences since the last reading as a sample, and returns it. */
     synchronized Sample sample() {
         long now = clock.read();
-        double seconds = previousNanos == 0 ? 0 : (now - previousNanos) / 1e9;
+        double seconds = last == null ? 0 : (now - previousNanos) / 1e9;
         Map<Meter.Id, double[]> readings = new HashMap<>();
         Map<String, RouteTally> routes = new TreeMap<>();
         RouteTally node = new RouteTally();
