@@ -106,7 +106,7 @@ public final class AdminApi {
         // HEAD wherever GET (RFC 9110 9.3.2): the same handler answers, and the server sends its headers without the body
         router.getRoutes().stream().filter(r -> r.methods() != null && r.methods().contains(HttpMethod.GET))
                 .forEach(r -> r.method(HttpMethod.HEAD));
-        operations = router.getRoutes().stream().filter(r -> r.methods() != null && r.getPath() != null && !r.getPath().endsWith("*"))
+        operations = router.getRoutes().stream().filter(r -> r.methods() != null && r.getPath() != null && r.isExactPath())
                 .flatMap(r -> r.methods().stream().filter(m -> m != HttpMethod.HEAD).map(m -> m.name() + " " + r.getPath()))
                 .collect(Collectors.toCollection(TreeSet::new));
         router.route().last().handler(ctx -> {

@@ -120,7 +120,7 @@ final class AdminCalls {
             if (!known.contains(name)) {
                 String close = Spelling.closest(name, known);
                 throw new IllegalArgumentException("unknown query parameter '" + name + "'" + (close == null ? "" : " (did you mean '" + close + "'?)")
-                        + "; " + ctx.request().path() + " takes " + String.join(", ", known));
+                        + "; " + ctx.request().path() + (known.isEmpty() ? " takes no query parameters" : " takes " + String.join(", ", known)));
             }
             if (ctx.queryParams().getAll(name).size() > 1) {
                 throw new IllegalArgumentException("'" + name + "' is given more than once");
