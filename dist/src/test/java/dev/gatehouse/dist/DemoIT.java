@@ -97,7 +97,15 @@ class DemoIT {
                 .failFast("the demo exited: " + output, () -> !demo.isAlive())
                 .until(() -> status(gateway + "/api/v1/status") == 200);
         await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(Files.readString(output))
-                .contains("Gatehouse demo is running.", "curl " + "http://localhost:" + gatewayPort + "/api/v1/status"));
+                .contains("Gatehouse demo is running.", "curl " + "http://localhost:" + gatewayPort + "/api/v1/status",
+                        "dashboard       http://localhost:" + adminPort + "/   (sign in as admin@example.com / admin123"));
+        // the dashboard comes from the jar itself, and the demo's admin signs in on the admin listener
+        HttpResponse<String> page = request("GET", admin + "/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("/dashboard/app.js");
+        assertThat(status(admin + "/dashboard/vendor/uplot/uPlot.esm.js")).as("the charting library inside the jar").isEqualTo(200);
+        assertThat(request("POST", admin + "/auth/login", "{\"email\": \"admin@example.com\", \"password\": \"admin123\"}").statusCode())
+                .isEqualTo(200);
 
         // the walkthrough
         assertThat(request("GET", gateway + "/api/v1/resources/1", null).body()).contains("\"id\":1");

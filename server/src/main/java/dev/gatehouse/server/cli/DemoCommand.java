@@ -277,8 +277,9 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("""
 
                 Gatehouse demo is running.
+                  dashboard       %2$s/   (sign in as admin@example.com / admin123, or with the key admin-token-dev)
                   gateway         %1$s   (routes /api/v1/** to %3$d sample instances)
-                  admin           %2$s   (/metrics, /upstreams, /routes, /analytics/summary, /logs, /health/ready)
+                  admin API       %2$s   (/openapi.json describes it: /metrics, /upstreams, /stats, /keys, /logs, ...)
                   load balancer   %7$s   (/lb/status; other requests straight to the instances)
                   configuration   %4$s   (%6$s)
                   sample logs     %5$s
