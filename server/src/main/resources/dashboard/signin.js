@@ -35,7 +35,8 @@ export function renderSignIn(root, signedIn, message) {
       if (!isAdmin(data)) {
         throw new Error('this API key does not have the admin scope; create one with: gatehouse keys create --name ops --scope admin');
       }
-      session.remember('key', credential.secret, `key ${credential.secret.slice(0, 12)}…`);
+      // named by its id, never by any part of its secret
+      session.remember('key', credential.secret, `admin key #${String(data.subject).replace(/^key:/, '')}`);
     });
   }},
   field('Admin API key', key, 'An API key with the admin scope; it stays in this tab only.'),

@@ -29,9 +29,9 @@ export default {
     let views = [];
     const destroyCharts = () => { views.forEach(v => v.destroy()); views = []; replace(charts); };
 
-    function chartPanel(title, options) {
+    function chartPanel(title, options, wide) {
       const body = h('div', {class: 'chart-body'});
-      charts.append(h('section', {class: 'panel', 'aria-label': title}, h('div', {class: 'panel-head'}, h('h2', {}, title)), body));
+      charts.append(h('section', {class: `panel${wide ? ' span-2' : ''}`, 'aria-label': title}, h('div', {class: 'panel-head'}, h('h2', {}, title)), body));
       const chart = lineChart(body, {title, ...options});
       views.push(chart);
       return chart;
@@ -46,7 +46,8 @@ export default {
           {label: '429', color: COLORS.limited, format: fmt.perSecond}]}),
         latency: chartPanel('Latency', {yFormat: fmt.ms, series: [
           {label: 'p50', color: COLORS.p50}, {label: 'p95', color: COLORS.p95}, {label: 'p99', color: COLORS.p99}]}),
-        cache: chartPanel('Cache hit ratio', {yFormat: fmt.percent, percent: true, series: [{label: 'Hits', color: COLORS.cache}]}),
+        // without the live connections chart beside it, the cache chart takes the row
+        cache: chartPanel('Cache hit ratio', {yFormat: fmt.percent, percent: true, series: [{label: 'Hits', color: COLORS.cache}]}, !live),
         connections: live ? chartPanel('Open client connections', {yFormat: fmt.compact, series: [
           {label: 'Connections', color: COLORS.neutral, format: fmt.count},
           {label: 'Upstream in flight', color: COLORS.requests, format: fmt.count}]}) : null,
@@ -186,7 +187,7 @@ export default {
         tile('Latency p50', fmt.ms(s.latencyMs.p50), {sub: `over ${range}`}),
         tile('Latency p95', fmt.ms(s.latencyMs.p95), {sub: `over ${range}`}),
         tile('Latency p99', fmt.ms(s.latencyMs.p99), {sub: `over ${range}`}),
-        tile('Error rate', fmt.percent(s.errorRate), {sub: `${fmt.count(s.errors)} 5xx`, tone: s.errorRate >= 0.05 ? 'bad' : s.errorRate >= 0.01 ? 'warn' : null}),
+        tile('Error rate', fmt.percent(s.errorRate), {sub: s.errors ? `${fmt.count(s.errors)} 5xx` : 'no 5xx', tone: s.errorRate >= 0.05 ? 'bad' : s.errorRate >= 0.01 ? 'warn' : null}),
         tile('Rate limited', fmt.count(s.rateLimited), {sub: '429s', tone: s.rateLimited > 0 ? 'warn' : null}),
         tile('Cache hit ratio', fmt.percent(s.cacheHitRatio), {sub: `${fmt.count(s.cacheLookups)} cacheable`}),
         tile('Traffic', fmt.bytes(s.bytesOut), {sub: `out; ${fmt.bytes(s.bytesIn)} in`}));
