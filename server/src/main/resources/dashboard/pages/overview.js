@@ -69,7 +69,9 @@ export default {
       const draw = () => {
         lastDraw = Date.now();
         const xs = samples.map(s => Date.parse(s.time) / 1000);
-        const window = 900;
+        // the last 15 minutes once there are that many; until then what there is, at least two minutes wide
+        const span = xs.length ? xs[xs.length - 1] - xs[0] : 0;
+        const window = Math.min(900, Math.max(120, span));
         view.traffic.update(xs, [samples.map(s => s.requestsPerSecond), samples.map(s => s.errorsPerSecond), samples.map(s => s.rateLimitedPerSecond)], window);
         view.latency.update(xs, [samples.map(s => s.latencyMs.p50), samples.map(s => s.latencyMs.p95), samples.map(s => s.latencyMs.p99)], window);
         view.cache.update(xs, [samples.map(s => s.cacheHitRatio)], window);
