@@ -9,10 +9,11 @@ export const COLORS = {
 };
 
 /**
- * A line chart in {@code container}: series [{label, color, format}], y values formatted by {@code yFormat}.
+ * A line chart in {@code container}: series [{label, color, format}], y values formatted by {@code yFormat}; with
+ * {@code log}, a logarithmic y axis (values must be above 0: null leaves a gap).
  * Returns {update(xs, ys, window), destroy()}; xs are seconds since the epoch, ys one array per series.
  */
-export function lineChart(container, {title, series, yFormat = v => String(v), height = 200, percent = false}) {
+export function lineChart(container, {title, series, yFormat = v => String(v), height = 200, percent = false, log = false}) {
   const holder = h('div', {class: 'chart', role: 'img', 'aria-label': title});
   container.append(holder);
   const opts = {
@@ -20,7 +21,8 @@ export function lineChart(container, {title, series, yFormat = v => String(v), h
     height,
     cursor: {drag: {x: false, y: false}},
     legend: {live: true},
-    scales: {x: {time: true}, y: {range: (u, min, max) => [0, percent ? 1 : max > 0 ? max * 1.15 : 1]}},
+    // latency on a log scale: one slow request must not flatten every other second
+    scales: {x: {time: true}, y: log ? {distr: 3, log: 10} : {range: (u, min, max) => [0, percent ? 1 : max > 0 ? max * 1.15 : 1]}},
     axes: [
       {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1}, ticks: {stroke: '#cbd5e1'}},
       {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1}, ticks: {stroke: '#cbd5e1'}, size: 64,

@@ -44,7 +44,7 @@ export default {
           {label: 'All', color: COLORS.requests, format: fmt.perSecond},
           {label: '5xx', color: COLORS.errors, format: fmt.perSecond},
           {label: '429', color: COLORS.limited, format: fmt.perSecond}]}),
-        latency: chartPanel('Latency', {yFormat: fmt.ms, series: [
+        latency: chartPanel('Latency', {yFormat: fmt.ms, log: true, series: [
           {label: 'p50', color: COLORS.p50}, {label: 'p95', color: COLORS.p95}, {label: 'p99', color: COLORS.p99}]}),
         // without the live connections chart beside it, the cache chart takes the row
         cache: chartPanel('Cache hit ratio', {yFormat: fmt.percent, percent: true, series: [{label: 'Hits', color: COLORS.cache}]}, !live),

@@ -140,6 +140,8 @@ public final class GatewayNode implements AutoCloseable {
         }
         parts.liveStats.start();
         stops.push("live stats", parts.liveStats);
+        parts.clusterStats.start();
+        stops.push("live stats sharing", parts.clusterStats);
         admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
                 .requestHandler(parts.adminApi.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         HttpServer adminListener = admin;

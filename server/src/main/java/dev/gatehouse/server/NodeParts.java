@@ -20,6 +20,7 @@ import dev.gatehouse.server.logs.RequestLogWriter;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
+import dev.gatehouse.server.observe.ClusterStats;
 import dev.gatehouse.server.observe.LiveStats;
 import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.routing.RouteCompiler;
@@ -67,6 +68,8 @@ final class NodeParts {
     final AdminApi adminApi;
     /** This node's traffic second by second, for the admin API's live stats and the dashboard. */
     final LiveStats liveStats;
+    /** Every node's samples shared over PostgreSQL, so one node's dashboard can watch another. */
+    final ClusterStats clusterStats;
     /** Where each request's row goes: the request-log writer, or nowhere when {@code logs.enabled} is off. */
     final RequestLogSink requestLog;
     /** The request log's writer and partition upkeep, for {@link GatewayNode} to start; null when logs are off. */
@@ -150,8 +153,9 @@ final class NodeParts {
                 : null;
         this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock);
         this.liveStats = new LiveStats(vertx, metrics.registry(), heartbeat.nodeId(), clock);
+        this.clusterStats = new ClusterStats(vertx, database, liveStats);
         this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, config.identity(), cache, nodes, analytics,
-                logSearch, liveStats, clock);
+                logSearch, liveStats, clusterStats, clock);
     }
 
     /** logs.spoolDir, else {@code log-spool} beside the embedded database's data, else {@code ./data/log-spool}. */

@@ -11,6 +11,7 @@ import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.config.IdentityConfig;
 import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
+import dev.gatehouse.server.observe.ClusterStats;
 import dev.gatehouse.server.observe.LiveStats;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.logs.Analytics;
@@ -57,13 +58,15 @@ public final class AdminApi {
     private final LogSearch logs;
     private final Clock clock;
     private final LiveStats liveStats;
+    private final ClusterStats clusterStats;
     private final IdentityConfig identityConfig;
     private volatile Set<String> operations = Set.of();
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
                     HealthEndpoints health, Identities identities, IdentityConfig identityConfig, ResponseCache cache, NodeRegistry nodes,
-                    Analytics analytics, LogSearch logs, LiveStats liveStats, Clock clock) {
+                    Analytics analytics, LogSearch logs, LiveStats liveStats, ClusterStats clusterStats, Clock clock) {
         this.clock = clock;
+        this.clusterStats = clusterStats;
         this.liveStats = liveStats;
         this.identityConfig = identityConfig;
         this.analytics = analytics;
@@ -97,7 +100,7 @@ public final class AdminApi {
         router.post("/auth/login").handler(ctx -> signIn.handles("/auth/login", ctx.request()));
         router.post("/auth/logout").handler(ctx -> signIn.handles("/auth/logout", ctx.request()));
         router.get("/me").handler(ctx -> signIn.handles("/me", ctx.request()));
-        new LiveStatsAdmin(liveStats, guard).mount(router, vertx);
+        new LiveStatsAdmin(liveStats, clusterStats, nodes, guard, calls).mount(router);
         router.get("/nodes").handler(ctx -> calls.blocking(ctx, nodes::list).onSuccess(list -> nodes(ctx, list)));
         new IdentityAdmin(identities, guard, calls, snapshot, clock).mount(router);
         new UserAdmin(identities, guard, calls).mount(router);

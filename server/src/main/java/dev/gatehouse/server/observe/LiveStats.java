@@ -8,15 +8,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +37,8 @@ public final class LiveStats implements AutoCloseable {
     public static final int KEPT = 900;
     /** Streams that may watch at once; one more is refused. */
     public static final int MAX_WATCHERS = 64;
+    /** Other nodes whose samples are kept; the one heard from least recently gives way. */
+    public static final int MAX_NODES = 32;
     static final long PERIOD_MS = 1000;
 
     private final Vertx vertx;
@@ -41,6 +47,9 @@ public final class LiveStats implements AutoCloseable {
     private final Clock clock;
     private final ArrayDeque<Sample> kept = new ArrayDeque<>(KEPT);
     private final List<Consumer<Sample>> watchers = new CopyOnWriteArrayList<>();
+    /** Other nodes' samples as they arrive (see {@link #received}), at most {@value #MAX_NODES} nodes, each its last {@value #KEPT}. */
+    private final Map<String, ArrayDeque<Sample>> others = new LinkedHashMap<>();
+    private final Map<String, List<Consumer<Sample>>> otherWatchers = new ConcurrentHashMap<>();
     private final AtomicInteger watching = new AtomicInteger();
     private final Counter refused;
     /** Each meter's reading at the last sample, to take the next one's differences from. */
@@ -48,6 +57,7 @@ public final class LiveStats implements AutoCloseable {
     private long previousNanos;
     private long timer = -1;
     private Sample last;
+    private volatile Consumer<Sample> outward;
 
     public LiveStats(Vertx vertx, MeterRegistry meters, String nodeId, Clock clock) {
         this.vertx = vertx;
@@ -60,6 +70,12 @@ public final class LiveStats implements AutoCloseable {
                 .description("The most live-stats streams the admin listener keeps open at once").register(meters);
         this.refused = Counter.builder("gatehouse.admin.streams.refused")
                 .description("Live-stats streams refused because the most were open").register(meters);
+        Gauge.builder("gatehouse.admin.stats.nodes", this, LiveStats::otherNodes)
+                .description("Other nodes whose live samples this node holds (at most " + MAX_NODES + ")").register(meters);
+    }
+
+    private synchronized int otherNodes() {
+        return others.size();
     }
 
     /** One second of one node's traffic; rates are per second, latencies in µs (-1 with no requests). */
@@ -70,6 +86,60 @@ public final class LiveStats implements AutoCloseable {
         /** 5xx over all requests of the second; 0 without requests. */
         public double errorRate() {
             return requestsPerSecond == 0 ? 0 : errorsPerSecond / requestsPerSecond;
+        }
+
+        /** As the admin API writes it (rates per second, latencies in ms); per route only when {@code withRoutes}. */
+        public JsonObject toJson(boolean withRoutes) {
+            JsonObject out = new JsonObject()
+                    .put("node", node)
+                    .put("time", time.toString())
+                    .put("requests", requests)
+                    .put("requestsPerSecond", requestsPerSecond)
+                    .put("errorsPerSecond", errorsPerSecond)
+                    .put("errorRate", Math.round(errorRate() * 10_000) / 10_000.0)
+                    .put("clientErrorsPerSecond", clientErrorsPerSecond)
+                    .put("rateLimitedPerSecond", rateLimitedPerSecond)
+                    .put("cacheHitRatio", cacheHitRatio)
+                    .put("connections", connections)
+                    .put("upstreamInFlight", upstreamInFlight)
+                    .put("targets", targets)
+                    .put("healthyTargets", healthyTargets)
+                    .put("openBreakers", openBreakers)
+                    .put("latencyMs", new JsonObject().put("p50", ms(p50Micros)).put("p95", ms(p95Micros)).put("p99", ms(p99Micros)));
+            if (withRoutes) {
+                JsonArray list = new JsonArray();
+                for (RouteSample r : routes) {
+                    list.add(new JsonObject().put("route", r.route()).put("requests", r.requests()).put("requestsPerSecond", r.requestsPerSecond())
+                            .put("errorsPerSecond", r.errorsPerSecond()).put("rateLimitedPerSecond", r.rateLimitedPerSecond())
+                            .put("p95Ms", ms(r.p95Micros())));
+                }
+                out.put("routes", list);
+            }
+            return out;
+        }
+
+        /** Reads back what {@link #toJson} wrote (another node's sample, as it arrives). */
+        public static Sample fromJson(JsonObject in) {
+            JsonObject latency = in.getJsonObject("latencyMs");
+            List<RouteSample> routes = new ArrayList<>();
+            for (Object o : in.getJsonArray("routes", new JsonArray())) {
+                JsonObject r = (JsonObject) o;
+                routes.add(new RouteSample(r.getString("route"), r.getLong("requests"), r.getDouble("requestsPerSecond"),
+                        r.getDouble("errorsPerSecond"), r.getDouble("rateLimitedPerSecond"), micros(r.getDouble("p95Ms"))));
+            }
+            return new Sample(in.getString("node"), Instant.parse(in.getString("time")), in.getLong("requests"), in.getDouble("requestsPerSecond"),
+                    in.getDouble("errorsPerSecond"), in.getDouble("clientErrorsPerSecond"), in.getDouble("rateLimitedPerSecond"),
+                    in.getDouble("cacheHitRatio"), in.getLong("connections"), in.getLong("upstreamInFlight"), in.getInteger("targets"),
+                    in.getInteger("healthyTargets"), in.getInteger("openBreakers"), micros(latency.getDouble("p50")), micros(latency.getDouble("p95")),
+                    micros(latency.getDouble("p99")), List.copyOf(routes));
+        }
+
+        private static Double ms(long micros) {
+            return micros < 0 ? null : micros / 1000.0;
+        }
+
+        private static long micros(Double ms) {
+            return ms == null ? -1 : Math.round(ms * 1000);
         }
     }
 
@@ -101,16 +171,25 @@ public final class LiveStats implements AutoCloseable {
     }
 
     /**
-     * Hands {@code watcher} every sample from now on, until the returned handle is run; empty when
+     * Hands {@code watcher} every sample this node takes from now on, until the returned handle is run; empty when
      * {@value #MAX_WATCHERS} are watching already (counted as refused).
      */
     public Optional<Runnable> watch(Consumer<Sample> watcher) {
+        return watch(watchers, watcher);
+    }
+
+    /** The same for another node's samples, as they are {@link #received}. */
+    public Optional<Runnable> watch(String node, Consumer<Sample> watcher) {
+        return watch(otherWatchers.computeIfAbsent(node, n -> new CopyOnWriteArrayList<>()), watcher);
+    }
+
+    private Optional<Runnable> watch(List<Consumer<Sample>> list, Consumer<Sample> watcher) {
         if (watching.incrementAndGet() > MAX_WATCHERS) {
             watching.decrementAndGet();
             refused.increment();
             return Optional.empty();
         }
-        watchers.add(watcher);
+        list.add(watcher);
         return Optional.of(new Runnable() {
             private boolean done;
 
@@ -118,17 +197,59 @@ public final class LiveStats implements AutoCloseable {
             public synchronized void run() {
                 if (!done) {
                     done = true;
-                    watchers.remove(watcher);
+                    list.remove(watcher);
                     watching.decrementAndGet();
                 }
             }
         });
     }
 
+    /** Another node's sample, as it arrived: kept with that node's and handed to whoever watches that node. */
+    public void received(Sample sample) {
+        if (sample.node().equals(nodeId)) {
+            return;
+        }
+        synchronized (this) {
+            ArrayDeque<Sample> ring = others.remove(sample.node());
+            if (ring == null) {
+                ring = new ArrayDeque<>();
+                if (others.size() == MAX_NODES) {
+                    others.remove(others.keySet().iterator().next());
+                }
+            }
+            others.put(sample.node(), ring); // most recently heard last
+            if (ring.size() == KEPT) {
+                ring.removeFirst();
+            }
+            ring.addLast(sample);
+        }
+        for (Consumer<Sample> watcher : otherWatchers.getOrDefault(sample.node(), List.of())) {
+            watcher.accept(sample);
+        }
+    }
+
+    /** Another node's samples as they arrived here, oldest first; empty for a node not heard from. */
+    public synchronized List<Sample> history(String node) {
+        if (node.equals(nodeId)) {
+            return history();
+        }
+        ArrayDeque<Sample> ring = others.get(node);
+        return ring == null ? List.of() : List.copyOf(ring);
+    }
+
     private void publish(Sample sample) {
         for (Consumer<Sample> watcher : watchers) {
             watcher.accept(sample);
         }
+        Consumer<Sample> out = outward;
+        if (out != null) {
+            out.accept(sample);
+        }
+    }
+
+    /** Where each new sample of this node also goes (to the other nodes, by {@link ClusterStats}). */
+    void sendEachSampleTo(Consumer<Sample> out) {
+        this.outward = out;
     }
 
     /** Reads the meters, keeps the differences since the last reading as a sample, and returns it. */

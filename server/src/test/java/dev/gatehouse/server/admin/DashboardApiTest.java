@@ -157,6 +157,62 @@ class DashboardApiTest {
     }
 
     @Test
+    void aStreamOnOneNodeCarriesAnotherNodesSamplesThroughPostgresql() throws Exception {
+        GatewayNode other = TestNodes.start("""
+                gateway: {host: 127.0.0.1, port: 0, instances: 1}
+                admin: {port: 0}
+                storage: {postgres: {url: "%s", poolSize: 3}}
+                observability: {accessLog: "off"}
+                logs: {enabled: false}
+                upstreams:
+                  svc: {targets: [{url: "http://127.0.0.1:9"}]}
+                routes:
+                  - {name: elsewhere, match: {prefix: /elsewhere}, upstream: svc}
+                """.formatted(database.jdbcUrl()));
+        try {
+            HttpResponse<String> unknown = asAdmin("GET", "/stats?node=no-such-node", null);
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("no live node 'no-such-node'");
+
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/stats/stream?node=" + other.nodeId()))
+                    .header("x-api-key", adminKey).build();
+            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<JsonObject> samples = new CopyOnWriteArrayList<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        if (line.startsWith("data: {\"node\"")) {
+                            samples.add(new JsonObject(line.substring(6)));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the stream is cut when the test ends
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                for (int i = 0; i < 7; i++) {
+                    send("GET", "http://127.0.0.1:" + other.gatewayPort() + "/elsewhere/" + i, null);
+                }
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(samples).isNotEmpty().last().satisfies(s -> {
+                    assertThat(s.getString("node")).isEqualTo(other.nodeId());
+                    assertThat(s.getLong("requests")).isEqualTo(7);
+                    assertThat(s.getJsonArray("routes").getJsonObject(0).getString("route")).isEqualTo("elsewhere");
+                }));
+            } finally {
+                response.body().close();
+            }
+            JsonObject heard = new JsonObject(asAdmin("GET", "/stats?node=" + other.nodeId(), null).body());
+            assertThat(heard.getString("node")).isEqualTo(other.nodeId());
+            assertThat(node.metrics().scrape()).contains("gatehouse_admin_stats_nodes 1.0");
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void liveStatsNeedAnAdminCredential() {
         for (String path : List.of("/stats", "/stats/stream")) {
             assertThat(admin("GET", path, null).statusCode()).as(path + " without a credential").isEqualTo(401);
@@ -164,6 +220,7 @@ class DashboardApiTest {
             assertThat(refused.statusCode()).as(path + " for a key without the admin scope").isEqualTo(403);
             assertThat(refused.body()).contains("urn:gatehouse:problem:insufficient-scope");
             HttpResponse<String> unknown = admin("GET", path + "?since=1h", null, "x-api-key", adminKey);
+            assertThat(unknown.body()).contains("takes node");
             assertThat(unknown.statusCode()).isEqualTo(400);
             assertThat(unknown.body()).contains("unknown query parameter 'since'");
         }
