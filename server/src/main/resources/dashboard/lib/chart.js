@@ -8,6 +8,16 @@ export const COLORS = {
   p50: '#93c5fd', p95: '#3b82f6', p99: '#1e3a8a',
 };
 
+/** Time labels: hours and minutes within a day, the date too over longer spans. */
+function timeLabels(u, values) {
+  const span = u.scales.x.max - u.scales.x.min;
+  return values.map(v => {
+    const d = new Date(v * 1000);
+    const time = d.toLocaleTimeString('en-GB', {hour: '2-digit', minute: '2-digit', second: span < 180 ? '2-digit' : undefined});
+    return span > 86400 ? `${d.toLocaleDateString('en-GB', {day: 'numeric', month: 'short'})} ${time}` : time;
+  });
+}
+
 /**
  * A line chart in {@code container}: series [{label, color, format}], y values formatted by {@code yFormat}; with
  * {@code log}, a logarithmic y axis (values must be above 0: null leaves a gap).
@@ -15,6 +25,8 @@ export const COLORS = {
  */
 export function lineChart(container, {title, series, yFormat = v => String(v), height = 200, percent = false, log = false}) {
   const holder = h('div', {class: 'chart', role: 'img', 'aria-label': title});
+  // on a log scale, lines and labels at the powers of ten only (1 ms, 10 ms, 100 ms, 1 s)
+  const decades = log ? {filter: (u, splits) => splits.map(v => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? v : null)} : {};
   container.append(holder);
   const opts = {
     width: Math.max(container.clientWidth - 4, 200),
@@ -24,9 +36,9 @@ export function lineChart(container, {title, series, yFormat = v => String(v), h
     // latency on a log scale: one slow request must not flatten every other second
     scales: {x: {time: true}, y: log ? {distr: 3, log: 10} : {range: (u, min, max) => [0, percent ? 1 : max > 0 ? max * 1.15 : 1]}},
     axes: [
-      {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1}, ticks: {stroke: '#cbd5e1'}},
-      {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1}, ticks: {stroke: '#cbd5e1'}, size: 64,
-        values: (u, values) => values.map(v => yFormat(v))},
+      {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1}, ticks: {stroke: '#cbd5e1'}, values: timeLabels},
+      {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1, ...decades}, ticks: {stroke: '#cbd5e1', show: !log}, size: 64,
+        values: (u, values) => values.map(v => yFormat(v)), ...decades},
     ],
     series: [
       {value: (u, v) => v === null ? '—' : new Date(v * 1000).toLocaleTimeString('en-GB')},

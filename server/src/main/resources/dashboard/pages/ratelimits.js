@@ -64,7 +64,7 @@ export default {
     }
 
     function editor(name, limits) {
-      const input = h('input', {value: limits.join(', '), 'aria-label': `Limits of ${name}`, size: 28});
+      const input = h('input', {value: limits.join(', '), 'aria-label': `Limits of ${name}`, size: 18});
       const form = h('form', {class: 'form-row small', dataset: {tier: name}, onsubmit: async e => {
         e.preventDefault();
         await save(name, input.value);
