@@ -291,6 +291,12 @@ public final class ProxyFilter implements Filter {
                 body = new LimitedBody(request, route.maxBodyBytes());
                 // never end the upstream request on a failed body: a truncated body must not look complete
                 body.pipe().endOnFailure(false).to(upstream).onFailure(error -> {
+                    if (body.clientFailed()) {
+                        // the client reset its stream or hung up mid-upload: its abort, never the target's failure
+                        // (an HTTP/2 reset may reach here before the response's close handler does)
+                        exchange.clientGone();
+                        return;
+                    }
                     // the connection holds a request that will never end: it must not go back to the pool (a
                     // reset alone leaves it there once the answer is complete)
                     upstream.reset(0, error);
