@@ -125,7 +125,7 @@ public final class GatewayNode implements AutoCloseable {
             Gauge.builder("gatehouse.gateway.tls.engine", () -> 1)
                     .description("The TLS implementation serving the gateway listener (gateway.tls.engine)")
                     .tag("engine", tlsEngine.label()).register(parts.metrics.registry());
-            CertificateReloader reloader = new CertificateReloader(vertx, tls, config.gateway().http2().enabled(),
+            CertificateReloader reloader = new CertificateReloader(vertx, CertificateReloader.Listener.GATEWAY, tls, config.gateway().http2().enabled(),
                     gatewayInstances::servers, options.configPoll(), parts.metrics.registry());
             reloader.start();
             stops.push("certificate reloads", reloader);
@@ -138,10 +138,23 @@ public final class GatewayNode implements AutoCloseable {
                 stops.push("HTTPS redirect", () -> await(redirectListener.close(), "stop the HTTPS redirect"));
             }
         }
-        admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
-                .requestHandler(parts.adminApi.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
+        HttpServerOptions adminOptions = new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port());
+        TlsConfig adminTls = config.admin().tls();
+        if (adminTls != null) {
+            ListenerTls.checkFiles(adminTls, "admin.tls");
+            ListenerTls.applyTls(adminOptions, adminTls, ListenerTls.engine(adminTls.engine(), "admin.tls"), false);
+        }
+        admin = await(vertx.createHttpServer(adminOptions).requestHandler(parts.adminApi.router(vertx)).listen(),
+                "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         HttpServer adminListener = admin;
         stops.push("admin listener", () -> await(adminListener.close(), "stop the admin listener"));
+        if (adminTls != null) {
+            // the admin listener's certificates renew as the gateway's do
+            CertificateReloader reloader = new CertificateReloader(vertx, CertificateReloader.Listener.ADMIN, adminTls, false,
+                    () -> List.of(adminListener), options.configPoll(), parts.metrics.registry());
+            reloader.start();
+            stops.push("admin certificate reloads", reloader);
+        }
         if (options.configFile() != null) {
             Counter refused = parts.metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "refused");
             watcher = new ConfigWatcher(vertx, options.configFile(), options.loader(), options.configPoll(), this::apply, refused::increment);
