@@ -8,6 +8,7 @@ import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.config.RestartOnlySettings;
 import dev.gatehouse.core.config.Http2Config;
+import dev.gatehouse.core.config.ShutdownConfig;
 import dev.gatehouse.core.config.TlsConfig;
 import dev.gatehouse.server.listener.CertificateReloader;
 import dev.gatehouse.server.listener.GatewayVerticle;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One running Gatehouse node: storage, the gateway and admin listeners, upstream pools with health
@@ -66,6 +68,7 @@ public final class GatewayNode implements AutoCloseable {
     private HttpServer admin;
     private HttpServer redirectServer;
     private ListenerTls.Engine tlsEngine;
+    private GatewayVerticle.Instances gatewayInstances;
 
     private GatewayNode(NodeParts parts, StopOrder stops, GatewayConfig started, Options options) {
         this.parts = parts;
@@ -115,7 +118,7 @@ public final class GatewayNode implements AutoCloseable {
         stops.push("readiness checks", parts.readiness);
 
         int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
-        GatewayVerticle.Instances gatewayInstances = GatewayVerticle.instances(parts.gateway);
+        gatewayInstances = GatewayVerticle.instances(parts.gateway);
         String listener = await(vertx.deployVerticle(gatewayInstances, new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
         stops.push("gateway listener", () -> await(vertx.undeploy(listener), "stop the gateway listener"));
@@ -256,6 +259,35 @@ public final class GatewayNode implements AutoCloseable {
 
     public Vertx vertx() {
         return parts.vertx;
+    }
+
+    /**
+     * Stops taking work as an orchestrator expects of a node it is stopping (SIGTERM), per
+     * {@code gateway.shutdown}: readiness reports DOWN at once and every answer closes its keep-alive connection, the
+     * listener keeps serving for {@code delay} while load balancers notice, then it takes no new connections and
+     * gives requests under way up to {@code timeout} to finish. {@link #close} follows. Blocks; call it off Vert.x.
+     *
+     * @return whether every request under way finished within the timeout
+     */
+    public boolean drain() {
+        ShutdownConfig shutdown = parts.snapshot.get().config().gateway().shutdown();
+        if (!parts.draining.compareAndSet(false, true) || gatewayInstances == null) {
+            return true;
+        }
+        long began = options.clock().read();
+        log.info("draining: readiness is DOWN; serving {} ms more, then up to {} ms for requests under way",
+                shutdown.delay().toMillis(), shutdown.timeout().toMillis());
+        if (!shutdown.delay().isZero()) {
+            await(parts.vertx.timer(shutdown.delay().toMillis(), TimeUnit.MILLISECONDS), "wait for load balancers to see the node is not ready");
+        }
+        long timeoutMillis = shutdown.timeout().toMillis();
+        long deadline = options.clock().read() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        List<Future<Void>> closing = gatewayInstances.servers().stream().map(s -> s.shutdown(timeoutMillis, TimeUnit.MILLISECONDS)).toList();
+        await(Future.join(closing), "drain the gateway listener");
+        boolean inTime = options.clock().read() <= deadline;
+        log.info("drained in {} ms{}", TimeUnit.NANOSECONDS.toMillis(options.clock().read() - began),
+                inTime ? "" : ": requests still under way after gateway.shutdown.timeout were cut");
+        return inTime;
     }
 
     /** Stops everything the node started, in reverse order; closing again does nothing. */
