@@ -47,7 +47,7 @@ export default {
         latency: chartPanel('Latency', {yFormat: fmt.ms, log: true, series: [
           {label: 'p50', color: COLORS.p50}, {label: 'p95', color: COLORS.p95}, {label: 'p99', color: COLORS.p99}]}),
         // without the live connections chart beside it, the cache chart takes the row
-        cache: chartPanel('Cache hit ratio', {yFormat: fmt.percent, percent: true, series: [{label: 'Hits', color: COLORS.cache}]}, !live),
+        cache: chartPanel(live ? 'Cache hit ratio (10 s)' : 'Cache hit ratio', {yFormat: fmt.percent, percent: true, series: [{label: 'Hits', color: COLORS.cache}]}, !live),
         connections: live ? chartPanel('Open client connections', {yFormat: fmt.compact, series: [
           {label: 'Connections', color: COLORS.neutral, format: fmt.count},
           {label: 'Upstream in flight', color: COLORS.requests, format: fmt.count}]}) : null,
@@ -74,7 +74,7 @@ export default {
         const window = Math.min(900, Math.max(120, span));
         view.traffic.update(xs, [samples.map(s => s.requestsPerSecond), samples.map(s => s.errorsPerSecond), samples.map(s => s.rateLimitedPerSecond)], window);
         view.latency.update(xs, [samples.map(s => s.latencyMs.p50), samples.map(s => s.latencyMs.p95), samples.map(s => s.latencyMs.p99)], window);
-        view.cache.update(xs, [samples.map(s => s.cacheHitRatio)], window);
+        view.cache.update(xs, [smoothedHitRatio(samples)], window);
         view.connections.update(xs, [samples.map(s => s.connections), samples.map(s => s.upstreamInFlight)], window);
         liveTiles(samples);
       };
@@ -91,6 +91,22 @@ export default {
       return () => { unwatch(); nodes(); };
     }
 
+    /** Each second's hit ratio over the ten seconds up to it, weighted by lookups: a second with two requests does not swing it. */
+    function smoothedHitRatio(samples) {
+      let hits = 0;
+      let lookups = 0;
+      return samples.map((s, i) => {
+        hits += (s.cacheHitRatio ?? 0) * (s.cacheLookupsPerSecond || 0);
+        lookups += s.cacheLookupsPerSecond || 0;
+        if (i >= 10) {
+          const old = samples[i - 10];
+          hits -= (old.cacheHitRatio ?? 0) * (old.cacheLookupsPerSecond || 0);
+          lookups -= old.cacheLookupsPerSecond || 0;
+        }
+        return lookups > 1e-9 ? Math.min(1, Math.max(0, hits / lookups)) : null;
+      });
+    }
+
     function liveTiles(samples) {
       const last = samples[samples.length - 1];
       if (!last) {
@@ -105,7 +121,8 @@ export default {
         }
         return null;
       };
-      const hits = recent.map(s => s.cacheHitRatio).filter(v => v !== null);
+      const cacheable = recent.reduce((sum, s) => sum + (s.cacheLookupsPerSecond || 0), 0);
+      const hitRatio = cacheable > 0 ? recent.reduce((sum, s) => sum + (s.cacheHitRatio ?? 0) * (s.cacheLookupsPerSecond || 0), 0) / cacheable : null;
       const rps = avg('requestsPerSecond');
       const errorRate = rps === 0 ? 0 : avg('errorsPerSecond') / rps;
       replace(tiles,
@@ -115,7 +132,7 @@ export default {
         tile('Latency p99', fmt.ms(latest('p99')), {sub: 'last 5 s', stat: 'p99'}),
         tile('Error rate', fmt.percent(errorRate), {sub: '5xx of all requests', tone: errorRate >= 0.05 ? 'bad' : errorRate >= 0.01 ? 'warn' : null, stat: 'error-rate'}),
         tile('Rate limited', fmt.perSecond(avg('rateLimitedPerSecond')), {sub: '429s', tone: avg('rateLimitedPerSecond') > 0 ? 'warn' : null, stat: 'limited'}),
-        tile('Cache hit ratio', fmt.percent(hits.length ? hits.reduce((a, b) => a + b, 0) / hits.length : null), {sub: hits.length ? 'cached routes' : 'no cached requests', stat: 'cache'}),
+        tile('Cache hit ratio', fmt.percent(hitRatio), {sub: hitRatio === null ? 'no cacheable request' : 'cached routes, last 5 s', stat: 'cache'}),
         tile('Connections', fmt.count(last.connections), {sub: `${fmt.count(last.upstreamInFlight)} upstream in flight`, stat: 'connections'}),
         upstreamTile(last));
       if (!samples.some(s => s.requestsPerSecond > 0)) {

@@ -80,7 +80,8 @@ public final class LiveStats implements AutoCloseable {
 
     /** One second of one node's traffic; rates are per second, latencies in µs (-1 with no requests). */
     public record Sample(String node, Instant time, long requests, double requestsPerSecond, double errorsPerSecond,
-                         double clientErrorsPerSecond, double rateLimitedPerSecond, Double cacheHitRatio, long connections,
+                         double clientErrorsPerSecond, double rateLimitedPerSecond, Double cacheHitRatio, double cacheLookupsPerSecond,
+                         long connections,
                          long upstreamInFlight, int targets, int healthyTargets, int openBreakers, long p50Micros, long p95Micros,
                          long p99Micros, List<RouteSample> routes) {
         /** 5xx over all requests of the second; 0 without requests. */
@@ -100,6 +101,7 @@ public final class LiveStats implements AutoCloseable {
                     .put("clientErrorsPerSecond", clientErrorsPerSecond)
                     .put("rateLimitedPerSecond", rateLimitedPerSecond)
                     .put("cacheHitRatio", cacheHitRatio)
+                    .put("cacheLookupsPerSecond", cacheLookupsPerSecond)
                     .put("connections", connections)
                     .put("upstreamInFlight", upstreamInFlight)
                     .put("targets", targets)
@@ -129,7 +131,7 @@ public final class LiveStats implements AutoCloseable {
             }
             return new Sample(in.getString("node"), Instant.parse(in.getString("time")), in.getLong("requests"), in.getDouble("requestsPerSecond"),
                     in.getDouble("errorsPerSecond"), in.getDouble("clientErrorsPerSecond"), in.getDouble("rateLimitedPerSecond"),
-                    in.getDouble("cacheHitRatio"), in.getLong("connections"), in.getLong("upstreamInFlight"), in.getInteger("targets"),
+                    in.getDouble("cacheHitRatio"), in.getDouble("cacheLookupsPerSecond", 0.0), in.getLong("connections"), in.getLong("upstreamInFlight"), in.getInteger("targets"),
                     in.getInteger("healthyTargets"), in.getInteger("openBreakers"), micros(latency.getDouble("p50")), micros(latency.getDouble("p95")),
                     micros(latency.getDouble("p99")), List.copyOf(routes));
         }
@@ -305,7 +307,7 @@ public final class LiveStats implements AutoCloseable {
                     t.quantile(0.95)));
         }
         Sample sample = new Sample(nodeId, clock.instant(), total, rate(node.requests, seconds), rate(node.errors, seconds),
-                rate(node.clientErrors, seconds), rate(limited, seconds), cacheable == 0 ? null : round(hits / cacheable),
+                rate(node.clientErrors, seconds), rate(limited, seconds), cacheable == 0 ? null : round(hits / cacheable), rate(cacheable, seconds),
                 (long) gauge("gatehouse.gateway.connections"), (long) gauge("gatehouse.upstream.in.flight"),
                 meters.find("gatehouse.upstream.healthy").gauges().size(), (int) gauge("gatehouse.upstream.healthy"),
                 (int) gauge("gatehouse.upstream.breaker.open"), node.quantile(0.5), node.quantile(0.95), node.quantile(0.99), List.copyOf(perRoute));

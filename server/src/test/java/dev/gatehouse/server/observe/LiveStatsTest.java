@@ -67,6 +67,7 @@ class LiveStatsTest {
         assertThat(sample.rateLimitedPerSecond()).isEqualTo(10.0);
         assertThat(sample.errorRate()).isEqualTo(5.0 / 60);
         assertThat(sample.cacheHitRatio()).isEqualTo(0.75);
+        assertThat(sample.cacheLookupsPerSecond()).isEqualTo(2.0);
         assertThat(sample.connections()).isEqualTo(7);
         // 120 requests: 20 of 1 ms, 90 of 3 ms, 10 of 400 ms; percentiles are their histogram bucket's bound
         assertThat(sample.p50Micros()).isEqualTo(5_000);
