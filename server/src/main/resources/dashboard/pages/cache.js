@@ -28,7 +28,7 @@ export default {
         body: `Answers cached for the ${what}${body.route ? ` on route ${body.route}` : ''} are dropped from both levels, on every node. The next request for them goes upstream.`})) return;
       try {
         const {data} = await api('/cache/purge', {method: 'POST', body});
-        notice(messages, data.purged === 0 ? `Nothing was cached for the ${what}.` : `Purged ${fmt.count(data.purged)} cached answer(s) for the ${what}.`,
+        notice(messages, data.purged === 0 ? `Nothing was cached for the ${what}.` : `Purged ${fmt.count(data.purged)} cached ${data.purged === 1 ? 'answer' : 'answers'} for the ${what}.`,
           data.purged === 0 ? 'warn' : 'ok');
         refresh();
       } catch (err) {

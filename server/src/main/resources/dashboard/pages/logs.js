@@ -48,7 +48,7 @@ export default {
         if (cancelled) return;
         rows = rows.concat(data);
         const more = nextLink(headers);
-        replace(results, panel(`${fmt.count(rows.length)}${more ? '+' : ''} request(s)`, null,
+        replace(results, panel(`${fmt.count(rows.length)}${more ? '+' : ''} ${rows.length === 1 && !more ? 'request' : 'requests'}`, null,
           table([
             {label: 'Time', value: r => fmt.time(r.time)},
             {label: 'Status', value: r => badge(String(r.status), statusTone(r.status))},

@@ -147,7 +147,7 @@ export default {
       if (sample.targets === undefined || sample.targets === 0) return tile('Upstreams', '—', {sub: 'no upstream targets'});
       const down = sample.targets - sample.healthyTargets;
       return tile('Upstreams', `${sample.healthyTargets} / ${sample.targets}`, {
-        sub: sample.openBreakers ? `${sample.openBreakers} breaker(s) open` : down ? `${down} unhealthy` : 'targets healthy',
+        sub: sample.openBreakers ? `${sample.openBreakers} ${sample.openBreakers === 1 ? "breaker" : "breakers"} open` : down ? `${down} unhealthy` : 'targets healthy',
         tone: sample.openBreakers || down === sample.targets ? 'bad' : down ? 'warn' : null, stat: 'upstreams'});
     }
 

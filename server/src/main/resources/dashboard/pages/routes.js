@@ -35,7 +35,7 @@ export default {
 
     function draw() {
       if (!routes) return;
-      replace(holder, panel(`${routes.length} route(s)`, null, table([
+      replace(holder, panel(`${routes.length} ${routes.length === 1 ? 'route' : 'routes'}`, null, table([
         {label: 'Name', value: r => h('strong', {}, r.name)},
         {label: 'Match → upstream', value: r => [r.methods.length ? `${r.methods.join(',')} ` : '', h('code', {}, r.match), r.host ? ` on ${r.host}` : '',
           h('span', {class: 'muted'}, ` → ${r.upstream}`)], class: 'wrap'},
