@@ -37,8 +37,9 @@ export function lineChart(container, {title, series, yFormat = v => String(v), h
     scales: {x: {time: true}, y: log ? {distr: 3, log: 10} : {range: (u, min, max) => [0, percent ? 1 : max > 0 ? max * 1.15 : 1]}},
     axes: [
       {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1}, ticks: {stroke: '#cbd5e1'}, values: timeLabels},
-      {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1, ...decades}, ticks: {stroke: '#cbd5e1', show: !log, size: log ? 0 : 10}, size: 64,
-        values: (u, values) => values.map(v => yFormat(v)), ...decades},
+      {stroke: '#64748b', grid: {stroke: '#e2e8f0', width: 1, ...decades}, ticks: {stroke: '#cbd5e1', ...decades}, size: 64,
+        // a split the filter left out comes as null: no label (a formatter would write its dash)
+        values: (u, values) => values.map(v => v === null ? '' : yFormat(v)), ...decades},
     ],
     series: [
       {value: (u, v) => v === null ? '—' : new Date(v * 1000).toLocaleTimeString('en-GB')},
