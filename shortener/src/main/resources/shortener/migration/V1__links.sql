@@ -1,5 +1,9 @@
 -- Short links. Times are written by the service from its own clock (epoch milliseconds), so expiry is the
 -- service's decision and a test can move it.
+-- Versions of links come from one sequence, so a link made again under a freed alias is newer than the
+-- deleted one every cache may still remember.
+CREATE SEQUENCE link_versions;
+
 CREATE TABLE links (
     code        text PRIMARY KEY,                 -- base62 of id, or the alias the creator chose
     id          bigint NOT NULL UNIQUE,           -- the Snowflake id (aliases get one too): clicks hang off it
@@ -9,7 +13,7 @@ CREATE TABLE links (
     created_at  bigint NOT NULL,
     updated_at  bigint NOT NULL,
     expires_at  bigint,                           -- null: never
-    version     bigint NOT NULL DEFAULT 1         -- +1 on every change: caches keep the newest
+    version     bigint NOT NULL DEFAULT nextval('link_versions')   -- new on every change: caches keep the newest
 );
 CREATE INDEX links_expiring ON links (expires_at) WHERE expires_at IS NOT NULL;
 CREATE INDEX links_by_owner ON links (owner, id);
@@ -24,6 +28,7 @@ CREATE TABLE clicks_daily (
     clicks    bigint NOT NULL,
     PRIMARY KEY (link_id, day, referrer, agent)
 );
+CREATE INDEX clicks_by_day ON clicks_daily (day);
 
 -- Node ids for Snowflake ids, leased so no two running instances share one. issued_until: the last
 -- millisecond the holder may have stamped an id with; the next holder starts after it.

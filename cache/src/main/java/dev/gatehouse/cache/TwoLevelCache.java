@@ -235,9 +235,10 @@ public final class TwoLevelCache<V> {
             if (!keys.isEmpty()) {
                 l1.invalidateAll(keys);
             }
-            if (feed != null) {
-                // after the members are known, so the other nodes' drop by key covers copies read from Redis
-                feed.publish("cache:" + options.name(), "t" + tag + (keys.isEmpty() ? "" : KEY_SEPARATOR + String.join(String.valueOf(KEY_SEPARATOR), keys)));
+            if (feed != null && !keys.isEmpty()) {
+                // every node that keeps a tagged entry put its key in Redis's set, so an empty set means none to tell;
+                // sent after the members are known, so the other nodes' drop by key covers copies read from Redis
+                feed.publish("cache:" + options.name(), "t" + tag + KEY_SEPARATOR + String.join(String.valueOf(KEY_SEPARATOR), keys));
             }
             List<String> doomed = new ArrayList<>(keys.stream().map(this::l2Key).toList());
             doomed.add(tagIndex(tag));

@@ -225,6 +225,19 @@ public final class VersionedCache<V> {
         return write(key, new Hit<>(value, versionOf.applyAsLong(value), Level.SOURCE), lifetime);
     }
 
+    /**
+     * Keeps a copy just read from the source (warming, a bulk read), as a load would: here and in Redis, each
+     * unless it holds a newer one, and not announced (nothing changed).
+     */
+    public Future<Void> fill(String key, V value, Duration lifetime) {
+        long version = versionOf.applyAsLong(value);
+        if (version < floor(key)) {
+            refused.increment();
+            return Future.succeededFuture();
+        }
+        return store(key, new Hit<>(value, version, Level.SOURCE), lifetime);
+    }
+
     /** As {@link #put}, for a key the source deleted in the change that made {@code version}. */
     public Future<Void> putAbsent(String key, long version, Duration lifetime) {
         return write(key, new Hit<>(null, version, Level.SOURCE), lifetime);

@@ -141,13 +141,15 @@ public final class LinkRules {
             return Problem.invalid("invalid-url", "url must not carry user info (the part before '@' in the host), which can disguise where a link goes");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            return Problem.invalid("invalid-url", "url has no host name");
+            return Problem.invalid("invalid-url", uri.getRawAuthority() == null ? "url has no host name"
+                    : "url's host '" + uri.getRawAuthority() + "' is not a valid host name (internationalised names are written in punycode, xn--...)");
         }
         if (ownHosts.contains(normalHost(uri.getHost()))) {
             return Problem.invalid("invalid-url", "url points at this shortener's own host (" + uri.getHost()
                     + "); a short link to a short link could loop");
         }
-        return url;
+        // what a Location header can carry: characters outside ASCII percent-encoded as UTF-8
+        return uri.toASCIIString();
     }
 
     private static Object checkAlias(Object value) {

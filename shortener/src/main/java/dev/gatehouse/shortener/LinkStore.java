@@ -13,7 +13,12 @@ import java.util.Optional;
 
 /** Links in PostgreSQL ({@code shortener.links}). Blocking: called off the event loop. */
 public final class LinkStore {
-    static final String COLUMNS = "id, code, url, owner, permanent, created_at, updated_at, expires_at, version";
+    static final String INSERTED = "id, code, url, owner, permanent, created_at, updated_at, expires_at";
+    static final String COLUMNS = INSERTED + ", version";
+
+    /** A deleted link and the version its deletion took (what caches remember it as absent at). */
+    public record Deleted(Link link, long version) {
+    }
 
     /** What a change sets: a null field is left as it is; {@code clearExpiry} removes the expiry. */
     public record Change(String url, Boolean permanent, Long expiresAt, boolean clearExpiry) {
@@ -25,10 +30,13 @@ public final class LinkStore {
         this.db = db;
     }
 
-    /** Stores a new link; empty when its code is taken (the alias race is decided here, by the primary key). */
+    /**
+     * Stores a new link (its version from the sequence); empty when its code is taken. The alias race is decided
+     * here, by the primary key: of two concurrent inserts of one code exactly one returns a row.
+     */
     public Optional<Link> insert(Link link) throws SQLException {
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("INSERT INTO shortener.links (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+             PreparedStatement s = c.prepareStatement("INSERT INTO shortener.links (" + INSERTED + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                      + "ON CONFLICT (code) DO NOTHING RETURNING " + COLUMNS)) {
             s.setLong(1, link.id());
             s.setString(2, link.code());
@@ -42,7 +50,6 @@ public final class LinkStore {
             } else {
                 s.setLong(8, link.expiresAt());
             }
-            s.setLong(9, link.version());
             return one(s);
         }
     }
@@ -68,7 +75,7 @@ public final class LinkStore {
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement("UPDATE shortener.links SET url = coalesce(?, url), "
                      + "permanent = coalesce(?, permanent), expires_at = CASE WHEN ? THEN NULL ELSE coalesce(?, expires_at) END, "
-                     + "updated_at = ?, version = version + 1 WHERE code = ? RETURNING " + COLUMNS)) {
+                     + "updated_at = ?, version = nextval('shortener.link_versions') WHERE code = ? RETURNING " + COLUMNS)) {
             s.setString(1, change.url());
             if (change.permanent() == null) {
                 s.setNull(2, Types.BOOLEAN);
@@ -87,33 +94,31 @@ public final class LinkStore {
         }
     }
 
-    /** Deletes the link and its click counts; the deleted row (for its version), or empty. */
-    public Optional<Link> delete(String code) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            Optional<Link> deleted;
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM shortener.links WHERE code = ? RETURNING " + COLUMNS)) {
-                s.setString(1, code);
-                deleted = one(s);
-            }
-            if (deleted.isPresent()) {
-                ClickStore.deleteClicks(c, List.of(deleted.get().id()));
-            }
-            c.commit();
-            return deleted;
-        }
+    /** Deletes the link and its click counts: the deleted row and its deletion's version, or empty. */
+    public Optional<Deleted> delete(String code) throws SQLException {
+        List<Deleted> deleted = deleteWhere("code = ?", code);
+        return deleted.isEmpty() ? Optional.empty() : Optional.of(deleted.get(0));
     }
 
-    /** Deletes every link of {@code owner} (and their clicks): the deleted rows. */
-    public List<Link> deleteByOwner(String owner) throws SQLException {
+    /** Deletes every link of {@code owner} (and their clicks). */
+    public List<Deleted> deleteByOwner(String owner) throws SQLException {
+        return deleteWhere("owner = ?", owner);
+    }
+
+    private List<Deleted> deleteWhere(String condition, String value) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            List<Link> deleted;
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM shortener.links WHERE owner = ? RETURNING " + COLUMNS)) {
-                s.setString(1, owner);
-                deleted = all(s);
+            List<Deleted> deleted = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM shortener.links WHERE " + condition + " RETURNING " + COLUMNS
+                    + ", nextval('shortener.link_versions')")) {
+                s.setString(1, value);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        deleted.add(new Deleted(read(r), r.getLong(10)));
+                    }
+                }
             }
-            ClickStore.deleteClicks(c, deleted.stream().map(Link::id).toList());
+            ClickStore.deleteClicks(c, deleted.stream().map(d -> d.link().id()).toList());
             c.commit();
             return deleted;
         }
