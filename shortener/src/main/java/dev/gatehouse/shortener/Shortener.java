@@ -126,6 +126,11 @@ public final class Shortener implements AutoCloseable {
         return leases.node();
     }
 
+    /** The next Snowflake id of this instance, as creation takes it (may pause; never on an event loop). */
+    public long nextId() {
+        return ids.next();
+    }
+
     /** Renews the node id lease now (the timer does it every third of the lease); false when it was lost. Blocks. */
     public boolean renewLease() throws SQLException {
         return leases.renew();
