@@ -48,6 +48,7 @@ public final class InvalidationFeed implements AutoCloseable {
     private final AtomicLong confirmationIds = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean lost;
+    private volatile boolean subscribedOnce;
     private volatile RedisConnection subscription;
 
     /** Separates a confirmation request's number from the sender's node id (node ids do not contain it). */
@@ -90,6 +91,11 @@ public final class InvalidationFeed implements AutoCloseable {
             throw new IllegalArgumentException("a topic must not contain '|': " + topic);
         }
         topics.put(topic, handler);
+    }
+
+    /** Whether the subscription is up now (announcements from other nodes reach this one). */
+    public boolean subscribed() {
+        return subscription != null && subscribedOnce;
     }
 
     /** Runs {@code handler} each time the subscription is back after a loss, when announcements may have been missed. */
@@ -146,6 +152,7 @@ public final class InvalidationFeed implements AutoCloseable {
             connection.endHandler(v -> resubscribe(connection, "connection closed"));
             connection.send(Request.cmd(Command.SUBSCRIBE).arg(channel))
                     .onSuccess(r -> {
+                        subscribedOnce = true;
                         if (lost) {
                             lost = false;
                             reconnectHandlers.forEach(Runnable::run);

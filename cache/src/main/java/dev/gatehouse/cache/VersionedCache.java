@@ -271,6 +271,9 @@ public final class VersionedCache<V> {
     }
 
     private void keepLocal(String key, Hit<V> hit, long expiresAtNanos) {
+        if (hit.version() < floor(key)) {
+            return; // a newer version was seen (and announced) while this copy was on its way
+        }
         long until = l2 == null ? expiresAtNanos : Math.min(expiresAtNanos, clock.read() + options.l1Ttl().toNanos());
         int weight = (hit.value() == null ? 16 : codec.weigh(hit.value())) + 2 * key.length() + 64;
         Held<V> fresh = new Held<>(new Hit<>(hit.value(), hit.version(), Level.L1), until, weight);

@@ -18,6 +18,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,8 @@ public final class Shortener implements AutoCloseable {
         RedisLevel l2 = null;
         RedisLock lock = null;
         if (redisUrl != null) {
-            this.redis = Redis.createClient(vertx, redisUrl);
+            // a burst of writes waits for a pooled connection instead of failing (the client's default queue holds 24)
+            this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(8).setMaxPoolWaiting(8 * 256));
             l2 = new RedisLevel(redis, keyPrefix, Duration.ofMillis(250), meters, clock::read);
             this.feed = new InvalidationFeed(vertx, redisUrl, keyPrefix + "invalidations", instanceId, meters);
             lock = new RedisLock(l2, clock, meters);
