@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * batches, every {@code flushInterval} or as soon as {@code flushAt} increments wait, whichever comes first.
  * One flush runs at a time; a batch the store refuses is put back and tried with the next.
  *
- * <p>What it gives up: a process that dies loses the increments not yet flushed — at most those of one flush
- * interval, or {@code flushAt}, plus a batch being written — and readers of the store see counts up to an
- * interval late. Memory is bounded by {@code maxKeys} distinct keys waiting; an increment of a new key past it
- * is dropped and counted (it is not stored anywhere else).
+ * <p>What it gives up: a process that dies loses the increments not yet written ({@link #unwritten}: those waiting
+ * in memory and a batch being written) — while the store keeps up, fewer than {@code flushAt} plus one batch, and
+ * at most a flush interval's; while the store is slow or down, everything counted since it last took a batch.
+ * Readers of the store see counts up to an interval late. Memory is bounded by {@code maxKeys} distinct keys
+ * waiting; an increment of a new key past it is dropped and counted (it is not stored anywhere else).
  */
 public final class WriteBehindCounters<K> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WriteBehindCounters.class);
@@ -61,7 +62,10 @@ public final class WriteBehindCounters<K> implements AutoCloseable {
     private final Context context;
     private final Vertx vertx;
     private final ConcurrentHashMap<K, Long> pending = new ConcurrentHashMap<>();
+    /** Increments in the map, waiting for a flush (what starts one at flushAt). */
     private final AtomicLong waiting = new AtomicLong();
+    /** Increments not yet in the store: waiting plus a batch being written (what a crash would lose). */
+    private final AtomicLong unwritten = new AtomicLong();
     private final long timer;
     private final Counter flushed;
     private final Counter dropped;
@@ -75,8 +79,9 @@ public final class WriteBehindCounters<K> implements AutoCloseable {
         this.sink = sink;
         this.context = vertx.getOrCreateContext();
         String name = options.name();
-        Gauge.builder("gatehouse.cache.writebehind.pending", waiting, AtomicLong::get).tag("counters", name)
-                .description("Increments counted in memory and not yet in the store (a crash loses these)").register(meters);
+        Gauge.builder("gatehouse.cache.writebehind.pending", unwritten, AtomicLong::get).tag("counters", name)
+                .description("Increments counted in memory and not yet in the store, a batch being written included (a crash loses these)")
+                .register(meters);
         Gauge.builder("gatehouse.cache.writebehind.keys", pending, Map::size).tag("counters", name)
                 .description("Distinct keys waiting to be flushed (bounded by maxKeys)").register(meters);
         this.flushed = Counter.builder("gatehouse.cache.writebehind.flushed").tag("counters", name)
@@ -95,6 +100,7 @@ public final class WriteBehindCounters<K> implements AutoCloseable {
             return false;
         }
         pending.merge(key, by, Long::sum);
+        unwritten.addAndGet(by);
         if (waiting.addAndGet(by) >= options.flushAt() && !flushQueued) {
             flushQueued = true;
             context.runOnContext(v -> flush());
@@ -106,9 +112,9 @@ public final class WriteBehindCounters<K> implements AutoCloseable {
         return add(key, 1);
     }
 
-    /** Increments waiting in memory. */
-    public long pending() {
-        return waiting.get();
+    /** Increments not yet in the store (waiting, or in a batch being written): what a crash would lose now. */
+    public long unwritten() {
+        return unwritten.get();
     }
 
     /**
@@ -143,11 +149,13 @@ public final class WriteBehindCounters<K> implements AutoCloseable {
             write = Future.failedFuture(e);
         }
         return write.map(v -> {
+            unwritten.addAndGet(-written);
             flushed.increment(written);
             return written;
         }).onFailure(error -> {
             failures.increment();
             log.warn("could not flush {} counted increments of {} ({}); they wait for the next flush", written, options.name(), error.getMessage());
+            // back among the waiting ones (past maxKeys too: they are counted already, and bounded by the keys there were)
             batch.forEach((key, count) -> {
                 pending.merge(key, count, Long::sum);
                 waiting.addAndGet(count);

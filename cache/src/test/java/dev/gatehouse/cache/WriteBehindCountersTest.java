@@ -103,12 +103,12 @@ class WriteBehindCountersTest {
             thread.join();
         }
         assertThat(stored("link:3")).as("nothing is written before a flush").isZero();
-        assertThat(counters.pending()).isEqualTo(100_000);
+        assertThat(counters.unwritten()).isEqualTo(100_000);
         assertThat(result(counters.flush())).isEqualTo(100_000);
         for (int k = 0; k < 10; k++) {
             assertThat(stored("link:" + k)).isEqualTo(10_000);
         }
-        assertThat(counters.pending()).isZero();
+        assertThat(counters.unwritten()).isZero();
         assertThat(meters.get("gatehouse.cache.writebehind.flushed").counter().count()).isEqualTo(100_000);
     }
 
@@ -137,7 +137,7 @@ class WriteBehindCountersTest {
                 batch -> storeDown.get() ? Future.failedFuture("store unavailable") : store(batch));
         counters.add("k", 7);
         assertThat(counters.flush().toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(5));
-        assertThat(counters.pending()).as("back in memory").isEqualTo(7);
+        assertThat(counters.unwritten()).as("back in memory").isEqualTo(7);
         counters.add("k", 3);
         storeDown.set(false);
         assertThat(result(counters.flush())).isEqualTo(10);
@@ -154,6 +154,7 @@ class WriteBehindCountersTest {
         counters.add("k", 1);
         Future<Long> first = counters.flush();
         counters.add("k", 2); // while the first batch is still being written
+        assertThat(counters.unwritten()).as("the batch being written counts until it is in the store").isEqualTo(3);
         Future<Long> second = counters.flush();
         slow.complete();
         assertThat(result(first)).isEqualTo(1);
