@@ -54,6 +54,8 @@ final class NodeParts {
     final Vertx vertx;
     final NodeHeartbeat heartbeat;
     final StorageReadiness readiness;
+    /** Set once the node is told to stop: readiness says DOWN and every answer closes its connection. */
+    final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     final UpstreamRegistry upstreams;
     final HealthChecker healthChecker;
     final Identities identities;
@@ -136,7 +138,7 @@ final class NodeParts {
                 metrics.registry());
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, clock);
 
-        HealthEndpoints health = new HealthEndpoints(readiness::ready);
+        HealthEndpoints health = new HealthEndpoints(readiness::ready, draining::get);
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
                 ? new IdentityEndpoints(vertx, identities, config.identity(), () -> snapshot.get().trustedProxies(), clock)
                 : null;
@@ -145,7 +147,7 @@ final class NodeParts {
         AdminViews adminViews = config.adminViews().enabled() || config.adminViews().metrics()
                 ? new AdminViews(vertx, config.adminViews(), identities, cache, upstreams::pools, analytics, metrics)
                 : null;
-        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock);
+        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock, draining::get);
         this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, analytics, logSearch, clock);
     }
 
