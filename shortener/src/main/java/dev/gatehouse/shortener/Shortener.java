@@ -1,11 +1,9 @@
 package dev.gatehouse.shortener;
 
-import dev.gatehouse.cache.CacheCodec;
 import dev.gatehouse.cache.CacheWarmer;
 import dev.gatehouse.cache.InvalidationFeed;
 import dev.gatehouse.cache.RedisLevel;
 import dev.gatehouse.cache.RedisLock;
-import dev.gatehouse.cache.TwoLevelCache;
 import dev.gatehouse.cache.VersionedCache;
 import dev.gatehouse.cache.WriteBehindCounters;
 import dev.gatehouse.core.time.Clock;
@@ -13,9 +11,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -25,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,14 +33,11 @@ import java.util.stream.Collectors;
 /**
  * The shortener's operations, for the HTTP layer to call: create, resolve (with a click), read, change and delete
  * a link, its stats, the click flush and the purge. Reads go through a {@link VersionedCache}; clicks through
- * {@link WriteBehindCounters}; stats answers through a {@link TwoLevelCache} tagged by link. Blocking work
+ * {@link WriteBehindCounters}; stats answers through {@link LinkStats}. Blocking work
  * (PostgreSQL, id generation that may wait out a clock step) runs on worker threads.
  */
 public final class Shortener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Shortener.class);
-    /** Past this many links in one flush, cached stats are left to expire instead of being dropped one by one. */
-    private static final int MAX_STATS_DROPS_PER_FLUSH = 200;
-    private static final int MAX_STATS_DAYS = 366;
 
     private final Vertx vertx;
     private final Clock clock;
@@ -57,7 +48,7 @@ public final class Shortener implements AutoCloseable {
     private final SnowflakeIds ids;
     private final NodeLeases leases;
     private final VersionedCache<Link> links;
-    private final TwoLevelCache<JsonObject> stats;
+    private final LinkStats stats;
     private final WriteBehindCounters<Click> clicks;
     private final PurgeJob purge;
     private final InvalidationFeed feed;
@@ -92,8 +83,7 @@ public final class Shortener implements AutoCloseable {
         }
         this.links = new VersionedCache<>(new VersionedCache.Options("links", 64L * 1024 * 1024, settings.linkL1Ttl(), 1_000_000,
                 redisUrl == null ? Duration.ZERO : settings.confirmEditsWithin()), Link.CODEC, Link::version, l2, feed, clock, meters);
-        this.stats = new TwoLevelCache<>(new TwoLevelCache.Options("link-stats", 8L * 1024 * 1024, Duration.ofSeconds(5)), JSON, l2, feed,
-                clock, meters);
+        this.stats = new LinkStats(clickStore, l2, feed, clock, settings.statsLifetime(), this::blocking, meters);
         this.clicks = new WriteBehindCounters<>(vertx, new WriteBehindCounters.Options("clicks", settings.clickFlushInterval(),
                 settings.clickFlushAt(), settings.maxClickKeys()), this::writeClicks, meters);
         this.purge = new PurgeJob(vertx, db.dataSource(), lock, clock, settings, this::forget, meters);
@@ -250,46 +240,15 @@ public final class Shortener implements AutoCloseable {
      * admin. As of the last flush; cached up to {@code statsLifetime}, dropped by a flush that counts the link.
      */
     public Future<Outcome<JsonObject>> stats(Caller caller, String code, String fromParam, String toParam) {
-        LocalDate today = LocalDate.ofEpochDay(Math.floorDiv(clock.epochMillis(), 86_400_000L));
-        LocalDate from;
-        LocalDate to;
-        try {
-            to = toParam == null ? today : LocalDate.parse(toParam);
-            from = fromParam == null ? to.minusDays(29) : LocalDate.parse(fromParam);
-        } catch (DateTimeParseException e) {
-            return Future.succeededFuture(Outcome.refused(Problem.invalid("invalid-range",
-                    "from and to are days such as 2030-01-31 (UTC), got from=" + fromParam + " to=" + toParam)));
-        }
-        if (from.isAfter(to) || from.plusDays(MAX_STATS_DAYS).isBefore(to)) {
-            return Future.succeededFuture(Outcome.refused(Problem.invalid("invalid-range",
-                    "from must not be after to, and a range covers at most " + MAX_STATS_DAYS + " days; got " + from + " to " + to)));
+        Object range = LinkStats.range(fromParam, toParam, LocalDate.ofEpochDay(Math.floorDiv(clock.epochMillis(), 86_400_000L)));
+        if (range instanceof Problem p) {
+            return Future.succeededFuture(Outcome.refused(p));
         }
         return resolve(code).compose(hit -> {
             Outcome<Link> owned = owned(caller, code, Optional.ofNullable(hit.value()));
-            if (!owned.ok()) {
-                return Future.succeededFuture(Outcome.refused(owned.problem()));
-            }
-            Link link = owned.value();
-            String key = link.id() + ":" + from + ":" + to;
-            TwoLevelCache<JsonObject> cache = stats;
-            return cache.get(key).compose(cached -> cached != null ? Future.succeededFuture(Outcome.ok(cached.value()))
-                    : blocking(() -> clickStore.stats(link.id(), from, to)).map(s -> {
-                        JsonObject json = statsJson(link, from, to, s);
-                        cache.put(key, json, settings.statsLifetime(), List.of(statsTag(link.id())));
-                        return Outcome.ok(json);
-                    }));
+            return owned.ok() ? stats.of(owned.value(), (LinkStats.Range) range).map(Outcome::ok)
+                    : Future.succeededFuture(Outcome.refused(owned.problem()));
         });
-    }
-
-    private static JsonObject statsJson(Link link, LocalDate from, LocalDate to, ClickStore.Stats s) {
-        JsonArray days = new JsonArray();
-        s.byDay().forEach((day, n) -> days.add(new JsonObject().put("day", day.toString()).put("clicks", n)));
-        JsonArray referrers = new JsonArray();
-        s.byReferrer().forEach((host, n) -> referrers.add(new JsonObject().put("host", host).put("clicks", n)));
-        JsonArray agents = new JsonArray();
-        s.byAgent().forEach((family, n) -> agents.add(new JsonObject().put("family", family).put("clicks", n)));
-        return new JsonObject().put("code", link.code()).put("total", s.total()).put("from", from.toString()).put("to", to.toString())
-                .put("inRange", s.inRange()).put("days", days).put("referrers", referrers).put("agents", agents);
     }
 
     /** Writes clicks counted so far to PostgreSQL: what a test (or a clean stop) calls instead of waiting for the timer. */
@@ -311,14 +270,7 @@ public final class Shortener implements AutoCloseable {
         return blocking(() -> {
             clickStore.add(batch);
             return null;
-        }).compose(v -> {
-            Set<Long> counted = batch.keySet().stream().map(Click::linkId).collect(Collectors.toSet());
-            if (counted.size() > MAX_STATS_DROPS_PER_FLUSH) {
-                return Future.succeededFuture();
-            }
-            // best effort: the counts are stored; a cached answer that survives lives out its statsLifetime
-            return Future.join(counted.stream().map(id -> stats.invalidateTag(statsTag(id))).toList()).otherwiseEmpty().mapEmpty();
-        });
+        }).compose(v -> stats.forget(batch.keySet().stream().map(Click::linkId).collect(Collectors.toSet())));
     }
 
     /** Drops deleted links from every instance's cache (absent at their deletion's version) and their cached stats. */
@@ -326,8 +278,8 @@ public final class Shortener implements AutoCloseable {
         List<Future<?>> all = new ArrayList<>();
         for (LinkStore.Deleted d : deleted) {
             all.add(links.putAbsent(d.link().code(), d.version(), settings.absentLifetime()));
-            all.add(stats.invalidateTag(statsTag(d.link().id())));
         }
+        all.add(stats.forget(deleted.stream().map(d -> d.link().id()).toList()));
         return Future.join(all).otherwiseEmpty().mapEmpty();
     }
 
@@ -360,10 +312,6 @@ public final class Shortener implements AutoCloseable {
         return new Problem(401, "unauthorized", "Credentials required", "managing links needs a login or an API key, sent through the gateway");
     }
 
-    private static String statsTag(long linkId) {
-        return "link:" + linkId;
-    }
-
     private <T> Future<T> blocking(Callable<T> work) {
         return vertx.executeBlocking(work, false);
     }
@@ -389,26 +337,4 @@ public final class Shortener implements AutoCloseable {
             redis.close();
         }
     }
-
-    /** Stats answers as JSON in Redis. */
-    private static final CacheCodec<JsonObject> JSON = new CacheCodec<>() {
-        @Override
-        public Buffer encode(JsonObject value) {
-            return value.toBuffer();
-        }
-
-        @Override
-        public JsonObject decode(Buffer bytes) {
-            try {
-                return new JsonObject(bytes);
-            } catch (DecodeException e) {
-                throw new IllegalArgumentException("not cached stats", e);
-            }
-        }
-
-        @Override
-        public int weigh(JsonObject value) {
-            return 2 * value.encode().length();
-        }
-    };
 }
