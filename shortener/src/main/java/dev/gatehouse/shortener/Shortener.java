@@ -102,9 +102,11 @@ public final class Shortener implements AutoCloseable {
                                   ShortenerSettings settings, Clock clock, SnowflakeIds.Pause pause, MeterRegistry meters) throws SQLException {
         Shortener shortener = new Shortener(vertx, db, redisUrl, keyPrefix, instanceId, settings, clock, pause, meters);
         shortener.leases.acquire();
-        shortener.timers.add(vertx.setPeriodic(shortener.leases.renewEvery().toMillis(), t -> vertx.executeBlocking(shortener.leases::renew, false)
-                .onFailure(e -> log.warn("could not renew the node id lease ({}); ids stop at its end unless a later renewal succeeds",
-                        e.getMessage()))));
+        shortener.timers.add(vertx.setPeriodic(shortener.leases.renewEvery().toMillis(), t -> vertx.executeBlocking(() -> {
+            // a lease taken over by another instance (this one could not renew in time) is replaced by a new node id
+            return shortener.leases.renew() || shortener.leases.acquire() >= 0;
+        }, false).onFailure(e -> log.warn("could not renew the node id lease ({}); ids stop at its end unless a later renewal succeeds",
+                e.getMessage()))));
         shortener.timers.add(vertx.setPeriodic(settings.purgeEvery().toMillis(), t -> shortener.purge()));
         shortener.warm().toCompletionStage().toCompletableFuture().join();
         return shortener;
