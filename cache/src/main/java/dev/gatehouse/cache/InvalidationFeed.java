@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -73,7 +74,8 @@ public final class InvalidationFeed implements AutoCloseable {
         this.vertx = vertx;
         this.nodeId = nodeId;
         this.channel = channel;
-        this.publisher = Redis.createClient(vertx, redisUrl);
+        // a burst of writes (each announced) waits for a pooled connection instead of failing past the client's default queue of 24
+        this.publisher = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(4).setMaxPoolWaiting(4096));
         this.subscriber = Redis.createClient(vertx, redisUrl);
         this.received = Counter.builder("gatehouse.cache.invalidations.received")
                 .description("Cache invalidations applied on behalf of other nodes").register(meters);
