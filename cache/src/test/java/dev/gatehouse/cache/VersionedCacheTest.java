@@ -149,6 +149,22 @@ class VersionedCacheTest {
     }
 
     @Test
+    void aBurstOfWritesIsAnnouncedToEveryOtherNodeInFull() {
+        VersionedCache<Doc> a = node("burst", "a", Duration.ZERO);
+        VersionedCache<Doc> b = node("burst", "b", Duration.ZERO);
+        List<Future<Void>> writes = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            writes.add(a.put("doc-" + i, new Doc(7, "v"), LIFE)); // all at once, more than a connection pool's default queue
+        }
+        writes.forEach(VersionedCacheTest::result);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (int i = 0; i < 500; i++) {
+                assertThat(b.floor("doc-" + i)).as("doc-%d announced to b", i).isEqualTo(7);
+            }
+        });
+    }
+
+    @Test
     void readersOnTwoNodesNeverSeeAnOlderVersionAfterANewerOne() throws Exception {
         VersionedCache<Doc> a = node("monotonic", "a", Duration.ZERO);
         VersionedCache<Doc> b = node("monotonic", "b", Duration.ZERO);
