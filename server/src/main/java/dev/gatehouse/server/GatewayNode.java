@@ -20,6 +20,7 @@ import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import io.micrometer.core.instrument.Counter;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,7 +54,16 @@ public final class GatewayNode implements AutoCloseable {
      * @param configPoll how often the file is checked for changes
      * @param clock the node's one source of time (monotonic and wall), for everything that times or expires
      */
-    public record Options(Path configFile, ConfigLoader loader, Duration configPoll, Clock clock) {
+    public record Options(Path configFile, ConfigLoader loader, Duration configPoll, Clock clock, SpanExporter spanExporter) {
+        public Options(Path configFile, ConfigLoader loader, Duration configPoll, Clock clock) {
+            this(configFile, loader, configPoll, clock, null);
+        }
+
+        /** These options, with every request traced (ratio 1) into {@code exporter} instead of the configured collector. */
+        public Options tracedInto(SpanExporter exporter) {
+            return new Options(configFile, loader, configPoll, clock, exporter);
+        }
+
         public static Options defaults(Path configFile) {
             return new Options(configFile, ConfigLoader.withSystemEnvironment(), Duration.ofSeconds(1), Clock.system());
         }
@@ -83,7 +93,7 @@ public final class GatewayNode implements AutoCloseable {
         Transport transport = NetworkTransport.choose(config.gateway().transport());
         StopOrder stops = new StopOrder();
         try {
-            GatewayNode node = new GatewayNode(NodeParts.build(config, options.clock(), transport, stops), stops, config, options);
+            GatewayNode node = new GatewayNode(NodeParts.build(config, options.clock(), transport, options.spanExporter(), stops), stops, config, options);
             node.boot();
             return node;
         } catch (RuntimeException e) {

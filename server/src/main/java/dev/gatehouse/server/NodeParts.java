@@ -19,6 +19,8 @@ import dev.gatehouse.server.logs.RequestLogSink;
 import dev.gatehouse.server.logs.RequestLogWriter;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
+import dev.gatehouse.server.observe.Tracing;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.routing.RouteCompiler;
@@ -77,7 +79,7 @@ final class NodeParts {
      *
      * @param stops where each part that runs from now on is put, so the caller can stop it if a later one fails
      */
-    static NodeParts build(GatewayConfig config, Clock clock, Transport transport, StopOrder stops) {
+    static NodeParts build(GatewayConfig config, Clock clock, Transport transport, SpanExporter spanExporter, StopOrder stops) {
         GatewayMetrics metrics = stops.push("metrics", new GatewayMetrics());
         Database database = stops.push("storage", Database.open(config.storage(), metrics.registry()));
         AccessLog accessLog;
@@ -91,11 +93,11 @@ final class NodeParts {
         }
         Vertx vertx = Vertx.builder().with(new VertxOptions().setDisableTCCL(true)).withTransport(transport).build();
         stops.push("Vert.x", () -> GatewayNode.await(vertx.close(), "stop Vert.x"));
-        return new NodeParts(config, clock, transport, metrics, database, accessLog, vertx, stops);
+        return new NodeParts(config, clock, transport, metrics, database, accessLog, vertx, spanExporter, stops);
     }
 
     private NodeParts(GatewayConfig config, Clock clock, Transport transport, GatewayMetrics metrics, Database database,
-                      AccessLog accessLog, Vertx vertx, StopOrder stops) {
+                      AccessLog accessLog, Vertx vertx, SpanExporter spanExporter, StopOrder stops) {
         this.transport = transport;
         this.metrics = metrics;
         this.database = database;
@@ -136,7 +138,9 @@ final class NodeParts {
                 : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
         ResponseCache cache = new ResponseCache(config.cache(), clock, l2, invalidations,
                 metrics.registry());
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, clock);
+        Tracing tracing = config.observability().tracing() == null && spanExporter == null ? null
+                : stops.push("tracing", Tracing.start(config.observability().tracing(), heartbeat.nodeId(), spanExporter, metrics.registry()));
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, clock, tracing);
 
         HealthEndpoints health = new HealthEndpoints(readiness::ready, draining::get);
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
