@@ -41,6 +41,9 @@ public final class RestartOnlySettings {
         section(changed, "observability", running.observability(), next.observability());
         section(changed, "adminViews", running.adminViews(), next.adminViews());
         section(changed, "logs", running.logs(), next.logs());
+        // a node starts its intake, spool and workers once; a queue a reloaded route names first gets workers at restart
+        section(changed, "jobs", running.jobs(), next.jobs());
+        field(changed, "the queues async routes send jobs to", running, next, GatewayConfig::queueUpstreams);
         return changed;
     }
 
