@@ -107,6 +107,8 @@ public final class GatewayNode implements AutoCloseable {
             parts.logWriter.start();
             stops.push("request-log writer", parts.logWriter); // stops after the listeners, so it writes their last rows
         }
+        parts.jobs.start();
+        stops.push("jobs", parts.jobs); // stops after the listeners: it stores the jobs they took last
         parts.snapshot.set(parts.compiler.compile(config, parts.upstreams.rebuild(config.upstreams())));
         warnOfUnpassableRoutes(config);
         parts.healthChecker.watch(parts.upstreams.pools().values());
@@ -243,6 +245,11 @@ public final class GatewayNode implements AutoCloseable {
 
     public Vertx vertx() {
         return parts.vertx;
+    }
+
+    /** The node's async jobs: intake, the queue, and what operators read. */
+    public dev.gatehouse.server.jobs.Jobs jobs() {
+        return parts.jobs;
     }
 
     /** Stops everything the node started, in reverse order; closing again does nothing. */

@@ -12,6 +12,8 @@ import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.GatewayVerticle;
+import dev.gatehouse.server.jobs.JobSpool;
+import dev.gatehouse.server.jobs.Jobs;
 import dev.gatehouse.server.logs.Analytics;
 import dev.gatehouse.server.logs.LogSearch;
 import dev.gatehouse.server.logs.PartitionMaintenance;
@@ -69,6 +71,8 @@ final class NodeParts {
     /** The request log's writer and partition upkeep, for {@link GatewayNode} to start; null when logs are off. */
     final RequestLogWriter logWriter;
     final PartitionMaintenance logPartitions;
+    /** Async jobs: intake, the queue and its upkeep, for {@link GatewayNode} to start. */
+    final Jobs jobs;
 
     /**
      * Opens storage, the access log and Vert.x, then builds every other part on them.
@@ -134,7 +138,8 @@ final class NodeParts {
                 : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
         ResponseCache cache = new ResponseCache(config.cache(), clock, l2, invalidations,
                 metrics.registry());
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, clock);
+        this.jobs = new Jobs(vertx, config, database.dataSource(), new JobSpool(), metrics.registry(), clock);
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, jobs, clock);
 
         HealthEndpoints health = new HealthEndpoints(readiness::ready);
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
