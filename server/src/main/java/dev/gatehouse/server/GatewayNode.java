@@ -107,9 +107,9 @@ public final class GatewayNode implements AutoCloseable {
             parts.logWriter.start();
             stops.push("request-log writer", parts.logWriter); // stops after the listeners, so it writes their last rows
         }
+        parts.snapshot.set(parts.compiler.compile(config, parts.upstreams.rebuild(config.upstreams())));
         parts.jobs.start();
         stops.push("jobs", parts.jobs); // stops after the listeners: it stores the jobs they took last
-        parts.snapshot.set(parts.compiler.compile(config, parts.upstreams.rebuild(config.upstreams())));
         warnOfUnpassableRoutes(config);
         parts.healthChecker.watch(parts.upstreams.pools().values());
         stops.push("health checks", parts.healthChecker);

@@ -13,6 +13,9 @@ import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.GatewayVerticle;
 import dev.gatehouse.server.jobs.JobSpool;
+import dev.gatehouse.server.jobs.PgQuotaStore;
+import dev.gatehouse.server.jobs.QuotaStore;
+import dev.gatehouse.server.jobs.RedisQuotaStore;
 import dev.gatehouse.server.jobs.Jobs;
 import dev.gatehouse.server.logs.Analytics;
 import dev.gatehouse.server.logs.LogSearch;
@@ -138,7 +141,11 @@ final class NodeParts {
                 : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
         ResponseCache cache = new ResponseCache(config.cache(), clock, l2, invalidations,
                 metrics.registry());
-        this.jobs = new Jobs(vertx, config, database.dataSource(), new JobSpool(), metrics.registry(), clock);
+        QuotaStore quota = limiters.shared() != null
+                ? new RedisQuotaStore(limiters.shared(), redisClient, redis.keyPrefix() + "jobs:", redis.timeout(), clock)
+                : new PgQuotaStore(database.dataSource());
+        this.jobs = new Jobs(vertx, config, new Jobs.Wiring(database, quota, () -> snapshot.get().config(), upstreams::pools, heartbeat.nodeId()),
+                new JobSpool(), metrics.registry(), clock);
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, jobs, clock);
 
         HealthEndpoints health = new HealthEndpoints(readiness::ready);
