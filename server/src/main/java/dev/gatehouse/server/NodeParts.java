@@ -158,7 +158,7 @@ final class NodeParts {
                 ? new AdminViews(vertx, config.adminViews(), identities, cache, upstreams::pools, analytics, metrics)
                 : null;
         this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock);
-        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, analytics, logSearch, clock);
+        this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, analytics, logSearch, jobs, clock);
     }
 
     /** logs.spoolDir, else {@code log-spool} beside the embedded database's data, else {@code ./data/log-spool}. */

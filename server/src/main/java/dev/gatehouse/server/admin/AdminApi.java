@@ -12,6 +12,7 @@ import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.logs.Analytics;
 import dev.gatehouse.server.logs.LogSearch;
+import dev.gatehouse.server.jobs.Jobs;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.Problem;
@@ -51,12 +52,14 @@ public final class AdminApi {
     private final NodeRegistry nodes;
     private final Analytics analytics;
     private final LogSearch logs;
+    private final Jobs jobs;
     private final Clock clock;
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
                     HealthEndpoints health, Identities identities, ResponseCache cache, NodeRegistry nodes, Analytics analytics,
-                    LogSearch logs, Clock clock) {
+                    LogSearch logs, Jobs jobs, Clock clock) {
         this.clock = clock;
+        this.jobs = jobs;
         this.analytics = analytics;
         this.logs = logs;
         this.metrics = metrics;
@@ -85,6 +88,7 @@ public final class AdminApi {
         new UserAdmin(identities, guard, calls).mount(router);
         new CacheAdmin(cache, guard).mount(router);
         new AnalyticsAdmin(analytics, logs, guard, calls).mount(router);
+        new JobsAdmin(jobs, guard, calls).mount(router);
         // HEAD wherever GET (RFC 9110 9.3.2): the same handler answers, and the server sends its headers without the body
         router.getRoutes().stream().filter(r -> r.methods() != null && r.methods().contains(HttpMethod.GET))
                 .forEach(r -> r.method(HttpMethod.HEAD));
@@ -99,7 +103,7 @@ public final class AdminApi {
             }
             Problem.of(404, "not-found", "Not found", "the admin API has no " + ctx.request().method() + " " + path
                             + "; see /metrics, /upstreams, /routes, /nodes, /keys, /tiers, /users, /cache, /analytics/summary, "
-                            + "/analytics/series, /logs, /health/ready")
+                            + "/analytics/series, /logs, /jobs, /jobs/queues, /health/ready")
                     .send(ctx.response(), path, null);
         });
         return router;
