@@ -12,7 +12,6 @@ import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.GatewayVerticle;
-import dev.gatehouse.server.jobs.JobSpool;
 import dev.gatehouse.server.jobs.PgQuotaStore;
 import dev.gatehouse.server.jobs.QuotaStore;
 import dev.gatehouse.server.jobs.RedisQuotaStore;
@@ -144,8 +143,8 @@ final class NodeParts {
         QuotaStore quota = limiters.shared() != null
                 ? new RedisQuotaStore(limiters.shared(), redisClient, redis.keyPrefix() + "jobs:", redis.timeout(), clock)
                 : new PgQuotaStore(database.dataSource());
-        this.jobs = new Jobs(vertx, config, new Jobs.Wiring(database, quota, () -> snapshot.get().config(), upstreams::pools, heartbeat.nodeId()),
-                new JobSpool(), metrics.registry(), clock);
+        this.jobs = new Jobs(vertx, config, new Jobs.Wiring(database, quota, () -> snapshot.get().config(), upstreams::pools, heartbeat.nodeId(),
+                jobSpoolDir(config)), metrics.registry(), clock);
         this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, jobs, clock);
 
         HealthEndpoints health = new HealthEndpoints(readiness::ready);
@@ -171,6 +170,11 @@ final class NodeParts {
             return data.resolveSibling("log-spool");
         }
         return Path.of("data", "log-spool");
+    }
+
+    /** jobs.spoolDir, else {@code job-spool} beside the request log's spool. */
+    static Path jobSpoolDir(GatewayConfig config) {
+        return config.jobs().spoolDir() != null ? Path.of(config.jobs().spoolDir()) : spoolDir(config).resolveSibling("job-spool");
     }
 
     /** gateway.maxConnections as the routes in effect have it; NaN before the first are compiled. */

@@ -90,9 +90,17 @@ public final class JobIntake implements AutoCloseable {
     private final MeterRegistry meters;
     private final Timer batchTime;
     private volatile boolean accepting = true;
+    private final dev.gatehouse.core.time.Clock clock;
+    /** Until when (clock nanos) batches go straight to the overflow: PostgreSQL failed lately, and waiting on it again costs every client. */
+    private volatile long downUntil;
+    private volatile long downFor = FIRST_DOWN_NANOS;
+    private static final long FIRST_DOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_DOWN_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-    public JobIntake(JobQueue queue, Overflow overflow, int capacity, int batchRows, int writers, MeterRegistry meters) {
+    public JobIntake(JobQueue queue, Overflow overflow, int capacity, int batchRows, int writers, MeterRegistry meters,
+                     dev.gatehouse.core.time.Clock clock) {
         this.queue = queue;
+        this.clock = clock;
         this.overflow = overflow;
         this.batchRows = batchRows;
         this.pending = new ArrayBlockingQueue<>(capacity);
@@ -149,25 +157,58 @@ public final class JobIntake implements AutoCloseable {
 
     private void store(List<Submission> batch) {
         List<NewJob> jobs = batch.stream().map(Submission::job).toList();
+        if (downUntil != 0 && clock.read() < downUntil) {
+            spill(batch, new JobQueue.Unavailable("PostgreSQL failed moments ago", null));
+            return;
+        }
         Timer.Sample started = Timer.start(meters);
         try {
             List<Stored> stored = queue.submit(jobs);
             started.stop(batchTime);
+            downUntil = 0;
+            downFor = FIRST_DOWN_NANOS;
             for (int i = 0; i < batch.size(); i++) {
                 Stored s = stored.get(i);
                 counted(jobs.get(i).queue(), s.result().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
                 complete(batch.get(i), new Accepted(s.job(), s.result(), s.state(), s.createdAt(), false));
             }
         } catch (JobQueue.Unavailable e) {
-            spill(batch, jobs, e);
+            // the next batches go to disk at once for a while, instead of each waiting out the pool's timeout
+            downUntil = clock.read() + downFor;
+            downFor = Math.min(downFor * 2, MAX_DOWN_NANOS);
+            spill(batch, e);
         } catch (RuntimeException e) {
             log.error("storing {} submitted jobs failed", batch.size(), e);
             batch.forEach(s -> fail(s, e));
         }
     }
 
-    /** PostgreSQL failed: the batch goes to disk (answered "accepted"), or is refused when the disk has no room. */
-    private void spill(List<Submission> batch, List<NewJob> jobs, JobQueue.Unavailable why) {
+    /**
+     * PostgreSQL failed: the batch goes to disk (answered "accepted"), or is refused when the disk has no room. A retry
+     * of a job kept on disk (the same owner and idempotency key) gets that job, as it would from PostgreSQL.
+     */
+    private void spill(List<Submission> all, JobQueue.Unavailable why) {
+        List<Submission> batch = new ArrayList<>();
+        java.util.Map<String, NewJob> keys = new java.util.HashMap<>();
+        for (Submission s : all) {
+            NewJob job = s.job();
+            if (job.idempotencyKey() != null) {
+                String key = job.owner() + '\n' + job.idempotencyKey();
+                NewJob held = keys.containsKey(key) ? keys.get(key) : overflow.held(job.owner(), job.idempotencyKey());
+                if (held != null) {
+                    boolean same = java.util.Arrays.equals(held.fingerprint(), job.fingerprint());
+                    counted(job.queue(), same ? "existing" : "key-reused");
+                    complete(s, new Accepted(held.id(), same ? Stored.Result.EXISTING : Stored.Result.KEY_REUSED, "accepted", held.createdAt(), true));
+                    continue;
+                }
+                keys.put(key, job);
+            }
+            batch.add(s);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<NewJob> jobs = batch.stream().map(Submission::job).toList();
         try {
             if (overflow.hold(jobs)) {
                 log.debug("stored {} jobs in the spool: {}", jobs.size(), why.getMessage());

@@ -66,6 +66,17 @@ public final class JobRecords {
         }
     }
 
+    /** This database's identity (what spool segments are written for): they are replayed into it alone. */
+    public String databaseId() throws SQLException {
+        try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement("SELECT id FROM request_log_database");
+             ResultSet r = s.executeQuery()) {
+            if (!r.next()) {
+                throw new SQLException("request_log_database is empty: the database was not migrated by Gatehouse");
+            }
+            return r.getString(1);
+        }
+    }
+
     /** The job {@code id} names: itself, or the job it is an alias of. */
     public Optional<Job> find(UUID id) throws SQLException {
         try (Connection c = pool.getConnection()) {

@@ -44,7 +44,7 @@ public final class Jobs implements AutoCloseable {
 
     /** What the node gives its jobs besides the configuration. */
     public record Wiring(Database database, QuotaStore quota, Supplier<GatewayConfig> current, Supplier<Map<String, UpstreamPool>> pools,
-                         String nodeId) {
+                         String nodeId, java.nio.file.Path spoolDir) {
     }
 
     private final Vertx vertx;
@@ -54,7 +54,7 @@ public final class Jobs implements AutoCloseable {
     private final JobRecords records;
     private final JobIntake intake;
     private final QueueMonitor monitor;
-    private final JobIntake.Overflow overflow;
+    private final JobSpool spool;
     private final QuotaStore quota;
     private final JobWakeups wakeups;
     private final List<JobWorkers> workers = new ArrayList<>();
@@ -66,15 +66,15 @@ public final class Jobs implements AutoCloseable {
     private final int maxClaims;
     private final ScheduledExecutorService upkeep;
 
-    public Jobs(Vertx vertx, GatewayConfig config, Wiring wiring, JobIntake.Overflow overflow, MeterRegistry meters, Clock clock) {
+    public Jobs(Vertx vertx, GatewayConfig config, Wiring wiring, MeterRegistry meters, Clock clock) {
         this.vertx = vertx;
         this.clock = clock;
         this.config = config.jobs();
-        this.overflow = overflow;
+        this.spool = new JobSpool(wiring.spoolDir(), this.config.spoolMaxBytes(), wiring.nodeId(), meters);
         this.quota = wiring.quota();
         this.queue = new PgJobQueue(wiring.database().dataSource());
         this.records = new JobRecords(wiring.database().dataSource());
-        this.intake = new JobIntake(queue, overflow, this.config.intakeQueue(), this.config.batchRows(), this.config.writers(), meters);
+        this.intake = new JobIntake(queue, spool, this.config.intakeQueue(), this.config.batchRows(), this.config.writers(), meters, clock);
         this.upstreamOf = config.queueUpstreams();
         Map<String, Double> pace = new LinkedHashMap<>();
         upstreamOf.forEach((name, upstream) -> {
@@ -151,6 +151,13 @@ public final class Jobs implements AutoCloseable {
 
     /** Starts intake's writers, the workers and the upkeep. Call once, from the thread that starts the node. */
     public void start() {
+        try {
+            spool.start(records.databaseId(), queue);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot start the job intake: " + e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the job spool: " + e.getMessage(), e);
+        }
         intake.start();
         if (upstreamOf.isEmpty()) {
             return;
@@ -262,7 +269,7 @@ public final class Jobs implements AutoCloseable {
 
     /** A job this node accepted while PostgreSQL was away and still keeps on disk, or null. */
     public JobQueue.NewJob held(UUID id) {
-        return overflow instanceof JobSpool spool ? spool.held(id) : null;
+        return spool.held(id);
     }
 
     /** The queues async routes send jobs to, with their upstreams, in order. */
@@ -295,6 +302,7 @@ public final class Jobs implements AutoCloseable {
     public void close() {
         workers.forEach(JobWorkers::close);
         intake.close();
+        spool.close();
         wakeups.close();
         upkeep.shutdownNow();
         try {
