@@ -8,6 +8,7 @@ import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.ConfigWatcher;
 import dev.gatehouse.server.config.RestartOnlySettings;
 import dev.gatehouse.core.config.Http2Config;
+import dev.gatehouse.core.config.ShutdownConfig;
 import dev.gatehouse.core.config.TlsConfig;
 import dev.gatehouse.server.listener.CertificateReloader;
 import dev.gatehouse.server.listener.GatewayVerticle;
@@ -19,6 +20,7 @@ import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import io.micrometer.core.instrument.Counter;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One running Gatehouse node: storage, the gateway and admin listeners, upstream pools with health
@@ -51,7 +54,16 @@ public final class GatewayNode implements AutoCloseable {
      * @param configPoll how often the file is checked for changes
      * @param clock the node's one source of time (monotonic and wall), for everything that times or expires
      */
-    public record Options(Path configFile, ConfigLoader loader, Duration configPoll, Clock clock) {
+    public record Options(Path configFile, ConfigLoader loader, Duration configPoll, Clock clock, SpanExporter spanExporter) {
+        public Options(Path configFile, ConfigLoader loader, Duration configPoll, Clock clock) {
+            this(configFile, loader, configPoll, clock, null);
+        }
+
+        /** These options, with every request traced (ratio 1) into {@code exporter} instead of the configured collector. */
+        public Options tracedInto(SpanExporter exporter) {
+            return new Options(configFile, loader, configPoll, clock, exporter);
+        }
+
         public static Options defaults(Path configFile) {
             return new Options(configFile, ConfigLoader.withSystemEnvironment(), Duration.ofSeconds(1), Clock.system());
         }
@@ -66,6 +78,7 @@ public final class GatewayNode implements AutoCloseable {
     private HttpServer admin;
     private HttpServer redirectServer;
     private ListenerTls.Engine tlsEngine;
+    private GatewayVerticle.Instances gatewayInstances;
 
     private GatewayNode(NodeParts parts, StopOrder stops, GatewayConfig started, Options options) {
         this.parts = parts;
@@ -80,7 +93,7 @@ public final class GatewayNode implements AutoCloseable {
         Transport transport = NetworkTransport.choose(config.gateway().transport());
         StopOrder stops = new StopOrder();
         try {
-            GatewayNode node = new GatewayNode(NodeParts.build(config, options.clock(), transport, stops), stops, config, options);
+            GatewayNode node = new GatewayNode(NodeParts.build(config, options.clock(), transport, options.spanExporter(), stops), stops, config, options);
             node.boot();
             return node;
         } catch (RuntimeException e) {
@@ -117,7 +130,7 @@ public final class GatewayNode implements AutoCloseable {
         stops.push("readiness checks", parts.readiness);
 
         int instances = config.gateway().instances() > 0 ? config.gateway().instances() : Runtime.getRuntime().availableProcessors();
-        GatewayVerticle.Instances gatewayInstances = GatewayVerticle.instances(parts.gateway);
+        gatewayInstances = GatewayVerticle.instances(parts.gateway);
         String listener = await(vertx.deployVerticle(gatewayInstances, new DeploymentOptions().setInstances(instances)),
                 "start the gateway listener on " + config.gateway().host() + ":" + config.gateway().port());
         stops.push("gateway listener", () -> await(vertx.undeploy(listener), "stop the gateway listener"));
@@ -127,7 +140,7 @@ public final class GatewayNode implements AutoCloseable {
             Gauge.builder("gatehouse.gateway.tls.engine", () -> 1)
                     .description("The TLS implementation serving the gateway listener (gateway.tls.engine)")
                     .tag("engine", tlsEngine.label()).register(parts.metrics.registry());
-            CertificateReloader reloader = new CertificateReloader(vertx, tls, config.gateway().http2().enabled(),
+            CertificateReloader reloader = new CertificateReloader(vertx, CertificateReloader.Listener.GATEWAY, tls, config.gateway().http2().enabled(),
                     gatewayInstances::servers, options.configPoll(), parts.metrics.registry());
             reloader.start();
             stops.push("certificate reloads", reloader);
@@ -140,10 +153,23 @@ public final class GatewayNode implements AutoCloseable {
                 stops.push("HTTPS redirect", () -> await(redirectListener.close(), "stop the HTTPS redirect"));
             }
         }
-        admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
-                .requestHandler(parts.adminApi.router(vertx)).listen(), "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
+        HttpServerOptions adminOptions = new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port());
+        TlsConfig adminTls = config.admin().tls();
+        if (adminTls != null) {
+            ListenerTls.checkFiles(adminTls, "admin.tls");
+            ListenerTls.applyTls(adminOptions, adminTls, ListenerTls.engine(adminTls.engine(), "admin.tls"), false);
+        }
+        admin = await(vertx.createHttpServer(adminOptions).requestHandler(parts.adminApi.router(vertx)).listen(),
+                "start the admin listener on " + config.admin().host() + ":" + config.admin().port());
         HttpServer adminListener = admin;
         stops.push("admin listener", () -> await(adminListener.close(), "stop the admin listener"));
+        if (adminTls != null) {
+            // the admin listener's certificates renew as the gateway's do
+            CertificateReloader reloader = new CertificateReloader(vertx, CertificateReloader.Listener.ADMIN, adminTls, false,
+                    () -> List.of(adminListener), options.configPoll(), parts.metrics.registry());
+            reloader.start();
+            stops.push("admin certificate reloads", reloader);
+        }
         if (options.configFile() != null) {
             Counter refused = parts.metrics.counter("gatehouse.config.reloads", "Configuration file changes by result", "result", "refused");
             watcher = new ConfigWatcher(vertx, options.configFile(), options.loader(), options.configPoll(), this::apply, refused::increment);
@@ -245,6 +271,35 @@ public final class GatewayNode implements AutoCloseable {
 
     public Vertx vertx() {
         return parts.vertx;
+    }
+
+    /**
+     * Stops taking work as an orchestrator expects of a node it is stopping (SIGTERM), per
+     * {@code gateway.shutdown}: readiness reports DOWN at once and every answer closes its keep-alive connection, the
+     * listener keeps serving for {@code delay} while load balancers notice, then it takes no new connections and
+     * gives requests under way up to {@code timeout} to finish. {@link #close} follows. Blocks; call it off Vert.x.
+     *
+     * @return whether every request under way finished within the timeout
+     */
+    public boolean drain() {
+        ShutdownConfig shutdown = parts.snapshot.get().config().gateway().shutdown();
+        if (!parts.draining.compareAndSet(false, true) || gatewayInstances == null) {
+            return true;
+        }
+        long began = options.clock().read();
+        log.info("draining: readiness is DOWN; serving {} ms more, then up to {} ms for requests under way",
+                shutdown.delay().toMillis(), shutdown.timeout().toMillis());
+        if (!shutdown.delay().isZero()) {
+            await(parts.vertx.timer(shutdown.delay().toMillis(), TimeUnit.MILLISECONDS), "wait for load balancers to see the node is not ready");
+        }
+        long timeoutMillis = shutdown.timeout().toMillis();
+        long deadline = options.clock().read() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        List<Future<Void>> closing = gatewayInstances.servers().stream().map(s -> s.shutdown(timeoutMillis, TimeUnit.MILLISECONDS)).toList();
+        await(Future.join(closing), "drain the gateway listener");
+        boolean inTime = options.clock().read() <= deadline;
+        log.info("drained in {} ms{}", TimeUnit.NANOSECONDS.toMillis(options.clock().read() - began),
+                inTime ? "" : ": requests still under way after gateway.shutdown.timeout were cut");
+        return inTime;
     }
 
     /** The node's async jobs: intake, the queue, and what operators read. */

@@ -23,6 +23,8 @@ import dev.gatehouse.server.logs.RequestLogSink;
 import dev.gatehouse.server.logs.RequestLogWriter;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.AccessLog;
+import dev.gatehouse.server.observe.Tracing;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.routing.RouteCompiler;
@@ -58,6 +60,8 @@ final class NodeParts {
     final Vertx vertx;
     final NodeHeartbeat heartbeat;
     final StorageReadiness readiness;
+    /** Set once the node is told to stop: readiness says DOWN and every answer closes its connection. */
+    final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     final UpstreamRegistry upstreams;
     final HealthChecker healthChecker;
     final Identities identities;
@@ -81,7 +85,7 @@ final class NodeParts {
      *
      * @param stops where each part that runs from now on is put, so the caller can stop it if a later one fails
      */
-    static NodeParts build(GatewayConfig config, Clock clock, Transport transport, StopOrder stops) {
+    static NodeParts build(GatewayConfig config, Clock clock, Transport transport, SpanExporter spanExporter, StopOrder stops) {
         GatewayMetrics metrics = stops.push("metrics", new GatewayMetrics());
         Database database = stops.push("storage", Database.open(config.storage(), metrics.registry()));
         AccessLog accessLog;
@@ -95,11 +99,11 @@ final class NodeParts {
         }
         Vertx vertx = Vertx.builder().with(new VertxOptions().setDisableTCCL(true)).withTransport(transport).build();
         stops.push("Vert.x", () -> GatewayNode.await(vertx.close(), "stop Vert.x"));
-        return new NodeParts(config, clock, transport, metrics, database, accessLog, vertx, stops);
+        return new NodeParts(config, clock, transport, metrics, database, accessLog, vertx, spanExporter, stops);
     }
 
     private NodeParts(GatewayConfig config, Clock clock, Transport transport, GatewayMetrics metrics, Database database,
-                      AccessLog accessLog, Vertx vertx, StopOrder stops) {
+                      AccessLog accessLog, Vertx vertx, SpanExporter spanExporter, StopOrder stops) {
         this.transport = transport;
         this.metrics = metrics;
         this.database = database;
@@ -145,9 +149,11 @@ final class NodeParts {
                 : new PgQuotaStore(database.dataSource());
         this.jobs = new Jobs(vertx, config, new Jobs.Wiring(database, quota, () -> snapshot.get().config(), upstreams::pools, heartbeat.nodeId(),
                 jobSpoolDir(config)), metrics.registry(), clock);
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, jobs, clock);
+        Tracing tracing = config.observability().tracing() == null && spanExporter == null ? null
+                : stops.push("tracing", Tracing.start(config.observability().tracing(), heartbeat.nodeId(), spanExporter, metrics.registry()));
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, jobs, clock, tracing);
 
-        HealthEndpoints health = new HealthEndpoints(readiness::ready);
+        HealthEndpoints health = new HealthEndpoints(readiness::ready, draining::get);
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
                 ? new IdentityEndpoints(vertx, identities, config.identity(), () -> snapshot.get().trustedProxies(), clock)
                 : null;
@@ -156,7 +162,7 @@ final class NodeParts {
         AdminViews adminViews = config.adminViews().enabled() || config.adminViews().metrics()
                 ? new AdminViews(vertx, config.adminViews(), identities, cache, upstreams::pools, analytics, metrics)
                 : null;
-        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock);
+        this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock, draining::get);
         this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, cache, nodes, analytics, logSearch, jobs, clock);
     }
 

@@ -69,8 +69,9 @@ final class GatewayHarness implements AutoCloseable {
                 gateway.append(line).append('\n');
             }
         }
+        // a test that configures the admin listener itself gives it a free port too
         return gateway + gatewaySettings
-                + "admin:\n  port: 0\n"
+                + (body.startsWith("admin:") || body.contains("\nadmin:") ? "" : "admin:\n  port: 0\n")
                 + "storage:\n  postgres:\n    url: \"" + database.jdbcUrl() + "\"\n    poolSize: 2\n"
                 + "observability:\n  accessLog: " + accessLog + "\n"
                 + body;

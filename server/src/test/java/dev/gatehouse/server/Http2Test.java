@@ -127,8 +127,11 @@ class Http2Test {
                     .compose(request -> request.sendHead().compose(v -> request.reset()));
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(closed.get()).isEqualTo(1));
-        // well-behaved clients are untouched
+        // well-behaved clients are untouched, and the streams the flooder reset count against nobody but it
         assertThat(get("/open/after-flood").statusCode()).isEqualTo(200);
+        assertThat(AdminAndStorageTest.metric(gateway.admin("/metrics").body(),
+                "gatehouse_upstream_responses_total{outcome=\"failure\",pool=\"svc\",target=\"" + upstream.address() + "\"}"))
+                .as("a client resetting its streams is not the target's failure").isZero();
         flooder.close();
     }
 }

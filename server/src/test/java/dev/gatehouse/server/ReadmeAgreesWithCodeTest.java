@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * What the README promises about errors and metrics, held to what the code produces: a problem type or a
- * meter added without its line in the README (or a line left after its code went) fails here.
+ * What the operations reference (docs/operations.md) promises about errors and metrics, held to what the code
+ * produces: a problem type or a meter added without its line there (or a line left after its code went) fails here.
  */
 class ReadmeAgreesWithCodeTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -86,7 +86,7 @@ class ReadmeAgreesWithCodeTest {
         }
         assertThat(scraped).as("the run exercised the node").contains("gatehouse_requests_seconds", "gatehouse_cache_l2_available",
                 "gatehouse_ratelimit_leases_taken_total", "gatehouse_identity_lookups_in_flight");
-        assertThat(documented).as("the README's list of metrics").containsAll(scraped);
+        assertThat(documented).as("docs/operations.md's list of metrics").containsAll(scraped);
 
         // and meters a run may not register (a fault's, a mode's): every one the sources build
         Set<String> declared = new TreeSet<>();
@@ -95,16 +95,16 @@ class ReadmeAgreesWithCodeTest {
         matches(Pattern.compile("(?:builder|gauge|counter|timer|summary)\\(\\s*\"(gatehouse\\.[a-z0-9.]+)\""), "cache/src/main/java")
                 .forEach(meter -> declared.add(meter.replace('.', '_')));
         assertThat(declared).as("meters the sources build").allSatisfy(meter -> assertThat(documented)
-                .as("the README's list of metrics").containsAnyOf(meter, meter + "_total", meter + "_seconds"));
+                .as("docs/operations.md's list of metrics").containsAnyOf(meter, meter + "_total", meter + "_seconds"));
         assertThat(documented).as("listed metrics").allSatisfy(listed -> assertThat(declared)
                 .as("meters the sources build").containsAnyOf(listed, listed.replaceFirst("_(total|seconds)$", "")));
     }
 
-    /** The README paragraph that starts with {@code opening}, up to the next blank line. */
+    /** The paragraph of docs/operations.md that starts with {@code opening}, up to the next blank line. */
     static String paragraph(String opening) {
-        String readme = read(ROOT.resolve("README.md"));
+        String readme = read(ROOT.resolve("docs/operations.md"));
         int start = readme.indexOf("\n" + opening);
-        assertThat(start).as("the README has a paragraph starting %s", opening).isPositive();
+        assertThat(start).as("docs/operations.md has a paragraph starting %s", opening).isPositive();
         int end = readme.indexOf("\n\n", start + 1);
         return readme.substring(start, end < 0 ? readme.length() : end);
     }

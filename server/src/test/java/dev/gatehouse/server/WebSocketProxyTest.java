@@ -100,12 +100,17 @@ class WebSocketProxyTest {
 
     @Test
     void anAuthenticatedHandshakeBecomesATunnelThatCarriesMessagesBothWays() throws Exception {
+        double fromClients = metric("gatehouse_websocket_frames_total{from=\"client\"}");
+        double fromUpstreams = metric("gatehouse_websocket_frames_total{from=\"upstream\"}");
         WebSocket ws = connect("/chat/room", "X-API-Key", key);
         CompletableFuture<String> reply = new CompletableFuture<>();
         ws.textMessageHandler(reply::complete);
         ws.writeTextMessage("hello through the gateway");
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("hello through the gateway");
         assertThat(metric("gatehouse_websocket_connections")).isEqualTo(1);
+        // one text frame each way: counted as it passed, before the echo could come back
+        assertThat(metric("gatehouse_websocket_frames_total{from=\"client\"}") - fromClients).isEqualTo(1);
+        assertThat(metric("gatehouse_websocket_frames_total{from=\"upstream\"}") - fromUpstreams).isEqualTo(1);
         join(ws.close());
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(metric("gatehouse_websocket_connections")).isZero());

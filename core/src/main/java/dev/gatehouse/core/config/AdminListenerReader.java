@@ -3,7 +3,7 @@ package dev.gatehouse.core.config;
 import java.util.Locale;
 import java.util.Set;
 
-/** Reads {@code admin}: the admin listener, which must not share the gateway's socket. */
+/** Reads {@code admin}: the admin listener, which must not share the gateway's socket, and its optional TLS. */
 final class AdminListenerReader {
 
     /** Addresses that listen on every interface. */
@@ -15,8 +15,12 @@ final class AdminListenerReader {
     }
 
     static AdminListenerConfig read(ConfigNode n, GatewayListenerConfig gateway) {
-        AdminListenerConfig config = new AdminListenerConfig(n.string("host", AdminListenerConfig.DEFAULT_HOST),
-                n.integer("port", AdminListenerConfig.DEFAULT_PORT, 0, 65535));
+        int port = n.integer("port", AdminListenerConfig.DEFAULT_PORT, 0, 65535);
+        TlsConfig tls = TlsReader.read(n, port);
+        if (tls != null && tls.redirectFrom() != null) {
+            n.child("tls").problem("redirectFrom", "is for the gateway listener; the admin listener has no plain port to redirect from");
+        }
+        AdminListenerConfig config = new AdminListenerConfig(n.string("host", AdminListenerConfig.DEFAULT_HOST), port, tls);
         if (config.port() != 0 && config.port() == gateway.port() && sameAddress(config.host(), gateway.host())) {
             // in one process the two servers would share the socket and take turns answering either listener's requests
             n.problem("port", "is " + config.port() + ", as gateway.port, and admin.host " + config.host() + " overlaps gateway.host "

@@ -27,12 +27,14 @@ import java.util.List;
  *                  else Java NIO), or one of {@code io_uring}, {@code epoll}, {@code nio} to insist on it
  * @param tls the listener's TLS, or null for plain HTTP
  * @param http2 HTTP/2 from clients: over TLS by ALPN, and h2c with prior knowledge where it says so
+ * @param shutdown how the listener drains when the node is told to stop
  */
 public record GatewayListenerConfig(String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes,
                                     Duration requestTimeout, Duration idleTimeout, Duration headerTimeout, int maxConnections,
                                     int maxConnectionsPerAddress, int maxConnectionsPerProxy, int maxRequestsPerConnection,
                                     Duration maxConnectionAge, Duration sendTimeout, List<String> trustedProxies,
-                                    String versionHeader, Transport transport, IpRules ip, TlsConfig tls, Http2Config http2) {
+                                    String versionHeader, Transport transport, IpRules ip, TlsConfig tls, Http2Config http2,
+                                    ShutdownConfig shutdown) {
 
     /** The node's network I/O, as {@code gateway.transport} names it. */
     public enum Transport implements Spelled {
@@ -92,6 +94,7 @@ public record GatewayListenerConfig(String host, int port, int instances, int ma
         Require.notNull("ip", ip);
         Require.notNull("transport", transport);
         Require.notNull("http2", http2);
+        Require.notNull("shutdown", shutdown);
     }
 
     /** The scheme clients reach the listener by. */

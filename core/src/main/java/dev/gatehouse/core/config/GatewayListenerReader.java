@@ -38,7 +38,8 @@ final class GatewayListenerReader {
                         List.of(GatewayListenerConfig.Transport.values())),
                 IpRulesReader.read(n),
                 TlsReader.read(n, port),
-                Http2Reader.read(n, maxHeaderBytes));
+                Http2Reader.read(n, maxHeaderBytes),
+                ShutdownReader.read(n));
         if (config.tls() != null && config.http2().h2c()) {
             n.problem("http2.h2c", "applies to a plain listener; over TLS clients get HTTP/2 by ALPN (http2.enabled)");
         }

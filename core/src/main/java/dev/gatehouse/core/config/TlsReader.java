@@ -3,18 +3,18 @@ package dev.gatehouse.core.config;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads {@code gateway.tls}: certificates, versions, ciphers, engine, client certificates and the HTTP redirect. */
+/** Reads a listener's {@code tls}: certificates, versions, ciphers, engine, client certificates and the HTTP redirect. */
 final class TlsReader {
 
     private TlsReader() {
     }
 
     /** The listener's TLS, or null when the listener speaks plain HTTP. */
-    static TlsConfig read(ConfigNode gateway, int port) {
-        if (!gateway.has("tls")) {
+    static TlsConfig read(ConfigNode listener, int port) {
+        if (!listener.has("tls")) {
             return null;
         }
-        ConfigNode n = gateway.child("tls");
+        ConfigNode n = listener.child("tls");
         int problems = n.problems().size();
         List<TlsConfig.Certificate> certificates = new ArrayList<>();
         List<ConfigNode> entries = n.list("certificates");

@@ -20,7 +20,7 @@ class ConfigRecordsTest {
     private static GatewayListenerConfig listener(int port, Duration requestTimeout, Transport transport) {
         return new GatewayListenerConfig("0.0.0.0", port, 0, 16 * 1024, 1024, requestTimeout, Duration.ofSeconds(60),
                 Duration.ofSeconds(10), 100, 10, 100, 1000, Duration.ofHours(1), Duration.ofSeconds(60), List.of(),
-                "Accept-Version", transport, IpRules.ANYONE, null, Http2Config.defaults(16 * 1024));
+                "Accept-Version", transport, IpRules.ANYONE, null, Http2Config.defaults(16 * 1024), ShutdownConfig.DEFAULTS);
     }
 
     private static RateLimitConfig rateLimit(List<RateLimit> limits, boolean tiers, Mode mode, int leaseSize) {

@@ -56,6 +56,19 @@ class ProtocolConfigTest {
     }
 
     @Test
+    void theAdminListenerTakesTheSameTlsSettingsButNoRedirect() throws InvalidConfigException {
+        Map<String, Object> pool = Map.of("targets", List.of(Map.of("url", "http://127.0.0.1:3001")));
+        Map<String, Object> route = Map.of("name", "app", "match", Map.of("prefix", "/app"), "upstream", "api");
+        GatewayConfig config = GatewayConfigReader.read(Map.of("admin", Map.of("tls", Map.of("certificates", TLS.get("certificates"),
+                "clientAuth", "require", "clientCa", "ops-ca.pem")), "upstreams", Map.of("api", pool), "routes", List.of(route)), "gatehouse.yaml", n -> null);
+        assertThat(config.admin().tls().clientAuth()).isEqualTo(TlsConfig.ClientAuth.REQUIRE);
+        assertThat(config.gateway().tls()).as("the gateway's own stays plain").isNull();
+        assertThatThrownBy(() -> GatewayConfigReader.read(Map.of("admin", Map.of("tls", Map.of("certificates", TLS.get("certificates"),
+                "redirectFrom", 8080)), "upstreams", Map.of("api", pool), "routes", List.of(route)), "gatehouse.yaml", n -> null))
+                .hasMessageContaining("admin.tls.redirectFrom: is for the gateway listener");
+    }
+
+    @Test
     void anH2cUpstreamCarriesAHundredExchangesPerAllowedConnection() throws InvalidConfigException {
         UpstreamConfig h2c = read(Map.of(), Map.of("protocol", "h2c", "maxConnectionsPerTarget", 2), Map.of()).upstreams().get("api");
         assertThat(h2c.maxExchangesPerTarget()).isEqualTo(2 * UpstreamConfig.STREAMS_PER_CONNECTION);

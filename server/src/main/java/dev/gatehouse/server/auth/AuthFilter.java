@@ -10,6 +10,10 @@ import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.Response;
+import dev.gatehouse.server.pipeline.Trace;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -66,7 +70,17 @@ public final class AuthFilter implements Filter {
             return unauthorized(exchange, "this route accepts " + String.join(" or ", config.accept().stream().map(CredentialType::configName).toList())
                     + " credentials", "invalid_token");
         }
-        Future<java.util.Optional<Identity>> lookup = type == CredentialType.JWT ? identities.authenticateJwt(credential) : identities.authenticate(credential);
+        // spans the credential check: a cache hit, or the PostgreSQL look-up (or JWKS fetch) on a miss
+        Span check = Trace.start(exchange, "authenticate " + type.configName(), SpanKind.INTERNAL);
+        Future<java.util.Optional<Identity>> lookup = (type == CredentialType.JWT ? identities.authenticateJwt(credential) : identities.authenticate(credential))
+                .andThen(done -> {
+                    if (done.failed()) {
+                        check.setStatus(StatusCode.ERROR, String.valueOf(done.cause().getMessage()));
+                    } else {
+                        check.setAttribute("gatehouse.identity.valid", done.result().isPresent());
+                    }
+                    check.end();
+                });
         return lookup.compose(found -> {
             if (found.isEmpty()) {
                 return unauthorized(exchange, switch (type) {

@@ -5,10 +5,12 @@ import dev.gatehouse.server.GatewayNode;
 import dev.gatehouse.server.config.ConfigLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code gatehouse serve}: run a node from a configuration file until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -37,6 +39,22 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM (an orchestrator stopping the node) and SIGINT (Ctrl-C) drain first, then exit 0; the hook covers
+        // every other way the JVM ends
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable drainThenStop = () -> {
+            if (stopping.compareAndSet(false, true)) {
+                try {
+                    node.drain();
+                } finally {
+                    node.close();
+                    stopped.countDown();
+                }
+            }
+        };
+        for (String name : new String[]{"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> new Thread(drainThenStop, "gatehouse-drain").start());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             stopped.countDown();

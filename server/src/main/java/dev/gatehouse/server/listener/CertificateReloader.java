@@ -43,17 +43,27 @@ public final class CertificateReloader implements AutoCloseable {
     private byte[] pendingDigest;
     private long timer = -1;
 
+    /** Which listener's certificates a reloader watches: each has its own reload meter. */
+    public enum Listener {
+        GATEWAY, ADMIN;
+
+        Counter.Builder reloads() {
+            return this == GATEWAY ? Counter.builder("gatehouse.gateway.tls.reloads") : Counter.builder("gatehouse.admin.tls.reloads");
+        }
+    }
+
     /** @param servers the listener's running instances, each of which is handed the new certificates */
-    public CertificateReloader(Vertx vertx, TlsConfig tls, boolean alpn, Supplier<List<HttpServer>> servers, Duration interval,
-                               MeterRegistry registry) {
+    public CertificateReloader(Vertx vertx, Listener listener, TlsConfig tls, boolean alpn, Supplier<List<HttpServer>> servers,
+                               Duration interval, MeterRegistry registry) {
         this.vertx = vertx;
         this.files = ListenerTls.files(tls);
         this.options = ListenerTls.sslOptions(tls, alpn);
         this.servers = servers;
         this.interval = interval;
-        String description = "Certificate files of the gateway listener that changed on disk, by whether they loaded";
-        this.applied = Counter.builder("gatehouse.gateway.tls.reloads").tag("result", "applied").description(description).register(registry);
-        this.refused = Counter.builder("gatehouse.gateway.tls.reloads").tag("result", "refused").description(description).register(registry);
+        String description = "Certificate files of the " + listener.name().toLowerCase(java.util.Locale.ROOT)
+                + " listener that changed on disk, by whether they loaded";
+        this.applied = listener.reloads().tag("result", "applied").description(description).register(registry);
+        this.refused = listener.reloads().tag("result", "refused").description(description).register(registry);
     }
 
     public void start() {

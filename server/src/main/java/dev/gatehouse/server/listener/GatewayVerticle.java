@@ -58,7 +58,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** What every instance shares with the node. */
     public record Shared(GatewayListenerConfig listener, Supplier<RoutingSnapshot> snapshot, HealthEndpoints health,
-                         IdentityEndpoints identity, AdminViews adminViews, GatewayMetrics metrics, AtomicInteger boundPort, Clock clock) {
+                         IdentityEndpoints identity, AdminViews adminViews, GatewayMetrics metrics, AtomicInteger boundPort, Clock clock,
+                         java.util.function.BooleanSupplier draining) {
     }
 
     /** The most upstream connections the HTTP client would open per target; the real limit is each upstream's own. */
@@ -330,11 +331,15 @@ public final class GatewayVerticle extends VerticleBase {
         }
         GatewayListenerConfig listener = shared.snapshot().get().config().gateway();
         state.requests++;
-        if (state.requests < listener.maxRequestsPerConnection()
+        boolean draining = shared.draining().getAsBoolean();
+        if (!draining && state.requests < listener.maxRequestsPerConnection()
                 && shared.clock().read() - state.openedNanos < listener.maxConnectionAge().toNanos()) {
             return false;
         }
-        shared.metrics().keepAliveEnded().increment();
+        // a draining node moves its clients off: each connection's next answer is its last
+        if (!draining) {
+            shared.metrics().keepAliveEnded().increment();
+        }
         connections.remove(request.connection());
         if (!Protocols.isHttp2(request)) {
             HttpServerResponse response = request.response();

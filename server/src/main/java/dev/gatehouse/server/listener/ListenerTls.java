@@ -47,6 +47,11 @@ public final class ListenerTls {
      * else the JDK's; naming one insists on it, and a node that cannot have OpenSSL does not start.
      */
     public static Engine engine(TlsConfig.Engine setting) {
+        return engine(setting, "gateway.tls");
+    }
+
+    /** As {@link #engine(TlsConfig.Engine)}, for the listener whose TLS settings are under {@code key}. */
+    public static Engine engine(TlsConfig.Engine setting, String key) {
         boolean openssl = OpenSSLEngineOptions.isAvailable() && OpenSSLEngineOptions.isAlpnAvailable();
         return switch (setting) {
             case AUTO -> openssl ? Engine.OPENSSL : Engine.JDK;
@@ -54,7 +59,7 @@ public final class ListenerTls {
             case OPENSSL -> {
                 if (!openssl) {
                     Throwable cause = OpenSsl.unavailabilityCause();
-                    throw new IllegalStateException("gateway.tls.engine: openssl is not available on this machine"
+                    throw new IllegalStateException(key + ".engine: openssl is not available on this machine"
                             + (cause == null ? "" : " (" + cause + ")") + "; use auto to fall back to the JDK's TLS");
                 }
                 yield Engine.OPENSSL;
@@ -67,14 +72,19 @@ public final class ListenerTls {
      * the key that names it rather than a TLS library's error.
      */
     public static void checkFiles(TlsConfig tls) {
+        checkFiles(tls, "gateway.tls");
+    }
+
+    /** As {@link #checkFiles(TlsConfig)}, for the listener whose TLS settings are under {@code key}. */
+    public static void checkFiles(TlsConfig tls, String key) {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < tls.certificates().size(); i++) {
             TlsConfig.Certificate certificate = tls.certificates().get(i);
-            readable(problems, "gateway.tls.certificates[" + i + "].cert", certificate.cert());
-            readable(problems, "gateway.tls.certificates[" + i + "].key", certificate.key());
+            readable(problems, key + ".certificates[" + i + "].cert", certificate.cert());
+            readable(problems, key + ".certificates[" + i + "].key", certificate.key());
         }
         if (tls.clientCa() != null) {
-            readable(problems, "gateway.tls.clientCa", tls.clientCa());
+            readable(problems, key + ".clientCa", tls.clientCa());
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(String.join("; ", problems));
@@ -151,14 +161,19 @@ public final class ListenerTls {
         if (tls == null) {
             return;
         }
-        ServerSSLOptions ssl = sslOptions(tls, http2.enabled());
+        applyTls(options, tls, engine, http2.enabled());
+    }
+
+    /** Sets a listener's TLS: certificates by SNI, versions, suites, client certificates, and ALPN offering h2 when asked. */
+    public static void applyTls(HttpServerOptions options, TlsConfig tls, Engine engine, boolean http2) {
+        ServerSSLOptions ssl = sslOptions(tls, http2);
         SSLEngineOptions engineOptions = engine == Engine.OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
         options.setSsl(true)
                 .setSslEngineOptions(engineOptions)
                 .setKeyCertOptions(ssl.getKeyCertOptions())
                 .setSni(true)
-                .setUseAlpn(http2.enabled())
-                .setAlpnVersions(http2.enabled() ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1))
+                .setUseAlpn(http2)
+                .setAlpnVersions(http2 ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1))
                 .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
                 .setClientAuth(ssl.getClientAuth());
         if (ssl.getTrustOptions() != null) {

@@ -6,6 +6,7 @@ import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.server.pipeline.Caller;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
+import dev.gatehouse.server.pipeline.Trace;
 import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.Forwarded;
 import dev.gatehouse.server.pipeline.Response;
@@ -63,7 +64,13 @@ public final class RequestLogFilter implements Filter {
                 client, caller == null ? null : caller.subject(), caller == null ? null : caller.keyId(),
                 caller == null ? null : caller.userId(), caller == null ? null : caller.tier(),
                 exchange.response().headers().get("x-cache"), exchange.rateLimit(), exchange.target(), exchange.problem(),
-                traceId(request.getHeader("traceparent"))));
+                traced(exchange)));
+    }
+
+    /** The request's trace id: the node's own when it traces the request, else the caller's {@code traceparent}'s. */
+    private static String traced(Exchange exchange) {
+        String own = Trace.id(exchange);
+        return own != null ? own : traceId(exchange.request().getHeader("traceparent"));
     }
 
     /** The trace id of a W3C traceparent ({@code 00-<32 hex>-<16 hex>-<2 hex>}), or null when it is not one. */

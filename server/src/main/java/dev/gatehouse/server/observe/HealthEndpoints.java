@@ -6,13 +6,16 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code /health/live} (the process answers) and {@code /health/ready} (storage reachable, answered from
- * a cached probe so the check never blocks an event loop). Served before routing on both listeners.
+ * a cached probe so the check never blocks an event loop; DOWN too once the node is draining to stop). Served
+ * before routing on both listeners.
  */
 public final class HealthEndpoints {
     private final BooleanSupplier ready;
+    private final BooleanSupplier draining;
 
-    public HealthEndpoints(BooleanSupplier ready) {
+    public HealthEndpoints(BooleanSupplier ready, BooleanSupplier draining) {
         this.ready = ready;
+        this.draining = draining;
     }
 
     /** Answers the request if it is a health check; returns whether it did. */
@@ -25,10 +28,12 @@ public final class HealthEndpoints {
             return true;
         }
         if (path.equals("/health/ready") || path.equals("/health")) {
-            boolean ok = ready.getAsBoolean();
+            boolean storage = ready.getAsBoolean();
+            boolean stopping = draining.getAsBoolean();
+            boolean ok = storage && !stopping;
             request.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
-                    .end(ok ? "{\"status\":\"UP\",\"checks\":{\"storage\":\"UP\"}}"
-                            : "{\"status\":\"DOWN\",\"checks\":{\"storage\":\"DOWN\"}}");
+                    .end("{\"status\":\"" + (ok ? "UP" : "DOWN") + "\",\"checks\":{\"storage\":\"" + (storage ? "UP" : "DOWN")
+                            + "\",\"node\":\"" + (stopping ? "DRAINING" : "SERVING") + "\"}}");
             return true;
         }
         return false;

@@ -6,6 +6,7 @@ import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.Exchange;
 import dev.gatehouse.server.pipeline.Filter;
 import dev.gatehouse.server.pipeline.Response;
+import dev.gatehouse.server.pipeline.Trace;
 import io.vertx.core.Future;
 
 
@@ -51,6 +52,10 @@ public final class ObserveFilter implements Filter {
         StringBuilder line = new StringBuilder(320).append('{');
         field(line, "time", clock.instant().toString());
         field(line, "requestId", exchange.requestId());
+        String traceId = Trace.id(exchange);
+        if (traceId != null) {
+            field(line, "traceId", traceId);
+        }
         field(line, "method", exchange.request().method().name());
         field(line, "path", exchange.path());
         field(line, "route", exchange.route().name());

@@ -20,7 +20,7 @@ public record Problem(int status, String type, String title, String detail, Long
 
     /**
      * Every problem type the gateway and the admin API answer with, by its last part. Clients switch on
-     * these, so a new one is added here and to the README's list of errors (a test holds the three together).
+     * these, so a new one is added here and to the list of errors in docs/operations.md (a test holds the three together).
      */
     public static final Set<String> TYPES = Set.of(
             // the request itself
@@ -45,7 +45,7 @@ public record Problem(int status, String type, String title, String detail, Long
     public static Problem of(int status, String slug, String title, String detail) {
         if (!TYPES.contains(slug)) {
             throw new IllegalArgumentException("'" + slug + "' is not a registered problem type: add it to Problem.TYPES "
-                    + "and to the README's list of errors");
+                    + "and to the list of errors in docs/operations.md");
         }
         return new Problem(status, "urn:gatehouse:problem:" + slug, title, detail, null);
     }

@@ -16,6 +16,10 @@ import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.Response;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.gatehouse.server.pipeline.Trace;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -74,7 +78,15 @@ public final class RateLimitFilter implements Filter {
         List<Quota> quotas = config.tiers() ? quotas(identity) : routeQuotas;
         List<RateLimit> windows = config.tiers() ? quotas.stream().map(Quota::limit).toList() : config.limits();
         String policy = routePolicy != null ? routePolicy : RateLimitFields.policy(quotas);
-        return limiters.decide(route, config, subject, windows).compose(decision -> {
+        Span decide = Trace.start(exchange, "rate limit " + config.mode().configName(), SpanKind.INTERNAL);
+        return limiters.decide(route, config, subject, windows).andThen(done -> {
+            if (done.failed()) {
+                decide.setStatus(StatusCode.ERROR, String.valueOf(done.cause().getMessage()));
+            } else {
+                decide.setAttribute("gatehouse.rate_limit.allowed", done.result().allowed());
+            }
+            decide.end();
+        }).compose(decision -> {
             if (!quotas.isEmpty()) {
                 headers(exchange.responseHeaders(), decision, quotas, policy);
             }

@@ -22,6 +22,8 @@ import dev.gatehouse.server.cache.WriteInvalidation;
 import dev.gatehouse.server.observe.AccessLog;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.observe.ObserveFilter;
+import dev.gatehouse.server.observe.TraceFilter;
+import dev.gatehouse.server.observe.Tracing;
 import dev.gatehouse.server.pipeline.BodyLimitFilter;
 import dev.gatehouse.server.pipeline.Chain;
 import dev.gatehouse.server.pipeline.CompiledRoute;
@@ -60,11 +62,14 @@ public final class RouteCompiler {
     private final Clock clock;
     private final RequestLogSink requestLog;
     private final Jobs jobs;
+    /** The node's tracing, or null when it traces nothing. */
+    private final Tracing tracing;
 
     public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters, Identities identities,
-                         ResponseCache cache, RequestLogSink requestLog, Jobs jobs, Clock clock) {
+                         ResponseCache cache, RequestLogSink requestLog, Jobs jobs, Clock clock, Tracing tracing) {
         this.jobs = jobs;
         this.vertx = vertx;
+        this.tracing = tracing;
         this.requestLog = requestLog;
         this.clock = clock;
         this.metrics = metrics;
@@ -93,6 +98,9 @@ public final class RouteCompiler {
     /** Requests no route takes (404, or 400 for a refused path) are timed and logged like any other. */
     private List<Filter> unroutedFilters(GatewayListenerConfig listener, TrustedProxies trusted) {
         List<Filter> filters = new ArrayList<>(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("none"), clock)));
+        if (tracing != null) {
+            filters.add(new TraceFilter(tracing.tracer(), Tracing.propagator()));
+        }
         if (requestLog != RequestLogSink.NONE) {
             filters.add(new RequestLogFilter(RequestLogPolicy.ALL, requestLog, trusted, clock));
         }
@@ -112,6 +120,9 @@ public final class RouteCompiler {
         config.routes().stream().filter(RouteConfig::isAsync).forEach(r -> r.auth().accept().stream()
                 .filter(t -> !accept.contains(t)).forEach(accept::add));
         List<Filter> filters = new ArrayList<>(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("jobs"), clock)));
+        if (tracing != null) {
+            filters.add(new TraceFilter(tracing.tracer(), Tracing.propagator()));
+        }
         if (requestLog != RequestLogSink.NONE) {
             filters.add(new RequestLogFilter(RequestLogPolicy.ALL, requestLog, trusted, clock));
         }
@@ -128,6 +139,9 @@ public final class RouteCompiler {
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
         filters.add(new ObserveFilter(accessLog, metrics.requestTimers(route.name()), clock));
+        if (tracing != null) {
+            filters.add(new TraceFilter(tracing.tracer(), Tracing.propagator()));
+        }
         if (route.log().enabled() && requestLog != RequestLogSink.NONE) {
             filters.add(new RequestLogFilter(route.log(), requestLog, trusted, clock));
         }

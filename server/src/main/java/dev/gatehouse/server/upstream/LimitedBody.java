@@ -21,6 +21,7 @@ final class LimitedBody extends ForwardingStream {
     private final long limit;
     private long seen;
     private boolean exceeded;
+    private boolean clientFailed;
     private Handler<Throwable> exceptionHandler;
 
     LimitedBody(ReadStream<Buffer> source, long limit) {
@@ -32,10 +33,18 @@ final class LimitedBody extends ForwardingStream {
         return exceeded;
     }
 
+    /** Whether the client's side broke the body (its stream reset or its connection closed), not the limit or the target. */
+    boolean clientFailed() {
+        return clientFailed;
+    }
+
     @Override
     public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
         this.exceptionHandler = handler;
-        source.exceptionHandler(handler);
+        source.exceptionHandler(handler == null ? null : error -> {
+            clientFailed = true;
+            handler.handle(error);
+        });
         return this;
     }
 
@@ -62,8 +71,4 @@ final class LimitedBody extends ForwardingStream {
         });
         return this;
     }
-
-
-
-
 }

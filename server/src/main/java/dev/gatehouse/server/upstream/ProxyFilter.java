@@ -17,6 +17,12 @@ import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.Protocols;
 import dev.gatehouse.server.pipeline.Response;
 import dev.gatehouse.server.pipeline.Upgrades;
+import dev.gatehouse.server.observe.Tracing;
+import dev.gatehouse.server.pipeline.Trace;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -115,6 +121,8 @@ public final class ProxyFilter implements Filter {
         private boolean gaveUp;
         private LimitedBody body;
         private boolean timedOut;
+        /** The span of the attempt under way (a no-op one when the request is not traced). */
+        private Span attemptSpan = Span.getInvalid();
 
         Call(Exchange exchange) {
             this.exchange = exchange;
@@ -224,6 +232,10 @@ public final class ProxyFilter implements Filter {
         private void connect(UpstreamTarget target) {
             exchange.countAttempt();
             exchange.target(target.address());
+            attemptSpan = Trace.start(exchange, "upstream " + pool.name(), SpanKind.CLIENT);
+            attemptSpan.setAttribute("server.address", target.config().host());
+            attemptSpan.setAttribute("server.port", target.config().port());
+            attemptSpan.setAttribute("gatehouse.attempt", exchange.attempts());
             long began = clock.read();
             RequestOptions options = new RequestOptions()
                     .setMethod(request.method())
@@ -233,6 +245,10 @@ public final class ProxyFilter implements Filter {
                     .setURI(uri())
                     .setHeaders(headers())
                     .setConnectTimeout(connectTimeout().toMillis());
+            if (attemptSpan.getSpanContext().isValid()) {
+                // the upstream's parent is this attempt, not the caller's span
+                Tracing.propagator().inject(Context.root().with(attemptSpan), options.getHeaders(), (headers, name, value) -> headers.set(name, value));
+            }
             HostAndPort authority = null;
             if (pool.config().protocol().multiplexed()) {
                 // HTTP/2 names the host in :authority; a Host beside it must not disagree, so it goes there
@@ -243,6 +259,7 @@ public final class ProxyFilter implements Filter {
             HostAndPort upstreamAuthority = authority;
             loop.client(pool.config().protocol()).request(options).onComplete(connected -> {
                 if (gaveUp) {
+                    endAttempt(-1, "client gone");
                     if (connected.succeeded()) {
                         connected.result().reset();
                     }
@@ -251,6 +268,7 @@ public final class ProxyFilter implements Filter {
                     return;
                 }
                 if (connected.failed()) {
+                    endAttempt(-1, describe(connected.cause()));
                     releaseSlot();
                     // nothing reached the target: safe to try another one whatever the method
                     failedTarget(target, began, connected.cause());
@@ -291,6 +309,12 @@ public final class ProxyFilter implements Filter {
                 body = new LimitedBody(request, route.maxBodyBytes());
                 // never end the upstream request on a failed body: a truncated body must not look complete
                 body.pipe().endOnFailure(false).to(upstream).onFailure(error -> {
+                    if (body.clientFailed()) {
+                        // the client reset its stream or hung up mid-upload: its abort, never the target's failure
+                        // (an HTTP/2 reset may reach here before the response's close handler does)
+                        exchange.clientGone();
+                        return;
+                    }
                     // the connection holds a request that will never end: it must not go back to the pool (a
                     // reset alone leaves it there once the answer is complete)
                     upstream.reset(0, error);
@@ -303,6 +327,8 @@ public final class ProxyFilter implements Filter {
             (upgrade == null ? upstream.response() : upstream.connect()).onComplete(head);
             head.future().onComplete(result -> {
                 deadline.done();
+                endAttempt(result.succeeded() ? result.result().statusCode() : -1,
+                        gaveUp ? "client gone" : result.failed() ? (timedOut ? "timed out" : describe(result.cause())) : null);
                 if (gaveUp) {
                     abortUpstream();
                     target.abandon();
@@ -421,6 +447,19 @@ public final class ProxyFilter implements Filter {
                 abortUpstream();
                 then.run();
             }
+        }
+
+        /** Ends the attempt's span with the upstream's status, or the error that kept it from answering. */
+        private void endAttempt(int status, String error) {
+            Span span = attemptSpan;
+            attemptSpan = Span.getInvalid();
+            if (status > 0) {
+                span.setAttribute("http.response.status_code", status);
+            }
+            if (error != null || status >= 500) {
+                span.setStatus(StatusCode.ERROR, error != null ? error : "status " + status);
+            }
+            span.end();
         }
 
         private void failedTarget(UpstreamTarget target, long began, Throwable cause) {

@@ -40,8 +40,13 @@ public final class WebSocketTunnel {
     public static final class Meters {
         private final AtomicInteger open = new AtomicInteger();
         private final Counter[] closed = new Counter[Reason.values().length];
+        private final Counter framesFromClients;
+        private final Counter framesFromUpstreams;
 
         public Meters(MeterRegistry registry) {
+            String frames = "WebSocket frames carried through the gateway (control frames included), by who sent them";
+            framesFromClients = Counter.builder("gatehouse.websocket.frames").tag("from", "client").description(frames).register(registry);
+            framesFromUpstreams = Counter.builder("gatehouse.websocket.frames").tag("from", "upstream").description(frames).register(registry);
             Gauge.builder("gatehouse.websocket.connections", open, AtomicInteger::get)
                     .description("WebSocket tunnels open through the gateway").register(registry);
             for (Reason reason : Reason.values()) {
@@ -107,8 +112,8 @@ public final class WebSocketTunnel {
         openedNanos = ticker.read();
         lastByteNanos = openedNanos;
         meters.open.incrementAndGet();
-        relay(client, upstream);
-        relay(upstream, client);
+        relay(client, upstream, meters.framesFromClients);
+        relay(upstream, client, meters.framesFromUpstreams);
         client.closeHandler(v -> end(Reason.CLIENT));
         upstream.closeHandler(v -> end(Reason.UPSTREAM));
         client.exceptionHandler(e -> end(Reason.CLIENT));
@@ -118,10 +123,18 @@ public final class WebSocketTunnel {
         upstream.resume();
     }
 
-    /** Copies what {@code from} reads to {@code to}, pausing {@code from} while {@code to} cannot take more. */
-    private void relay(NetSocket from, NetSocket to) {
+    /**
+     * Copies what {@code from} reads to {@code to}, pausing {@code from} while {@code to} cannot take more, and
+     * counts the frames that pass.
+     */
+    private void relay(NetSocket from, NetSocket to, Counter frames) {
+        WebSocketFrames reader = new WebSocketFrames();
         from.handler((Buffer bytes) -> {
             lastByteNanos = ticker.read();
+            int begun = reader.read(bytes);
+            if (begun > 0) {
+                frames.increment(begun);
+            }
             to.write(bytes);
             if (to.writeQueueFull()) {
                 from.pause();

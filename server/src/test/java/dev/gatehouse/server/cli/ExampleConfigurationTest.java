@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** {@code gatehouse.example.yaml} does what its header says: copy it to gatehouse.yaml, check it, serve it. */
+/**
+ * {@code gatehouse.example.yaml} does what its header says: copy it to gatehouse.yaml, check it, serve it; and the
+ * README's configuration example is a valid file as printed.
+ */
 class ExampleConfigurationTest {
 
     private static final Pattern SERVING = Pattern.compile("serving .*? on [^:\\s]+:(\\d+) \\(admin");
@@ -48,5 +51,17 @@ class ExampleConfigurationTest {
             node.destroy();
             assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    @Test
+    void theReadmesConfigurationExampleIsAValidFileAsPrinted(@TempDir Path dir) throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String section = readme.substring(readme.indexOf("## Configuration"));
+        Matcher block = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(section);
+        assertThat(block.find()).as("the README's configuration section has a YAML example").isTrue();
+        Files.writeString(dir.resolve("gatehouse.yaml"), block.group(1));
+        CliRun check = CliProcess.run(Map.of(), dir, "check-config", dir.resolve("gatehouse.yaml").toString());
+        assertThat(check.code()).as(check.out()).isZero();
+        assertThat(check.out()).doesNotContain("warning");
     }
 }
