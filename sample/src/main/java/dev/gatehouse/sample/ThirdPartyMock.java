@@ -97,13 +97,13 @@ public final class ThirdPartyMock {
     /** A mock of its own on a free port of 127.0.0.1, answering under {@code /third-party}. */
     public static Future<HttpServer> listen(Vertx vertx, ThirdPartyMock mock) {
         Router router = Router.router(vertx);
+        router.post("/third-party/*").handler(BodyHandler.create().setBodyLimit(1024 * 1024));
         mock.mount(router);
         return vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1");
     }
 
-    /** Adds the mock's endpoints to {@code router}. */
+    /** Adds the mock's endpoints to {@code router}, which reads request bodies before them (a {@link BodyHandler}). */
     public void mount(Router router) {
-        router.post("/third-party/*").handler(BodyHandler.create().setBodyLimit(1024 * 1024));
         router.post("/third-party/generate").handler(this::generate);
         router.get("/third-party/stats").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(stats().encode()));
         router.post("/third-party/reset").handler(ctx -> {

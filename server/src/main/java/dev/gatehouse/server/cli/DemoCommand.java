@@ -246,6 +246,10 @@ final class DemoCommand implements Callable<Integer> {
                       minimumCalls: 10
                       window: 20
                       openWait: 15s
+                  thirdparty:                  # a mock third party (in the first sample instance) with hard quotas: 429 past them
+                    targets:
+                      - url: http://127.0.0.1:%4$d
+                    quota: { limits: [60/min, 5000/hour], target: 90%% }   # the workers of every node: 54 calls a minute, paced
                 routes:
                   - name: resources-read       # reads are cached here (X-Cache, Age); a write through any route drops the path
                     match: { prefix: /api/v1/resources, methods: [GET, HEAD] }
@@ -267,7 +271,16 @@ final class DemoCommand implements Callable<Integer> {
                     upstream: api
                     auth: { mode: optional }
                     rateLimit: { tiers: true, mode: local }   # anonymous 100/min, free 1000, pro 10000, enterprise 100000
-                """.formatted(port, adminPort, targets);
+                  - name: generate             # async: 202 + a job id at once; workers call the third party at its pace
+                    match: { prefix: /api/v1/generate, methods: [POST] }
+                    upstream: thirdparty
+                    rewrite: /third-party/generate
+                    auth: { mode: required }
+                    async: { queue: generate, contentTypes: [application/json] }
+                jobs:                          # poll a job at GET /api/v1/jobs/<id>; gatehouse jobs list|replay
+                  queues:
+                    generate: { workers: 2, backoff: [10s, 30s] }
+                """.formatted(port, adminPort, targets, samplePorts.get(0));
     }
 
     private void printBanner(Path configFile, boolean kept, int gatewayPort, int adminListenerPort, int balancerPort) {
@@ -297,6 +310,15 @@ final class DemoCommand implements Callable<Integer> {
                   curl %7$s/lb/status                     # the instances, their health and breakers
                   curl %1$s/api/v1/admin/dashboard -H 'Authorization: Bearer admin-token-dev'
 
+                Async jobs, through a mock third party that allows 60 calls a minute (the gateway paces 54):
+                  curl -X POST %1$s/api/v1/generate -H 'Authorization: Bearer admin-token-dev' \\
+                    -H 'Content-Type: application/json' -d '{"prompt": "hello"}'   # -> 202 {"jobId", "statusUrl", ...}
+                  curl %1$s/api/v1/jobs/<jobId> -H 'Authorization: Bearer admin-token-dev'
+                  for i in $(seq 200); do curl -s -o /dev/null -X POST %1$s/api/v1/generate \\
+                    -H 'Authorization: Bearer admin-token-dev' -H 'Content-Type: application/json' -d "{\\"n\\": $i}"; done
+                  curl %2$s/jobs/queues -H 'Authorization: Bearer admin-token-dev'   # the burst draining, paced
+                  curl http://localhost:%8$d/third-party/stats                       # calls, and 429s: none
+
                 Demo accounts: admin@example.com / admin123 (admin), user@example.com / user123 (user);
                 the admin key admin-token-dev works in the demo only.
                 Anonymous callers get 100 requests a minute (X-RateLimit-* headers show what is left).
@@ -304,7 +326,8 @@ final class DemoCommand implements Callable<Integer> {
                 and health checks bring it back. Ctrl-C stops everything.
                 """.formatted(gw, admin, samplePorts.size(), configFile.toAbsolutePath().normalize(),
                 dataDir.resolve("logs").toAbsolutePath().normalize(),
-                kept ? "kept from an earlier run, with your edits; edit it: changes apply live" : "edit it: changes apply live", lb));
+                kept ? "kept from an earlier run, with your edits; edit it: changes apply live" : "edit it: changes apply live", lb,
+                samplePorts.get(0)));
     }
 
     private static void awaitReady(SampleProcess sample) throws IOException {
