@@ -227,11 +227,13 @@ public final class JobIntake implements AutoCloseable {
         batch.forEach(s -> fail(s, refused));
     }
 
+    private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void counted(String queueName, String result) {
-        Counter.builder("gatehouse.jobs.submitted").tag("queue", queueName).tag("result", result)
+        counters.computeIfAbsent(queueName + '\n' + result, k -> Counter.builder("gatehouse.jobs.submitted").tag("queue", queueName).tag("result", result)
                 .description("Job submissions by what became of them: created, existing (an idempotent resubmission), key-reused, "
                         + "spooled (kept on disk while PostgreSQL was away), refused-intake-full, refused-spool-full")
-                .register(meters).increment();
+                .register(meters)).increment();
     }
 
     private static void complete(Submission s, Accepted accepted) {
