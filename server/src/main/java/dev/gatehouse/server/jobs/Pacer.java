@@ -11,8 +11,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Hands one queue's workers on this node their turns to call the third party. One worker at a time asks the shared
- * {@link QuotaStore} for a slot and waits out what it says; the others queue behind it, in order, so a node asks the
- * store about as often as it calls, however many workers it runs. Without a quota, a turn only waits out a pause.
+ * {@link QuotaStore} for a slot (the next one free, at most a tenth of a second ahead); once it has one, the next worker
+ * asks while it waits for its slot to come. A node so asks the store about as often as it calls, however many workers it
+ * runs, and its round trips to the store do not stretch the pace. Without a quota, a turn only waits out a pause.
  */
 final class Pacer {
     private static final Logger log = LoggerFactory.getLogger(Pacer.class);
@@ -41,12 +42,13 @@ final class Pacer {
      * first. While the store cannot be asked, no call goes: the quota cannot be known.
      */
     boolean permit(BooleanSupplier stopping) throws InterruptedException {
+        long slot = -1;
         turn.lockInterruptibly();
         try {
-            while (!stopping.getAsBoolean()) {
-                long wait;
+            while (!stopping.getAsBoolean() && slot < 0) {
+                QuotaStore.Slot answer;
                 try {
-                    wait = plan == null ? store.pausedMillis(upstream) * 1000 : store.take(upstream, plan);
+                    answer = plan == null ? unpaced() : store.take(upstream, plan);
                     if (storeFailing) {
                         storeFailing = false;
                         log.info("the quota of upstream {} can be read again; its jobs' calls resume", upstream);
@@ -56,19 +58,36 @@ final class Pacer {
                         storeFailing = true;
                         log.warn("the quota of upstream {} cannot be read ({}); no job calls it until it can", upstream, e.getMessage());
                     }
-                    wait = MAX_WAIT_MICROS;
+                    answer = QuotaStore.Slot.later(MAX_WAIT_MICROS);
                 }
-                if (wait == 0) {
-                    return true;
-                }
-                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(Math.min(wait, MAX_WAIT_MICROS)));
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
+                if (answer.granted()) {
+                    slot = answer.waitMicros();
+                } else {
+                    park(Math.min(answer.waitMicros(), MAX_WAIT_MICROS));
                 }
             }
-            return false;
         } finally {
-            turn.unlock();
+            turn.unlock(); // the next worker may take the slot after this one while this one waits for its own
+        }
+        if (slot < 0) {
+            return false;
+        }
+        park(slot);
+        return true;
+    }
+
+    /** Without a quota only a pause holds a call. */
+    private QuotaStore.Slot unpaced() throws Exception {
+        long paused = store.pausedMillis(upstream);
+        return paused > 0 ? QuotaStore.Slot.later(paused * 1000) : QuotaStore.Slot.go(0);
+    }
+
+    private static void park(long micros) throws InterruptedException {
+        if (micros > 0) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(micros));
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.gatehouse.server.jobs;
 
 import dev.gatehouse.core.jobs.QuotaPlan;
 import dev.gatehouse.core.ratelimit.Algorithm;
-import dev.gatehouse.core.ratelimit.RateLimit;
 import dev.gatehouse.core.ratelimit.Step;
 
 import javax.sql.DataSource;
@@ -16,8 +15,9 @@ import java.util.List;
 
 /**
  * The quota in PostgreSQL ({@code job_quotas}), for nodes without Redis: a slot is one short transaction that locks the
- * upstream's row, reads PostgreSQL's clock, steps the same GCRA the in-process and Redis limiters use over a limit of
- * one call per pace, and writes the state back with the window counts. The row lock orders every node's workers.
+ * upstream's row, reads PostgreSQL's clock, steps the same GCRA the in-process and Redis limiters use over the pace's
+ * slots ({@link QuotaStore#slots}), and writes the state back with the window counts. The row lock orders every node's
+ * workers.
  */
 public final class PgQuotaStore implements QuotaStore {
     private final DataSource pool;
@@ -27,11 +27,11 @@ public final class PgQuotaStore implements QuotaStore {
     }
 
     @Override
-    public long take(String upstream, QuotaPlan plan) throws SQLException {
+    public Slot take(String upstream, QuotaPlan plan) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                long wait = take(c, upstream, plan);
+                Slot wait = take(c, upstream, plan);
                 c.commit();
                 return wait;
             } catch (SQLException | RuntimeException e) {
@@ -41,7 +41,7 @@ public final class PgQuotaStore implements QuotaStore {
         }
     }
 
-    private static long take(Connection c, String upstream, QuotaPlan plan) throws SQLException {
+    private static Slot take(Connection c, String upstream, QuotaPlan plan) throws SQLException {
         ensureRow(c, upstream);
         long tat;
         long rem;
@@ -65,11 +65,11 @@ public final class PgQuotaStore implements QuotaStore {
             }
         }
         if (pausedUntil > now) {
-            return pausedUntil - now;
+            return Slot.later(pausedUntil - now);
         }
-        Step step = Algorithm.GCRA.step(new long[]{tat, rem}, now, 1, pace(plan));
+        Step step = Algorithm.GCRA.step(new long[]{tat, rem}, now, 1, QuotaStore.slots(plan));
         if (!step.decision().allowed()) {
-            return Math.max(1, step.decision().retryAfterMicros());
+            return QuotaStore.slot(step.decision(), plan);
         }
         List<QuotaPlan.Window> windows = plan.windows();
         Long[] nextStarts = new Long[windows.size()];
@@ -89,17 +89,7 @@ public final class PgQuotaStore implements QuotaStore {
             s.setString(5, upstream);
             s.executeUpdate();
         }
-        return 0;
-    }
-
-    /** One call per pace; a pace under a millisecond (over 1 000 calls a second) as that many calls per millisecond or so. */
-    static RateLimit pace(QuotaPlan plan) {
-        long per = plan.paceMicros();
-        if (per >= 1000) {
-            return plan.pace();
-        }
-        long calls = (1000 + per - 1) / per;
-        return new RateLimit(calls, Duration.ofNanos(calls * per * 1000));
+        return QuotaStore.slot(step.decision(), plan);
     }
 
     private static void ensureRow(Connection c, String upstream) throws SQLException {

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The quota in Redis, shared by every node: the pace is decided by the gateway's exact limiter (its GCRA script, one
- * call per pace, on Redis's clock, behind its breaker and timeout), a pause is a key that expires when the pause ends,
+ * The quota in Redis, shared by every node: the pace's slots ({@link QuotaStore#slots}) are handed out by the gateway's
+ * exact limiter (its GCRA script, on Redis's clock, behind its breaker and timeout), a pause is a key that expires when the pause ends,
  * and each window's calls are counters that expire with their window. Keys carry the upstream as a hash tag, so they
  * share a Cluster slot.
  */
@@ -54,15 +54,15 @@ public final class RedisQuotaStore implements QuotaStore {
     }
 
     @Override
-    public long take(String upstream, QuotaPlan plan) throws Exception {
+    public Slot take(String upstream, QuotaPlan plan) throws Exception {
         long paused = pausedMillis(upstream);
         if (paused > 0) {
-            return paused * 1000;
+            return Slot.later(paused * 1000);
         }
-        Decision decision = await(limiter.decide("jobs:" + upstream, Algorithm.GCRA, List.of(PgQuotaStore.pace(plan)), 1,
+        Decision decision = await(limiter.decide("jobs:" + upstream, Algorithm.GCRA, List.of(QuotaStore.slots(plan)), 1,
                 RateLimiterStore.STORE_CLOCK));
         if (!decision.allowed()) {
-            return Math.max(1, decision.retryAfterMicros());
+            return QuotaStore.slot(decision, plan);
         }
         long now = clock.epochMicros();
         List<Request> counts = new ArrayList<>();
@@ -74,7 +74,7 @@ public final class RedisQuotaStore implements QuotaStore {
         }
         // counted for reading only: a lost count never lets a call through
         redis.batch(counts);
-        return 0;
+        return QuotaStore.slot(decision, plan);
     }
 
     @Override

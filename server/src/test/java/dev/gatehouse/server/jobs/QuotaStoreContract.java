@@ -47,12 +47,12 @@ abstract class QuotaStoreContract {
             for (int w = 0; w < 6; w++) {
                 running.add(workers.submit(() -> {
                     while (wanted.get() > 0) {
-                        long wait = store.take(upstream, plan);
-                        if (wait == 0) {
+                        QuotaStore.Slot slot = store.take(upstream, plan);
+                        park(slot.waitMicros());
+                        if (slot.granted()) {
+                            // the call goes when its slot comes
                             granted.add(Clock.system().epochMicros());
                             wanted.decrementAndGet();
-                        } else {
-                            park(wait);
                         }
                     }
                     return null;
@@ -80,17 +80,31 @@ abstract class QuotaStoreContract {
     }
 
     @Test
+    void shouldHandOutTheNextSlotAheadOfItsTimeSoRoundTripsDoNotStretchThePaceButNoFurther() throws Exception {
+        QuotaStore store = store();
+        String upstream = upstream();
+        QuotaPlan plan = QuotaPlan.of(List.of(RateLimit.perSecond(2)), 0.9); // one call a second: two slots cover the look-ahead
+        QuotaStore.Slot first = store.take(upstream, plan);
+        QuotaStore.Slot second = store.take(upstream, plan);
+        QuotaStore.Slot third = store.take(upstream, plan);
+        assertThat(first.granted()).isTrue();
+        assertThat(first.waitMicros()).as("after a lull, at once").isZero();
+        assertThat(second.granted()).as("the next slot, handed out before it comes").isTrue();
+        assertThat(second.waitMicros()).as("it goes one pace later").isPositive();
+        assertThat(third.granted()).as("no further ahead").isFalse();
+    }
+
+    @Test
     void shouldCountTheCallsOfEachWindow() throws Exception {
         QuotaStore store = store();
         String upstream = upstream();
         QuotaPlan plan = QuotaPlan.of(List.of(RateLimit.perMinute(6000), RateLimit.parse("100000/hour")), 0.9);
         int calls = 0;
         while (calls < 5) {
-            long wait = store.take(upstream, plan);
-            if (wait == 0) {
+            QuotaStore.Slot slot = store.take(upstream, plan);
+            park(slot.waitMicros());
+            if (slot.granted()) {
                 calls++;
-            } else {
-                park(wait);
             }
         }
         List<Long> used = store.used(upstream, plan);
@@ -107,8 +121,9 @@ abstract class QuotaStoreContract {
         store.pause(upstream, Duration.ofMinutes(2));
         store.pause(upstream, Duration.ofSeconds(5));
         assertThat(store.pausedMillis(upstream)).as("a shorter pause does not cut a longer one").isGreaterThan(60_000);
-        long wait = store.take(upstream, plan);
-        assertThat(wait).as("no slot while paused").isGreaterThan(60_000_000L);
+        QuotaStore.Slot slot = store.take(upstream, plan);
+        assertThat(slot.granted()).as("no slot while paused").isFalse();
+        assertThat(slot.waitMicros()).isGreaterThan(60_000_000L);
         assertThat(store.used(upstream, plan).get(0)).isZero();
     }
 }
