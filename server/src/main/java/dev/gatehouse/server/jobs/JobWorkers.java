@@ -194,6 +194,7 @@ final class JobWorkers implements AutoCloseable {
                 outcome = call(claim);
             } catch (InterruptedException e) {
                 // stopped mid-call: whether the third party got it is unknown; the next attempt carries the same key
+                releasePermission();
                 outcome = new Outcome.Released(Duration.ZERO, "the node stopped during the call");
             }
             finish(claim, outcome);
