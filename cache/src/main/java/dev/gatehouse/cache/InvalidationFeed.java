@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ public final class InvalidationFeed implements AutoCloseable {
     private final Vertx vertx;
     private final Redis publisher;
     private final Redis subscriber;
+    private final boolean ownsPublisher;
     private final String channel;
     private final String nodeId;
     private final Map<String, Consumer<String>> topics = new ConcurrentHashMap<>();
@@ -39,11 +41,31 @@ public final class InvalidationFeed implements AutoCloseable {
      * @param nodeId this node's name, so it ignores its own announcements
      */
     public InvalidationFeed(Vertx vertx, String redisUrl, String channel, String nodeId, MeterRegistry meters) {
+        this(vertx, Redis.createClient(vertx, redisUrl), true, new RedisOptions().setConnectionString(redisUrl), channel, nodeId, meters);
+    }
+
+    /**
+     * Over any Redis deployment (standalone, cluster or Sentinel): a cluster carries a classic PUBLISH to
+     * every node, so the subscription may sit on any one of them, and the client's cluster connection
+     * sends SUBSCRIBE to one; under Sentinel both follow the current master.
+     *
+     * @param publisher the node's client, owned and closed by the node
+     * @param subscriberOptions the node's client settings: the subscription gets a client of its own, since
+     *                          a subscribed connection can do nothing else and must not go back to a pool
+     */
+    public InvalidationFeed(Vertx vertx, Redis publisher, RedisOptions subscriberOptions, String channel, String nodeId,
+                            MeterRegistry meters) {
+        this(vertx, publisher, false, new RedisOptions(subscriberOptions).setMaxPoolSize(1), channel, nodeId, meters);
+    }
+
+    private InvalidationFeed(Vertx vertx, Redis publisher, boolean ownsPublisher, RedisOptions subscriberOptions, String channel,
+                             String nodeId, MeterRegistry meters) {
         this.vertx = vertx;
         this.nodeId = nodeId;
         this.channel = channel;
-        this.publisher = Redis.createClient(vertx, redisUrl);
-        this.subscriber = Redis.createClient(vertx, redisUrl);
+        this.publisher = publisher;
+        this.ownsPublisher = ownsPublisher;
+        this.subscriber = Redis.createClient(vertx, subscriberOptions);
         this.received = Counter.builder("gatehouse.cache.invalidations.received")
                 .description("Cache invalidations applied on behalf of other nodes").register(meters);
         subscribe();
@@ -113,7 +135,9 @@ public final class InvalidationFeed implements AutoCloseable {
         if (connection != null) {
             connection.close();
         }
-        publisher.close();
+        if (ownsPublisher) {
+            publisher.close();
+        }
         subscriber.close();
     }
 }

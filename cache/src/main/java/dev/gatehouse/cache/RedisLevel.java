@@ -1,5 +1,6 @@
 package dev.gatehouse.cache;
 
+import dev.gatehouse.redis.KeySlot;
 import dev.gatehouse.redis.RedisBreaker;
 import dev.gatehouse.redis.RedisGuard;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +19,9 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The shared (L2) level of the caches: byte values in Redis under one key prefix, plus index sets for
@@ -33,6 +36,7 @@ public final class RedisLevel {
     private final String prefix;
     private final RedisGuard guard;
     private final Counter errors;
+    private final boolean cluster;
 
     /**
      * @param prefix put before every key, e.g. {@code gh:cache:}; clearing deletes only keys under it
@@ -44,7 +48,17 @@ public final class RedisLevel {
 
     /** @param nanoTime the monotonic clock its breaker measures calls and its open wait by */
     public RedisLevel(Redis redis, String prefix, Duration timeout, MeterRegistry meters, LongSupplier nanoTime) {
+        this(redis, false, prefix, timeout, meters, nanoTime);
+    }
+
+    /**
+     * @param cluster whether {@code redis} is a Redis Cluster: a cluster refuses a command whose keys span
+     *                slots, so deletes go out one command per slot (about one per key: entries spread over
+     *                the cluster) instead of {@value #DELETE_BATCH} keys at a time
+     */
+    public RedisLevel(Redis redis, boolean cluster, String prefix, Duration timeout, MeterRegistry meters, LongSupplier nanoTime) {
         this.redis = redis;
+        this.cluster = cluster;
         this.prefix = prefix;
         RedisBreaker breaker = new RedisBreaker("redis-cache", log, "Redis cache level unavailable ({}); serving from process memory only",
                 "Redis cache level recovered", nanoTime);
@@ -98,21 +112,30 @@ public final class RedisLevel {
             return Future.succeededFuture(0);
         }
         List<Future<Response>> calls = new ArrayList<>();
-        Request request = null;
-        int inRequest = 0;
-        for (String key : keys) {
-            if (request == null) {
-                request = Request.cmd(Command.UNLINK);
+        if (cluster) {
+            Map<Integer, Request> bySlot = new HashMap<>();
+            for (String key : keys) {
+                String full = prefix + key;
+                bySlot.computeIfAbsent(KeySlot.of(full), slot -> Request.cmd(Command.UNLINK)).arg(full);
             }
-            request.arg(prefix + key);
-            if (++inRequest == DELETE_BATCH) {
+            bySlot.values().forEach(request -> calls.add(call(request)));
+        } else {
+            Request request = null;
+            int inRequest = 0;
+            for (String key : keys) {
+                if (request == null) {
+                    request = Request.cmd(Command.UNLINK);
+                }
+                request.arg(prefix + key);
+                if (++inRequest == DELETE_BATCH) {
+                    calls.add(call(request));
+                    request = null;
+                    inRequest = 0;
+                }
+            }
+            if (request != null) {
                 calls.add(call(request));
-                request = null;
-                inRequest = 0;
             }
-        }
-        if (request != null) {
-            calls.add(call(request));
         }
         return Future.all(calls).map(all -> {
             int deleted = 0;
