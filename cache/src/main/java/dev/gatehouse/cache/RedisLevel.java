@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +33,8 @@ import java.util.Map;
 public final class RedisLevel {
     private static final Logger log = LoggerFactory.getLogger(RedisLevel.class);
     private static final int DELETE_BATCH = 500;
+    /** One SCAN step on the master of KEYS[1] (which it does not touch). */
+    private static final String SCAN_THERE = "return redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', 1000)";
 
     private final Redis redis;
     private final String prefix;
@@ -147,20 +151,43 @@ public final class RedisLevel {
         });
     }
 
-    /** Keys (without the prefix) whose name after the prefix matches the glob {@code pattern}. Admin use only. */
+    /**
+     * Keys (without the prefix) whose name after the prefix matches the glob {@code pattern}. Admin use only.
+     * A cluster's SCAN covers only the node it runs on, so there every master is scanned, each by a script
+     * whose one key falls in a slot of that master (so the cluster client routes it there).
+     */
     public Future<List<String>> scan(String pattern) {
-        List<String> found = new ArrayList<>();
-        return scan("0", prefix + pattern, found).map(v -> found);
+        List<String> found = Collections.synchronizedList(new ArrayList<>());
+        if (!cluster) {
+            return scan("0", prefix + pattern, found, null).map(v -> found);
+        }
+        return call(Request.cmd(Command.CLUSTER).arg("SLOTS")).compose(ranges -> {
+            if (ranges == null) {
+                return Future.succeededFuture();
+            }
+            Map<String, Integer> slotOfMaster = new LinkedHashMap<>();
+            for (Response range : ranges) {
+                Response master = range.get(2);
+                slotOfMaster.putIfAbsent(master.get(0) + ":" + master.get(1), range.get(0).toInteger());
+            }
+            List<Future<Void>> masters = new ArrayList<>();
+            slotOfMaster.values().forEach(slot -> masters.add(scan("0", prefix + pattern, found, KeySlot.keyIn(slot))));
+            return Future.all(masters).mapEmpty();
+        }).map(v -> found);
     }
 
-    private Future<Void> scan(String cursor, String pattern, List<String> found) {
-        return call(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000)).compose(r -> {
+    /** @param onMasterOf null: SCAN on the one server; else a key whose master the scan runs on */
+    private Future<Void> scan(String cursor, String pattern, List<String> found, String onMasterOf) {
+        Request request = onMasterOf == null
+                ? Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000)
+                : Request.cmd(Command.EVAL).arg(SCAN_THERE).arg(1).arg(onMasterOf).arg(cursor).arg(pattern);
+        return call(request).compose(r -> {
             if (r == null) {
                 return Future.succeededFuture();
             }
             r.get(1).forEach(k -> found.add(k.toString().substring(prefix.length())));
             String next = r.get(0).toString();
-            return next.equals("0") ? Future.succeededFuture() : scan(next, pattern, found);
+            return next.equals("0") ? Future.succeededFuture() : scan(next, pattern, found, onMasterOf);
         });
     }
 

@@ -26,6 +26,19 @@ public final class KeySlot {
         return crc16(bytes, from, to) & 0x3fff;
     }
 
+    /**
+     * A key in {@code slot}: the cluster sends a command naming it to the master serving that slot, which
+     * is how a command about one node (a script that runs SCAN there) reaches a chosen master.
+     */
+    public static String keyIn(int slot) {
+        for (long n = 0; ; n++) {
+            String key = Long.toString(n, 36);
+            if (of(key) == slot) {
+                return key;
+            }
+        }
+    }
+
     /** CRC16-XMODEM of {@code bytes[from, to)}. */
     public static int crc16(byte[] bytes, int from, int to) {
         int crc = 0;

@@ -166,6 +166,27 @@ class RedisClusterTest {
         }
     }
 
+    @Test
+    void aClearOnOneNodeEmptiesTheCacheOnEveryMaster() throws Exception {
+        String routes = "  - {name: items, match: {prefix: /items}, upstream: svc, cache: {ttl: 5m}}";
+        String prefix = prefix();
+        GatewayNode first = node(prefix, routes);
+        GatewayNode second = node(prefix, routes);
+        String admin = first.identities().keys().create("ops-" + prefix, "enterprise", List.of("admin"), null, null).key();
+        List<String> paths = List.of("/items/a", "/items/b", "/items/c", "/items/d", "/items/e", "/items/f");
+        for (String path : paths) {
+            cacheStatus(first, path);
+        }
+        assertThat(masterPortsHolding(prefix)).as("entries spread over several masters").hasSizeGreaterThan(1);
+        HttpResponse<String> cleared = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.adminPort() + "/cache/clear"))
+                .header("x-api-key", admin).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(cleared.statusCode()).isEqualTo(200);
+        for (String path : paths) {
+            // the other node never held it in memory: a MISS means no master still had it
+            assertThat(cacheStatus(second, path)).as(path).isEqualTo("MISS");
+        }
+    }
+
     private String cacheStatus(GatewayNode node, String path) {
         return get(node, path).headers().firstValue("x-cache").orElse("none");
     }
