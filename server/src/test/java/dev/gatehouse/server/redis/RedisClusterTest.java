@@ -209,7 +209,7 @@ class RedisClusterTest {
                   - name: closed
                     match: {prefix: /closed}
                     upstream: svc
-                    rateLimit: {mode: exact, limits: [1000000/min], onRedisFailure: closed}
+                    rateLimit: {mode: exact, algorithm: fixed-window, limits: [1000000/day], onRedisFailure: closed}
                   - name: exact
                     match: {prefix: /exact}
                     upstream: svc
@@ -228,6 +228,9 @@ class RedisClusterTest {
         AtomicLong lastRefusedAt = new AtomicLong();
         AtomicLong byFailurePolicy = new AtomicLong();
         AtomicLong exact = new AtomicLong();
+        // the count Redis reported (limit - remaining): the highest before the kill, the lowest after it
+        AtomicLong countedBeforeKill = new AtomicLong();
+        AtomicLong countedAfterKill = new AtomicLong(Long.MAX_VALUE);
         List<Integer> unexpected = new CopyOnWriteArrayList<>();
         ExecutorService load = Executors.newFixedThreadPool(4);
         for (int c = 0; c < 4; c++) {
@@ -237,6 +240,12 @@ class RedisClusterTest {
                     HttpResponse<String> r = get(target, "/closed", "X-Forwarded-For", "198.51.100.9");
                     if (r.statusCode() == 200) {
                         exact.incrementAndGet();
+                        long counted = 1_000_000 - Long.parseLong(r.headers().firstValue("x-ratelimit-remaining").orElseThrow());
+                        if (killedAt.get() == 0) {
+                            countedBeforeKill.accumulateAndGet(counted, Math::max);
+                        } else if (byFailurePolicy.get() > 0) {
+                            countedAfterKill.accumulateAndGet(counted, Math::min);
+                        }
                     } else if (r.statusCode() == 503 && r.body().contains("urn:gatehouse:problem:rate-limiter-unavailable")) {
                         byFailurePolicy.incrementAndGet();
                         lastRefusedAt.set(System.nanoTime());
@@ -259,8 +268,10 @@ class RedisClusterTest {
         }
         assertThat(unexpected).as("every answer is an exact decision or the failure policy's").isEmpty();
         assertThat(masterPortsHolding(prefix)).as("the promoted replica serves the caller's keys").hasSize(1).doesNotContain(master);
-        System.out.printf("failover: %d decisions by onRedisFailure (closed: 503) over %d ms from the kill to the last of them; %d exact%n",
-                byFailurePolicy.get(), (lastRefusedAt.get() - killedAt.get()) / 1_000_000, exact.get());
+        System.out.printf("failover: %d decisions by onRedisFailure (closed: 503) over %d ms from the kill to the last of them; "
+                        + "%d exact; counted %d before the kill, %d at the first decision after it (writes lost if above 0, decisions counted whose answer was lost if below: %d)%n",
+                byFailurePolicy.get(), (lastRefusedAt.get() - killedAt.get()) / 1_000_000, exact.get(),
+                countedBeforeKill.get(), countedAfterKill.get(), countedBeforeKill.get() - (countedAfterKill.get() - 1));
 
         // exact across both nodes once more: a fresh caller gets exactly its 5
         List<Integer> statuses = new ArrayList<>();
