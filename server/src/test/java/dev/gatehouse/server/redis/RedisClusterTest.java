@@ -26,8 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -205,79 +203,17 @@ class RedisClusterTest {
 
     @Test
     void aMasterKilledUnderLoadIsSurvivedAndExactDecisionsReturnByThemselves() throws Exception {
-        String routes = """
-                  - name: closed
-                    match: {prefix: /closed}
-                    upstream: svc
-                    rateLimit: {mode: exact, algorithm: fixed-window, limits: [1000000/day], onRedisFailure: closed}
-                  - name: exact
-                    match: {prefix: /exact}
-                    upstream: svc
-                    rateLimit: {mode: exact, limits: [5/day]}
-                """;
         String prefix = prefix();
-        GatewayNode first = node(prefix, routes);
-        GatewayNode second = node(prefix, routes);
-        assertThat(get(first, "/closed", "X-Forwarded-For", "198.51.100.9").statusCode()).isEqualTo(200);
+        List<GatewayNode> two = List.of(node(prefix, FailoverUnderLoad.ROUTES), node(prefix, FailoverUnderLoad.ROUTES));
+        assertThat(FailoverUnderLoad.get(two.get(0), "/closed").statusCode()).isEqualTo(200);
         List<Integer> holding = masterPortsHolding(prefix);
-        assertThat(holding).hasSize(1);
+        assertThat(holding).as("the caller's keys live on one master").hasSize(1);
         int master = holding.get(0);
 
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicLong killedAt = new AtomicLong();
-        AtomicLong lastRefusedAt = new AtomicLong();
-        AtomicLong byFailurePolicy = new AtomicLong();
-        AtomicLong exact = new AtomicLong();
-        // the count Redis reported (limit - remaining): the highest before the kill, the lowest after it
-        AtomicLong countedBeforeKill = new AtomicLong();
-        AtomicLong countedAfterKill = new AtomicLong(Long.MAX_VALUE);
-        List<Integer> unexpected = new CopyOnWriteArrayList<>();
-        ExecutorService load = Executors.newFixedThreadPool(4);
-        for (int c = 0; c < 4; c++) {
-            GatewayNode target = c % 2 == 0 ? first : second;
-            load.submit(() -> {
-                while (running.get()) {
-                    HttpResponse<String> r = get(target, "/closed", "X-Forwarded-For", "198.51.100.9");
-                    if (r.statusCode() == 200) {
-                        exact.incrementAndGet();
-                        long counted = 1_000_000 - Long.parseLong(r.headers().firstValue("x-ratelimit-remaining").orElseThrow());
-                        if (killedAt.get() == 0) {
-                            countedBeforeKill.accumulateAndGet(counted, Math::max);
-                        } else if (byFailurePolicy.get() > 0) {
-                            countedAfterKill.accumulateAndGet(counted, Math::min);
-                        }
-                    } else if (r.statusCode() == 503 && r.body().contains("urn:gatehouse:problem:rate-limiter-unavailable")) {
-                        byFailurePolicy.incrementAndGet();
-                        lastRefusedAt.set(System.nanoTime());
-                    } else {
-                        unexpected.add(r.statusCode());
-                    }
-                }
-            });
-        }
-        try {
-            await().until(() -> exact.get() > 200);
-            killedAt.set(System.nanoTime());
-            cluster.kill(master);
-            await("the failure policy applies").atMost(Duration.ofSeconds(30)).until(() -> byFailurePolicy.get() > 0);
-            long beforeRecovery = exact.get();
-            await("exact decisions again, with no one's help").atMost(Duration.ofSeconds(60)).until(() -> exact.get() > beforeRecovery + 200);
-        } finally {
-            running.set(false);
-            load.shutdown();
-        }
-        assertThat(unexpected).as("every answer is an exact decision or the failure policy's").isEmpty();
-        assertThat(masterPortsHolding(prefix)).as("the promoted replica serves the caller's keys").hasSize(1).doesNotContain(master);
-        System.out.printf("failover: %d decisions by onRedisFailure (closed: 503) over %d ms from the kill to the last of them; "
-                        + "%d exact; counted %d before the kill, %d at the first decision after it (writes lost if above 0, decisions counted whose answer was lost if below: %d)%n",
-                byFailurePolicy.get(), (lastRefusedAt.get() - killedAt.get()) / 1_000_000, exact.get(),
-                countedBeforeKill.get(), countedAfterKill.get(), countedBeforeKill.get() - (countedAfterKill.get() - 1));
+        FailoverUnderLoad.Figures figures = FailoverUnderLoad.run(two, () -> cluster.kill(master));
 
-        // exact across both nodes once more: a fresh caller gets exactly its 5
-        List<Integer> statuses = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            statuses.add(get(i % 2 == 0 ? first : second, "/exact", "X-Forwarded-For", "203.0.113.99").statusCode());
-        }
-        assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429, 429, 429);
+        assertThat(masterPortsHolding(prefix)).as("the promoted replica serves the caller's keys").hasSize(1).doesNotContain(master);
+        System.out.println("cluster failover: " + figures);
+        FailoverUnderLoad.assertExactAgain(two);
     }
 }
