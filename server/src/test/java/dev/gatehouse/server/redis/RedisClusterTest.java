@@ -141,6 +141,35 @@ class RedisClusterTest {
     }
 
     @Test
+    void threeNodesLeasingOverAClusterNeverPassTheLimit() throws Exception {
+        String routes = """
+                  - name: leased
+                    match: {prefix: /}
+                    upstream: svc
+                    rateLimit: {mode: leased, limits: [60/day], leaseSize: 5, leaseTtl: 1m}
+                """;
+        String prefix = prefix();
+        List<GatewayNode> three = List.of(node(prefix, routes), node(prefix, routes), node(prefix, routes));
+        List<Integer> statuses = new CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(30);
+        List<CompletableFuture<Void>> clients = new ArrayList<>();
+        for (int c = 0; c < 30; c++) {
+            GatewayNode target = three.get(c % 3);
+            clients.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 4; i++) {
+                    statuses.add(get(target, "/x", "X-Forwarded-For", "198.51.100.50").statusCode());
+                }
+            }, pool));
+        }
+        CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get();
+        pool.shutdown();
+        long passed = statuses.stream().filter(s -> s == 200).count();
+        // never more than the limit; at most each node's unspent remainder (4 of a lease of 5) fewer
+        assertThat(passed).isBetween(60L - 3 * 4, 60L);
+        assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(120 - passed);
+    }
+
+    @Test
     void aPurgeOnOneNodeEvictsTheEntryFromEveryNodeAndFromRedis() throws Exception {
         String routes = "  - {name: items, match: {prefix: /items}, upstream: svc, cache: {ttl: 5m}}";
         String prefix = prefix();
