@@ -191,6 +191,24 @@ public final class RedisLevel {
         });
     }
 
+    /**
+     * Runs {@code script} with these keys (without the prefix: it is added here) and arguments, guarded like
+     * every call: null when the breaker is open, Redis fails or the timeout passes (and for a nil reply).
+     */
+    public Future<Response> run(RedisScript script, List<String> keys, List<?> args) {
+        List<String> prefixed = keys.stream().map(k -> prefix + k).toList();
+        return guard.call(() -> script.run(redis::send, prefixed, args), reply -> reply, () -> Future.succeededFuture(null))
+                .otherwise(error -> {
+                    errors.increment();
+                    return null;
+                });
+    }
+
+    /** The key prefix every key of this level is stored under. */
+    public String prefix() {
+        return prefix;
+    }
+
     /** Escapes glob characters so {@code text} matches only itself in {@link #scan}. */
     public static String globEscape(String text) {
         return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");

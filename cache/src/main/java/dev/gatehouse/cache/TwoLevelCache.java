@@ -14,11 +14,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -31,6 +34,11 @@ import java.util.function.Supplier;
  * entries live their full lifetime.
  *
  * <p>Values are immutable; what Redis holds is the value's {@link CacheCodec} bytes behind its expiry time.
+ *
+ * <p>An entry may carry tags ({@link #put(String, Object, Duration, Collection)}): {@link #invalidateTag} drops every
+ * entry with a tag at once, on every node, without the caller knowing their keys (e.g. every cached view of one
+ * record, whatever its parameters). Redis keeps a set of keys per tag; process memory is scanned, which is why
+ * tag invalidation is for occasional group drops, not for every request.
  */
 public final class TwoLevelCache<V> {
 
@@ -60,7 +68,7 @@ public final class TwoLevelCache<V> {
         }
     }
 
-    private record Held<V>(V value, long expiresAtNanos, int weight) {
+    private record Held<V>(V value, long expiresAtNanos, int weight, Collection<String> tags) {
     }
 
     private static final char KEY_SEPARATOR = '\u001e';
@@ -188,12 +196,65 @@ public final class TwoLevelCache<V> {
      * future completes when Redis has it too (callers on a request path need not wait for that).
      */
     public Future<Void> put(String key, V value, Duration lifetime) {
-        putLocal(key, value, clock.read() + lifetime.toNanos());
+        return put(key, value, lifetime, List.of());
+    }
+
+    /**
+     * As {@link #put(String, Object, Duration)}, the entry carrying {@code tags} for {@link #invalidateTag}. A tag
+     * seen on another node only through Redis is not known there (its copy, read from Redis, carries none), so
+     * such copies are dropped by key: Redis's set of the tag's keys is what every node's drop works from.
+     */
+    public Future<Void> put(String key, V value, Duration lifetime, Collection<String> tags) {
+        putLocal(key, value, clock.read() + lifetime.toNanos(), tags);
         if (l2 == null) {
             return Future.succeededFuture();
         }
         Buffer bytes = Buffer.buffer().appendLong(clock.epochMillis() + lifetime.toMillis()).appendBuffer(codec.encode(value));
-        return l2.set(l2Key(key), bytes, lifetime);
+        Future<Void> stored = l2.set(l2Key(key), bytes, lifetime);
+        if (tags.isEmpty()) {
+            return stored;
+        }
+        List<Future<Void>> all = new ArrayList<>();
+        all.add(stored);
+        tags.forEach(tag -> all.add(l2.index(tagIndex(tag), key, lifetime)));
+        return Future.all(all).mapEmpty();
+    }
+
+    /**
+     * Drops every entry tagged {@code tag}: from process memory here (a scan), from Redis (the keys its set for
+     * the tag names, then the set) and from every other node's memory (each scans its own, and drops the keys
+     * from Redis's set). Completes with how many distinct keys were dropped here or in Redis.
+     */
+    public Future<Integer> invalidateTag(String tag) {
+        Set<String> dropped = dropTagLocally(tag);
+        if (l2 == null) {
+            return Future.succeededFuture(dropped.size());
+        }
+        return l2.members(tagIndex(tag)).compose(keys -> {
+            dropped.addAll(keys);
+            if (!keys.isEmpty()) {
+                l1.invalidateAll(keys);
+            }
+            if (feed != null && !keys.isEmpty()) {
+                // every node that keeps a tagged entry put its key in Redis's set, so an empty set means none to tell;
+                // sent after the members are known, so the other nodes' drop by key covers copies read from Redis
+                feed.publish("cache:" + options.name(), "t" + tag + KEY_SEPARATOR + String.join(String.valueOf(KEY_SEPARATOR), keys));
+            }
+            List<String> doomed = new ArrayList<>(keys.stream().map(this::l2Key).toList());
+            doomed.add(tagIndex(tag));
+            return l2.delete(doomed).map(n -> dropped.size());
+        });
+    }
+
+    private Set<String> dropTagLocally(String tag) {
+        Set<String> keys = new HashSet<>();
+        l1.asMap().forEach((key, held) -> {
+            if (held.tags().contains(tag)) {
+                keys.add(key);
+            }
+        });
+        l1.invalidateAll(keys);
+        return keys;
     }
 
     /**
@@ -263,6 +324,10 @@ public final class TwoLevelCache<V> {
     private void onRemoteInvalidation(String event) {
         if (event.equals("clear")) {
             l1.invalidateAll();
+        } else if (event.startsWith("t")) {
+            String[] parts = event.substring(1).split(String.valueOf(KEY_SEPARATOR), -1);
+            dropTagLocally(parts[0]);
+            l1.invalidateAll(Arrays.asList(parts).subList(1, parts.length));
         } else if (event.startsWith("k")) {
             l1.invalidateAll(Arrays.asList(event.substring(1).split(String.valueOf(KEY_SEPARATOR), -1)));
         }
@@ -294,9 +359,10 @@ public final class TwoLevelCache<V> {
         return l1.stats().evictionCount();
     }
 
-    private void putLocal(String key, V value, long expiresAtNanos) {
+    private void putLocal(String key, V value, long expiresAtNanos, Collection<String> tags) {
         long l1Until = l2 == null ? expiresAtNanos : Math.min(expiresAtNanos, clock.read() + options.l1Ttl().toNanos());
-        l1.put(key, new Held<>(value, l1Until, codec.weigh(value) + 2 * key.length() + 48));
+        int tagBytes = tags.stream().mapToInt(t -> 2 * t.length() + 16).sum();
+        l1.put(key, new Held<>(value, l1Until, codec.weigh(value) + 2 * key.length() + 48 + tagBytes, List.copyOf(tags)));
     }
 
     private V fromShared(String key, Buffer bytes) {
@@ -313,11 +379,16 @@ public final class TwoLevelCache<V> {
         } catch (IllegalArgumentException e) {
             return null; // written by an incompatible version: a miss, overwritten on the next store
         }
-        putLocal(key, value, clock.read() + remainingMillis * 1_000_000L);
+        putLocal(key, value, clock.read() + remainingMillis * 1_000_000L, List.of());
         return value;
     }
 
     private String l2Key(String key) {
         return options.name() + ":" + key;
+    }
+
+    /** Redis's set of the keys tagged {@code tag}: under the cache's own name, so {@link #clear} drops it too. */
+    private String tagIndex(String tag) {
+        return options.name() + ":\u001ftag:" + tag;
     }
 }

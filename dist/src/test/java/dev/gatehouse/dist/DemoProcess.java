@@ -24,6 +24,7 @@ final class DemoProcess {
     final int adminPort;
     final int lbPort;
     final List<Integer> samplePorts;
+    final int shortenerPort;
     final Path dataDir;
     private final Path workDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -38,6 +39,7 @@ final class DemoProcess {
         this.adminPort = freePort();
         this.lbPort = freePort();
         this.samplePorts = List.of(freePort(), freePort(), freePort());
+        this.shortenerPort = freePort();
     }
 
     private static int freePort() throws IOException {
@@ -53,7 +55,7 @@ final class DemoProcess {
                 "-jar", Path.of("target", "gatehouse.jar").toAbsolutePath().toString(), "demo",
                 "--port", String.valueOf(gatewayPort), "--admin-port", String.valueOf(adminPort), "--lb-port", String.valueOf(lbPort),
                 "--sample-ports", samplePorts.get(0) + "," + samplePorts.get(1) + "," + samplePorts.get(2),
-                "--data-dir", dataDir.toString()));
+                "--shortener-port", String.valueOf(shortenerPort), "--data-dir", dataDir.toString()));
         command.addAll(List.of(extraArgs));
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))

@@ -26,12 +26,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code gatehouse demo}: embedded PostgreSQL, three sample service processes and a gateway in front of
- * them, with a configuration file you can edit while it runs. The file is written when missing and kept
+ * {@code gatehouse demo}: embedded PostgreSQL, three sample service processes and the URL shortener, and a
+ * gateway in front of them, with a configuration file you can edit while it runs. The file is written when missing and kept
  * (edits and all) on later runs. Ctrl-C stops everything it started.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a self-contained demo: embedded PostgreSQL, three sample services and the gateway in front of them.")
+        description = "Run a self-contained demo: embedded PostgreSQL, three sample services, a URL shortener and the gateway in front of them.")
 final class DemoCommand implements Callable<Integer> {
 
     static final String SAMPLE_MAIN = "dev.gatehouse.sample.SampleMain";
@@ -51,6 +51,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--sample-ports", split = ",", defaultValue = "3001,3002,3003",
             description = "Ports of the sample service instances (default: ${DEFAULT-VALUE}).")
     List<Integer> samplePorts;
+
+    @Option(names = "--shortener-port", defaultValue = "3010", description = "Port of the URL shortener behind the gateway (default: ${DEFAULT-VALUE}).")
+    int shortenerPort;
 
     @Option(names = "--data-dir", defaultValue = "./data", description = "Where the demo keeps its database, logs and configuration (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -80,6 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         List<SampleProcess> samples = new ArrayList<>();
+        ShortenerProcess shortener = new ShortenerProcess(shortenerPort, postgres.jdbcUrl(), "http://localhost:" + port, dataDir.resolve("logs"));
         GatewayNode node = null;
         CountDownLatch stopped = new CountDownLatch(1);
         try {
@@ -89,9 +93,11 @@ final class DemoCommand implements Callable<Integer> {
             for (SampleProcess sample : samples) {
                 sample.start();
             }
+            shortener.start();
             for (SampleProcess sample : samples) {
                 awaitReady(sample);
             }
+            awaitReady("the shortener", shortener.port(), shortener::alive, shortener.log());
             Path configFile = dataDir.resolve("gatehouse-demo.yaml");
             boolean kept = Files.exists(configFile) && !resetConfig;
             if (kept) {
@@ -110,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             DemoBalancer balancer = await(DemoBalancer.start(node.vertx(), node::pools, "api", config.gateway().host(), lbPort),
                     "start the demo's load balancer on port " + lbPort);
-            Supervisor supervisor = new Supervisor(samples);
+            Supervisor supervisor = new Supervisor(samples, shortener);
             supervisor.start();
             printBanner(configFile, kept, node.gatewayPort(), node.adminPort(), balancer.port());
             GatewayNode running = node;
@@ -121,12 +127,14 @@ final class DemoCommand implements Callable<Integer> {
                 // the node first: its requests finish against live instances, and no health check sees them go
                 running.close();
                 samples.forEach(SampleProcess::stop);
+                shortener.stop();
                 postgres.close();
                 stopped.countDown();
             }, "demo-shutdown"));
         } catch (RuntimeException | IOException | InvalidConfigException | java.sql.SQLException e) {
             System.err.println("the demo could not start: " + e.getMessage());
             samples.forEach(SampleProcess::stop);
+            shortener.stop();
             if (node != null) {
                 node.close();
             }
@@ -174,13 +182,14 @@ final class DemoCommand implements Callable<Integer> {
         all.add(port);
         all.add(adminPort);
         all.add(lbPort);
+        all.add(shortenerPort);
         for (int p : all) {
             if (p < 1 || p > 65535) {
                 return "ports must be between 1 and 65535, got " + p;
             }
         }
         if (all.stream().distinct().count() != all.size()) {
-            return "the gateway, admin, load balancer and sample ports must all differ, got " + all;
+            return "the gateway, admin, load balancer, sample and shortener ports must all differ, got " + all;
         }
         if (samplePorts.isEmpty()) {
             return "--sample-ports needs at least one port";
@@ -246,7 +255,29 @@ final class DemoCommand implements Callable<Integer> {
                       minimumCalls: 10
                       window: 20
                       openWait: 15s
+                  shortener:                   # the URL shortener (short links; see docs/shortener.md)
+                    connectTimeout: 500ms
+                    targets:
+                      - url: http://127.0.0.1:%4$d
+                    healthCheck:
+                      path: /health/ready
+                      interval: 1s
+                      timeout: 500ms
                 routes:
+                  - name: links-create         # creating a short link needs a login or key and costs 10 of the caller's tier;
+                    match: { prefix: /api/v1/links, methods: [POST] }   # at most 400 an hour (the seed's 100 per 15 minutes)
+                    upstream: shortener
+                    auth: { mode: required }
+                    rateLimit: { tiers: true, cost: 10, limits: [4000/hour], mode: local }
+                  - name: links                # one's own links: details, stats, edits, deletes (admins: anyone's)
+                    match: { prefix: /api/v1/links }
+                    upstream: shortener
+                    auth: { mode: required }
+                    rateLimit: { tiers: true, mode: local }
+                  - name: short-links          # GET /<code>: anonymous redirects, answered from the shortener's memory
+                    match: { template: "/{code}", methods: [GET, HEAD] }
+                    upstream: shortener
+                    log: { sample: 0.1 }
                   - name: resources-read       # reads are cached here (X-Cache, Age); a write through any route drops the path
                     match: { prefix: /api/v1/resources, methods: [GET, HEAD] }
                     upstream: api
@@ -267,7 +298,7 @@ final class DemoCommand implements Callable<Integer> {
                     upstream: api
                     auth: { mode: optional }
                     rateLimit: { tiers: true, mode: local }   # anonymous 100/min, free 1000, pro 10000, enterprise 100000
-                """.formatted(port, adminPort, targets);
+                """.formatted(port, adminPort, targets, shortenerPort);
     }
 
     private void printBanner(Path configFile, boolean kept, int gatewayPort, int adminListenerPort, int balancerPort) {
@@ -277,7 +308,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("""
 
                 Gatehouse demo is running.
-                  gateway         %1$s   (routes /api/v1/** to %3$d sample instances)
+                  gateway         %1$s   (routes /api/v1/** to %3$d sample instances, /api/v1/links and /<code> to the shortener)
                   admin           %2$s   (/metrics, /upstreams, /routes, /analytics/summary, /logs, /health/ready)
                   load balancer   %7$s   (/lb/status; other requests straight to the instances)
                   configuration   %4$s   (%6$s)
@@ -296,6 +327,10 @@ final class DemoCommand implements Callable<Integer> {
                   curl -s %2$s/metrics | grep gatehouse_requests
                   curl %7$s/lb/status                     # the instances, their health and breakers
                   curl %1$s/api/v1/admin/dashboard -H 'Authorization: Bearer admin-token-dev'
+                  curl -X POST %1$s/api/v1/links -H 'Authorization: Bearer <token>' \\
+                    -H 'Content-Type: application/json' -d '{"url": "https://example.com/docs", "alias": "docs"}'
+                  curl -i %1$s/docs                       # 302 to the URL: anonymous, answered from memory, counted
+                  curl %1$s/api/v1/links/docs/stats -H 'Authorization: Bearer <token>'   # clicks by day, referrer, agent
 
                 Demo accounts: admin@example.com / admin123 (admin), user@example.com / user123 (user);
                 the admin key admin-token-dev works in the demo only.
@@ -308,14 +343,18 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void awaitReady(SampleProcess sample) throws IOException {
+        awaitReady("sample " + sample.name(), sample.port(), sample::alive, sample.log());
+    }
+
+    private static void awaitReady(String name, int port, java.util.function.BooleanSupplier alive, Path log) throws IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
         Instant deadline = Clock.system().instant().plusSeconds(60);
         while (Clock.system().instant().isBefore(deadline)) {
-            if (!sample.alive()) {
-                throw new IOException("sample " + sample.name() + " exited during start-up; see " + sample.log());
+            if (!alive.getAsBoolean()) {
+                throw new IOException(name + " exited during start-up; see " + log);
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sample.port() + "/health/ready"))
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
                         .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
@@ -324,21 +363,23 @@ final class DemoCommand implements Callable<Integer> {
                 // not listening yet
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for " + sample.name());
+                throw new IOException("interrupted while waiting for " + name);
             }
             LockSupportPause.pause(Duration.ofMillis(200));
         }
-        throw new IOException("sample " + sample.name() + " did not become ready within 60 s; see " + sample.log());
+        throw new IOException(name + " did not become ready within 60 s; see " + log);
     }
 
-    /** Restarts sample instances that die (e.g. after kill -9), so health checks can show them coming back. */
+    /** Restarts sample instances (and the shortener) that die (e.g. after kill -9), so health checks can show them coming back. */
     private static final class Supervisor extends Thread {
         private final List<SampleProcess> samples;
+        private final ShortenerProcess shortener;
 
-        Supervisor(List<SampleProcess> samples) {
+        Supervisor(List<SampleProcess> samples, ShortenerProcess shortener) {
             super("demo-supervisor");
             setDaemon(true);
             this.samples = samples;
+            this.shortener = shortener;
         }
 
         @Override
@@ -357,6 +398,14 @@ final class DemoCommand implements Callable<Integer> {
                         } catch (IOException e) {
                             System.out.printf("sample %s could not be restarted: %s%n", sample.name(), e.getMessage());
                         }
+                    }
+                }
+                if (!shortener.alive()) {
+                    System.out.printf("the shortener (port %d) exited with code %d; restarting it%n", shortener.port(), shortener.exitCode());
+                    try {
+                        shortener.start();
+                    } catch (IOException e) {
+                        System.out.printf("the shortener could not be restarted: %s%n", e.getMessage());
                     }
                 }
                 if (!LockSupportPause.pause(Duration.ofSeconds(1))) {
