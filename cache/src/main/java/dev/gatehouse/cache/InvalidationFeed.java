@@ -131,6 +131,8 @@ public final class InvalidationFeed implements AutoCloseable {
      * Announces {@code event} on {@code topic} and completes once every other subscribed node has applied it
      * (with how many did), or when {@code timeout} passes first (with how many had; counted as unconfirmed).
      * Never fails: a node that misses an announcement still drops the entry when its in-process lifetime ends.
+     * Over a standalone server or Sentinel only: in a Redis Cluster PUBLISH counts only the subscribers of the
+     * node that received it, so the number of nodes to wait for would be wrong.
      */
     public Future<Integer> publishConfirmed(String topic, String event, java.time.Duration timeout) {
         long id = confirmationIds.incrementAndGet();

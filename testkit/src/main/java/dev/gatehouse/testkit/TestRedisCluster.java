@@ -132,6 +132,19 @@ public final class TestRedisCluster implements AutoCloseable {
         return masters;
     }
 
+    /** What each running node says of the cluster ({@code CLUSTER NODES}) and of itself, for a failure's message. */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        for (int port : runningPorts()) {
+            try {
+                out.append("-- ").append(port).append(":\n").append(command(port, "CLUSTER", "NODES"));
+            } catch (IOException e) {
+                out.append("-- ").append(port).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     /** Kills the node on {@code port} at once (SIGKILL): no goodbye to clients or to the cluster. */
     public void kill(int port) throws InterruptedException {
         Process process = processes.get(port);

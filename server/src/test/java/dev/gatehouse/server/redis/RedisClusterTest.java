@@ -75,7 +75,7 @@ class RedisClusterTest {
                 admin: {port: 0}
                 storage: {postgres: {url: "%s", poolSize: 2}}
                 observability: {accessLog: "off"}
-                redis: {mode: cluster, nodes: [%s], keyPrefix: "%s", timeout: 500ms}
+                redis: {mode: cluster, nodes: [%s], keyPrefix: "%s", timeout: 2s}
                 cache: {l1Ttl: 5m}
                 upstreams:
                   svc: {targets: [{url: "http://127.0.0.1:%d"}]}
@@ -239,7 +239,12 @@ class RedisClusterTest {
         assertThat(holding).as("the caller's keys live on one master").hasSize(1);
         int master = holding.get(0);
 
-        FailoverUnderLoad.Figures figures = FailoverUnderLoad.run(two, () -> cluster.kill(master));
+        FailoverUnderLoad.Figures figures;
+        try {
+            figures = FailoverUnderLoad.run(two, () -> cluster.kill(master));
+        } catch (Throwable e) {
+            throw new AssertionError("no recovery after killing " + master + "; the cluster says:\n" + cluster.describe(), e);
+        }
 
         assertThat(masterPortsHolding(prefix)).as("the promoted replica serves the caller's keys").hasSize(1).doesNotContain(master);
         System.out.println("cluster failover: " + figures);

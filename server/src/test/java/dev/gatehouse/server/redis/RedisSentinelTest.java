@@ -69,7 +69,7 @@ class RedisSentinelTest {
                 admin: {port: 0}
                 storage: {postgres: {url: "%s", poolSize: 2}}
                 observability: {accessLog: "off"}
-                redis: {mode: sentinel, sentinels: [%s], masterName: %s, timeout: 500ms, keyPrefix: "%s"}
+                redis: {mode: sentinel, sentinels: [%s], masterName: %s, timeout: 2s, keyPrefix: "%s"}
                 cache: {l1Ttl: 5m}
                 upstreams:
                   svc: {targets: [{url: "http://127.0.0.1:%d"}]}
