@@ -131,17 +131,17 @@ final class NodeParts {
 
         RedisConfig redis = config.redis();
         // one client (one pool) per node for rate limiting and the cache's shared level
-        Redis redisClient = redis.enabled() ? Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
-                .setMaxPoolSize(redis.poolSize()).setMaxPoolWaiting(redis.poolSize() * 256)) : null;
+        RedisOptions redisOptions = redis.enabled() ? RedisClients.options(redis) : null;
+        Redis redisClient = redis.enabled() ? Redis.createClient(vertx, redisOptions) : null;
         if (redisClient != null) {
             stops.push("Redis client", redisClient::close);
         }
         RateLimiters limiters = new RateLimiters(redisClient, redis, metrics.registry(), clock);
         this.identities = new Identities(vertx, database, metrics.registry(), config.identity(), clock);
-        InvalidationFeed invalidations = redis.enabled() ? stops.push("cache invalidations", new InvalidationFeed(vertx, redis.url(),
+        InvalidationFeed invalidations = redis.enabled() ? stops.push("cache invalidations", new InvalidationFeed(vertx, redisClient, redisOptions,
                 redis.keyPrefix() + "cache-invalidations", heartbeat.nodeId(), metrics.registry())) : null;
         RedisLevel l2 = redisClient == null || !config.cache().redis() ? null
-                : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
+                : new RedisLevel(redisClient, redis.mode() == RedisConfig.Mode.CLUSTER, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
         ResponseCache cache = new ResponseCache(config.cache(), clock, l2, invalidations,
                 metrics.registry());
         QuotaStore quota = limiters.shared() != null
