@@ -5,8 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
@@ -39,6 +39,7 @@ public final class InvalidationFeed implements AutoCloseable {
     private final Vertx vertx;
     private final Redis publisher;
     private final Redis subscriber;
+    private final boolean ownsPublisher;
     private final String channel;
     private final String nodeId;
     private final Map<String, Consumer<String>> topics = new ConcurrentHashMap<>();
@@ -71,12 +72,33 @@ public final class InvalidationFeed implements AutoCloseable {
      * @param nodeId this node's name, so it ignores its own announcements
      */
     public InvalidationFeed(Vertx vertx, String redisUrl, String channel, String nodeId, MeterRegistry meters) {
+        // a burst of writes (each announced) waits for a pooled connection instead of failing past the client's default queue of 24
+        this(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(4).setMaxPoolWaiting(4096)),
+                true, new RedisOptions().setConnectionString(redisUrl), channel, nodeId, meters);
+    }
+
+    /**
+     * Over any Redis deployment (standalone, cluster or Sentinel): a cluster carries a classic PUBLISH to
+     * every node, so the subscription may sit on any one of them, and the client's cluster connection
+     * sends SUBSCRIBE to one; under Sentinel both follow the current master.
+     *
+     * @param publisher the node's client, owned and closed by the node
+     * @param subscriberOptions the node's client settings: the subscription gets a client of its own, since
+     *                          a subscribed connection can do nothing else and must not go back to a pool
+     */
+    public InvalidationFeed(Vertx vertx, Redis publisher, RedisOptions subscriberOptions, String channel, String nodeId,
+                            MeterRegistry meters) {
+        this(vertx, publisher, false, new RedisOptions(subscriberOptions).setMaxPoolSize(1), channel, nodeId, meters);
+    }
+
+    private InvalidationFeed(Vertx vertx, Redis publisher, boolean ownsPublisher, RedisOptions subscriberOptions, String channel,
+                             String nodeId, MeterRegistry meters) {
         this.vertx = vertx;
         this.nodeId = nodeId;
         this.channel = channel;
-        // a burst of writes (each announced) waits for a pooled connection instead of failing past the client's default queue of 24
-        this.publisher = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(4).setMaxPoolWaiting(4096));
-        this.subscriber = Redis.createClient(vertx, redisUrl);
+        this.publisher = publisher;
+        this.ownsPublisher = ownsPublisher;
+        this.subscriber = Redis.createClient(vertx, subscriberOptions);
         this.received = Counter.builder("gatehouse.cache.invalidations.received")
                 .description("Cache invalidations applied on behalf of other nodes").register(meters);
         this.unconfirmed = Counter.builder("gatehouse.cache.invalidations.unconfirmed")
@@ -109,6 +131,8 @@ public final class InvalidationFeed implements AutoCloseable {
      * Announces {@code event} on {@code topic} and completes once every other subscribed node has applied it
      * (with how many did), or when {@code timeout} passes first (with how many had; counted as unconfirmed).
      * Never fails: a node that misses an announcement still drops the entry when its in-process lifetime ends.
+     * Over a standalone server or Sentinel only: in a Redis Cluster PUBLISH counts only the subscribers of the
+     * node that received it, so the number of nodes to wait for would be wrong.
      */
     public Future<Integer> publishConfirmed(String topic, String event, java.time.Duration timeout) {
         long id = confirmationIds.incrementAndGet();
@@ -234,7 +258,9 @@ public final class InvalidationFeed implements AutoCloseable {
         if (connection != null) {
             connection.close();
         }
-        publisher.close();
+        if (ownsPublisher) {
+            publisher.close();
+        }
         subscriber.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.cache;
 
+import dev.gatehouse.redis.KeySlot;
 import dev.gatehouse.redis.RedisBreaker;
 import dev.gatehouse.redis.RedisGuard;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +19,11 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The shared (L2) level of the caches: byte values in Redis under one key prefix, plus index sets for
@@ -28,11 +33,14 @@ import java.util.List;
 public final class RedisLevel {
     private static final Logger log = LoggerFactory.getLogger(RedisLevel.class);
     private static final int DELETE_BATCH = 500;
+    /** One SCAN step on the master of KEYS[1] (which it does not touch). */
+    private static final String SCAN_THERE = "return redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', 1000)";
 
     private final Redis redis;
     private final String prefix;
     private final RedisGuard guard;
     private final Counter errors;
+    private final boolean cluster;
 
     /**
      * @param prefix put before every key, e.g. {@code gh:cache:}; clearing deletes only keys under it
@@ -44,7 +52,17 @@ public final class RedisLevel {
 
     /** @param nanoTime the monotonic clock its breaker measures calls and its open wait by */
     public RedisLevel(Redis redis, String prefix, Duration timeout, MeterRegistry meters, LongSupplier nanoTime) {
+        this(redis, false, prefix, timeout, meters, nanoTime);
+    }
+
+    /**
+     * @param cluster whether {@code redis} is a Redis Cluster: a cluster refuses a command whose keys span
+     *                slots, so deletes go out one command per slot (about one per key: entries spread over
+     *                the cluster) instead of {@value #DELETE_BATCH} keys at a time
+     */
+    public RedisLevel(Redis redis, boolean cluster, String prefix, Duration timeout, MeterRegistry meters, LongSupplier nanoTime) {
         this.redis = redis;
+        this.cluster = cluster;
         this.prefix = prefix;
         RedisBreaker breaker = new RedisBreaker("redis-cache", log, "Redis cache level unavailable ({}); serving from process memory only",
                 "Redis cache level recovered", nanoTime);
@@ -98,21 +116,30 @@ public final class RedisLevel {
             return Future.succeededFuture(0);
         }
         List<Future<Response>> calls = new ArrayList<>();
-        Request request = null;
-        int inRequest = 0;
-        for (String key : keys) {
-            if (request == null) {
-                request = Request.cmd(Command.UNLINK);
+        if (cluster) {
+            Map<Integer, Request> bySlot = new HashMap<>();
+            for (String key : keys) {
+                String full = prefix + key;
+                bySlot.computeIfAbsent(KeySlot.of(full), slot -> Request.cmd(Command.UNLINK)).arg(full);
             }
-            request.arg(prefix + key);
-            if (++inRequest == DELETE_BATCH) {
+            bySlot.values().forEach(request -> calls.add(call(request)));
+        } else {
+            Request request = null;
+            int inRequest = 0;
+            for (String key : keys) {
+                if (request == null) {
+                    request = Request.cmd(Command.UNLINK);
+                }
+                request.arg(prefix + key);
+                if (++inRequest == DELETE_BATCH) {
+                    calls.add(call(request));
+                    request = null;
+                    inRequest = 0;
+                }
+            }
+            if (request != null) {
                 calls.add(call(request));
-                request = null;
-                inRequest = 0;
             }
-        }
-        if (request != null) {
-            calls.add(call(request));
         }
         return Future.all(calls).map(all -> {
             int deleted = 0;
@@ -124,20 +151,43 @@ public final class RedisLevel {
         });
     }
 
-    /** Keys (without the prefix) whose name after the prefix matches the glob {@code pattern}. Admin use only. */
+    /**
+     * Keys (without the prefix) whose name after the prefix matches the glob {@code pattern}. Admin use only.
+     * A cluster's SCAN covers only the node it runs on, so there every master is scanned, each by a script
+     * whose one key falls in a slot of that master (so the cluster client routes it there).
+     */
     public Future<List<String>> scan(String pattern) {
-        List<String> found = new ArrayList<>();
-        return scan("0", prefix + pattern, found).map(v -> found);
+        List<String> found = Collections.synchronizedList(new ArrayList<>());
+        if (!cluster) {
+            return scan("0", prefix + pattern, found, null).map(v -> found);
+        }
+        return call(Request.cmd(Command.CLUSTER).arg("SLOTS")).compose(ranges -> {
+            if (ranges == null) {
+                return Future.succeededFuture();
+            }
+            Map<String, Integer> slotOfMaster = new LinkedHashMap<>();
+            for (Response range : ranges) {
+                Response master = range.get(2);
+                slotOfMaster.putIfAbsent(master.get(0) + ":" + master.get(1), range.get(0).toInteger());
+            }
+            List<Future<Void>> masters = new ArrayList<>();
+            slotOfMaster.values().forEach(slot -> masters.add(scan("0", prefix + pattern, found, KeySlot.keyIn(slot))));
+            return Future.all(masters).mapEmpty();
+        }).map(v -> found);
     }
 
-    private Future<Void> scan(String cursor, String pattern, List<String> found) {
-        return call(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000)).compose(r -> {
+    /** @param onMasterOf null: SCAN on the one server; else a key whose master the scan runs on */
+    private Future<Void> scan(String cursor, String pattern, List<String> found, String onMasterOf) {
+        Request request = onMasterOf == null
+                ? Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000)
+                : Request.cmd(Command.EVAL).arg(SCAN_THERE).arg(1).arg(onMasterOf).arg(cursor).arg(pattern);
+        return call(request).compose(r -> {
             if (r == null) {
                 return Future.succeededFuture();
             }
             r.get(1).forEach(k -> found.add(k.toString().substring(prefix.length())));
             String next = r.get(0).toString();
-            return next.equals("0") ? Future.succeededFuture() : scan(next, pattern, found);
+            return next.equals("0") ? Future.succeededFuture() : scan(next, pattern, found, onMasterOf);
         });
     }
 

@@ -43,6 +43,10 @@ public final class SampleMain implements Callable<Integer> {
     @Option(names = "--external-stall-ms", defaultValue = "3000", description = "How long a stalled call takes (default: ${DEFAULT-VALUE} ms).")
     long stallMillis;
 
+    @Option(names = "--third-party-limits", split = ",", defaultValue = "60/min,5000/hour",
+            description = "The mock third party's hard windows under /third-party (default: ${DEFAULT-VALUE}); past one it answers 429.")
+    java.util.List<String> thirdPartyLimits;
+
     @Option(names = "--parent-pid", description = "Exit when the process with this id ends (the demo gives its own, so that no "
             + "instance outlives it, even when it is killed with -9).")
     Long parentPid;
@@ -64,9 +68,16 @@ public final class SampleMain implements Callable<Integer> {
             System.err.println("--cache-ttl-seconds must be between 1 and 86400, got " + cacheTtlSeconds);
             return 2;
         }
+        ThirdPartyMock thirdParty;
+        try {
+            thirdParty = new ThirdPartyMock(thirdPartyLimits.stream().map(ThirdPartyMock.Window::parse).toList(), System::nanoTime);
+        } catch (IllegalArgumentException e) {
+            System.err.println("--third-party-limits: " + e.getMessage());
+            return 2;
+        }
         ResourceStore store = new ResourceStore(jdbcUrl, 4);
         Vertx vertx = Vertx.vertx();
-        SampleService service = new SampleService(vertx, instanceId, store, external, resourceCache(vertx));
+        SampleService service = new SampleService(vertx, instanceId, store, external, resourceCache(vertx), thirdParty);
         service.listen(host, port).toCompletionStage().toCompletableFuture().join();
         System.out.println("sample " + instanceId + " listening on " + host + ":" + service.port());
         CountDownLatch stopped = new CountDownLatch(1);

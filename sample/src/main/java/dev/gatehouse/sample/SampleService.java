@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
  * The sample upstream service the demo and end-to-end tests run behind the gateway: its instance
  * status, a resources API in PostgreSQL read through a two-level cache ({@code X-Data-Cache} says which
  * level answered; {@code GET /api/v1/cache} shows its statistics), a deliberately flaky "external" call,
+ * a mock third party with hard quotas for async jobs to call ({@link ThirdPartyMock}, under {@code /third-party}),
  * and health endpoints.
  */
 public final class SampleService {
@@ -29,10 +30,18 @@ public final class SampleService {
     private final ResourceStore store;
     private final FlakyDependency external;
     private final ResourceCache cache;
+    private final ThirdPartyMock thirdParty;
     private final Instant started = Instant.now();
     private HttpServer server;
 
     public SampleService(Vertx vertx, String instanceId, ResourceStore store, FlakyDependency external, ResourceCache cache) {
+        this(vertx, instanceId, store, external, cache, null);
+    }
+
+    /** @param thirdParty the mock third party with hard quotas to serve under {@code /third-party}, or null for none */
+    public SampleService(Vertx vertx, String instanceId, ResourceStore store, FlakyDependency external, ResourceCache cache,
+                         ThirdPartyMock thirdParty) {
+        this.thirdParty = thirdParty;
         this.vertx = vertx;
         this.instanceId = instanceId;
         this.store = store;
@@ -66,6 +75,9 @@ public final class SampleService {
         router.put("/api/v1/resources/:id").handler(this::update);
         router.delete("/api/v1/resources/:id").handler(this::delete);
         router.get("/api/v1/external").handler(this::external);
+        if (thirdParty != null) {
+            thirdParty.mount(router);
+        }
         router.get("/api/v1/cache").handler(ctx -> json(ctx, 200, new JsonObject(cache.stats()).put("instanceId", instanceId)));
         router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP").put("instanceId", instanceId)));
         router.get("/health/ready").handler(ctx -> blocking(ctx, store::ping).onSuccess(up ->

@@ -121,6 +121,8 @@ public final class GatewayNode implements AutoCloseable {
             stops.push("request-log writer", parts.logWriter); // stops after the listeners, so it writes their last rows
         }
         parts.snapshot.set(parts.compiler.compile(config, parts.upstreams.rebuild(config.upstreams())));
+        parts.jobs.start();
+        stops.push("jobs", parts.jobs); // stops after the listeners: it stores the jobs they took last
         warnOfUnpassableRoutes(config);
         parts.healthChecker.watch(parts.upstreams.pools().values());
         stops.push("health checks", parts.healthChecker);
@@ -307,6 +309,11 @@ public final class GatewayNode implements AutoCloseable {
         log.info("drained in {} ms{}", TimeUnit.NANOSECONDS.toMillis(options.clock().read() - began),
                 inTime ? "" : ": requests still under way after gateway.shutdown.timeout were cut");
         return inTime;
+    }
+
+    /** The node's async jobs: intake, the queue, and what operators read. */
+    public dev.gatehouse.server.jobs.Jobs jobs() {
+        return parts.jobs;
     }
 
     /** Stops everything the node started, in reverse order; closing again does nothing. */

@@ -12,6 +12,10 @@ import dev.gatehouse.server.auth.Identities;
 import dev.gatehouse.server.auth.IdentityEndpoints;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.listener.GatewayVerticle;
+import dev.gatehouse.server.jobs.PgQuotaStore;
+import dev.gatehouse.server.jobs.QuotaStore;
+import dev.gatehouse.server.jobs.RedisQuotaStore;
+import dev.gatehouse.server.jobs.Jobs;
 import dev.gatehouse.server.logs.Analytics;
 import dev.gatehouse.server.logs.LogSearch;
 import dev.gatehouse.server.logs.PartitionMaintenance;
@@ -79,6 +83,8 @@ final class NodeParts {
     /** The request log's writer and partition upkeep, for {@link GatewayNode} to start; null when logs are off. */
     final RequestLogWriter logWriter;
     final PartitionMaintenance logPartitions;
+    /** Async jobs: intake, the queue and its upkeep, for {@link GatewayNode} to start. */
+    final Jobs jobs;
 
     /**
      * Opens storage, the access log and Vert.x, then builds every other part on them.
@@ -131,22 +137,27 @@ final class NodeParts {
 
         RedisConfig redis = config.redis();
         // one client (one pool) per node for rate limiting and the cache's shared level
-        Redis redisClient = redis.enabled() ? Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
-                .setMaxPoolSize(redis.poolSize()).setMaxPoolWaiting(redis.poolSize() * 256)) : null;
+        RedisOptions redisOptions = redis.enabled() ? RedisClients.options(redis) : null;
+        Redis redisClient = redis.enabled() ? Redis.createClient(vertx, redisOptions) : null;
         if (redisClient != null) {
             stops.push("Redis client", redisClient::close);
         }
         RateLimiters limiters = new RateLimiters(redisClient, redis, metrics.registry(), clock);
         this.identities = new Identities(vertx, database, metrics.registry(), config.identity(), clock);
-        InvalidationFeed invalidations = redis.enabled() ? stops.push("cache invalidations", new InvalidationFeed(vertx, redis.url(),
+        InvalidationFeed invalidations = redis.enabled() ? stops.push("cache invalidations", new InvalidationFeed(vertx, redisClient, redisOptions,
                 redis.keyPrefix() + "cache-invalidations", heartbeat.nodeId(), metrics.registry())) : null;
         RedisLevel l2 = redisClient == null || !config.cache().redis() ? null
-                : new RedisLevel(redisClient, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
+                : new RedisLevel(redisClient, redis.mode() == RedisConfig.Mode.CLUSTER, redis.keyPrefix() + "cache:", redis.timeout(), metrics.registry(), clock::read);
         ResponseCache cache = new ResponseCache(config.cache(), clock, l2, invalidations,
                 metrics.registry());
+        QuotaStore quota = limiters.shared() != null
+                ? new RedisQuotaStore(limiters.shared(), redisClient, redis.keyPrefix() + "jobs:", redis.timeout(), clock)
+                : new PgQuotaStore(database.dataSource());
+        this.jobs = new Jobs(vertx, config, new Jobs.Wiring(database, quota, () -> snapshot.get().config(), upstreams::pools, heartbeat.nodeId(),
+                jobSpoolDir(config)), metrics.registry(), clock);
         Tracing tracing = config.observability().tracing() == null && spanExporter == null ? null
                 : stops.push("tracing", Tracing.start(config.observability().tracing(), heartbeat.nodeId(), spanExporter, metrics.registry()));
-        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, clock, tracing);
+        this.compiler = new RouteCompiler(vertx, metrics, accessLog, limiters, identities, cache, requestLog, jobs, clock, tracing);
 
         HealthEndpoints health = new HealthEndpoints(readiness::ready, draining::get);
         IdentityEndpoints identityEndpoints = config.identity().endpoints()
@@ -161,7 +172,7 @@ final class NodeParts {
         this.liveStats = new LiveStats(vertx, metrics.registry(), heartbeat.nodeId(), clock);
         this.clusterStats = new ClusterStats(vertx, database, liveStats);
         this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, config.identity(), cache, nodes, analytics,
-                logSearch, liveStats, clusterStats, clock);
+                logSearch, jobs, liveStats, clusterStats, clock);
     }
 
     /** logs.spoolDir, else {@code log-spool} beside the embedded database's data, else {@code ./data/log-spool}. */
@@ -174,6 +185,11 @@ final class NodeParts {
             return data.resolveSibling("log-spool");
         }
         return Path.of("data", "log-spool");
+    }
+
+    /** jobs.spoolDir, else {@code job-spool} beside the request log's spool. */
+    static Path jobSpoolDir(GatewayConfig config) {
+        return config.jobs().spoolDir() != null ? Path.of(config.jobs().spoolDir()) : spoolDir(config).resolveSibling("job-spool");
     }
 
     /** gateway.maxConnections as the routes in effect have it; NaN before the first are compiled. */

@@ -20,7 +20,7 @@ class ServerArchitectureTest {
 
     private static final String SERVER = "dev.gatehouse.server";
     /** The stages of a route's chain, in the order a request meets them. */
-    private static final List<String> STAGES = List.of("observe", "logs", "edge", "transform", "auth", "ratelimit", "cache", "upstream");
+    private static final List<String> STAGES = List.of("observe", "logs", "edge", "transform", "auth", "ratelimit", "cache", "upstream", "jobs");
     /** What sits above the stages: it receives requests, builds chains, answers operators, or starts things. */
     private static final String[] ABOVE = {SERVER + ".listener..", SERVER + ".routing..", SERVER + ".admin..", SERVER + ".cli..",
             SERVER + ".config.."};

@@ -12,7 +12,8 @@ import java.util.Set;
 public record GatewayConfig(GatewayListenerConfig gateway, AdminListenerConfig admin, StorageConfig storage,
                             RedisConfig redis, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes,
                             ObservabilityConfig observability, IdentityConfig identity,
-                            CacheConfig cache, LogsConfig logs, AdminViewsConfig adminViews) {
+                            CacheConfig cache, LogsConfig logs, AdminViewsConfig adminViews,
+                            JobsConfig jobs) {
 
     public GatewayConfig {
         Require.notNull("gateway", gateway);
@@ -26,6 +27,7 @@ public record GatewayConfig(GatewayListenerConfig gateway, AdminListenerConfig a
         Require.notNull("cache", cache);
         Require.notNull("logs", logs);
         Require.notNull("adminViews", adminViews);
+        Require.notNull("jobs", jobs);
         Set<String> names = new HashSet<>();
         for (RouteConfig route : routes) {
             if (!names.add(route.name())) {
@@ -36,6 +38,27 @@ public record GatewayConfig(GatewayListenerConfig gateway, AdminListenerConfig a
                         + "', which is not in upstreams " + upstreams.keySet());
             }
         }
+        Map<String, String> queues = new java.util.HashMap<>();
+        for (RouteConfig route : routes) {
+            if (route.isAsync()) {
+                String other = queues.putIfAbsent(route.async().queue(), route.upstream());
+                if (other != null && !other.equals(route.upstream())) {
+                    throw new IllegalArgumentException("queue '" + route.async().queue() + "' is fed by routes of upstreams '" + other
+                            + "' and '" + route.upstream() + "'; a queue's workers call one upstream");
+                }
+            }
+        }
+    }
+
+    /** Each queue that async routes send jobs to, with the upstream its workers call, in the order routes name them. */
+    public Map<String, String> queueUpstreams() {
+        Map<String, String> queues = new java.util.LinkedHashMap<>();
+        for (RouteConfig route : routes) {
+            if (route.isAsync()) {
+                queues.putIfAbsent(route.async().queue(), route.upstream());
+            }
+        }
+        return queues;
     }
 
     /**

@@ -71,6 +71,7 @@ public final class GatewayConfigReader {
         CacheConfig cache = CacheReader.read(root.child("cache"));
         LogsConfig logs = LogsReader.read(root.child("logs"));
         AdminViewsConfig adminViews = AdminViewsReader.read(root.child("adminViews"));
+        JobsConfig jobs = JobsReader.read(root.child("jobs"), checkQueues(root, routes));
         root.rejectUnknownKeys();
 
         if (!root.problems().isEmpty()) {
@@ -81,7 +82,26 @@ public final class GatewayConfigReader {
                     + "the gateway answers every request with 404"));
         }
         warnOfUnreadVariables(root, variables, warnings);
-        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache, logs, adminViews);
+        return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache, logs, adminViews, jobs);
+    }
+
+    /**
+     * Each queue is fed by routes of one upstream (its workers call that one); returns the queues routes feed.
+     */
+    private static Set<String> checkQueues(ConfigNode root, List<RouteConfig> routes) {
+        Map<String, RouteConfig> feeders = new LinkedHashMap<>();
+        for (int i = 0; i < routes.size(); i++) {
+            RouteConfig route = routes.get(i);
+            if (!route.isAsync()) {
+                continue;
+            }
+            RouteConfig first = feeders.putIfAbsent(route.async().queue(), route);
+            if (first != null && !first.upstream().equals(route.upstream())) {
+                root.problem("routes", "routes '" + first.name() + "' and '" + route.name() + "' both send jobs to queue '" + route.async().queue()
+                        + "' but name upstreams '" + first.upstream() + "' and '" + route.upstream() + "'; a queue's workers call one upstream");
+            }
+        }
+        return feeders.keySet();
     }
 
     /** A {@code GATEHOUSE_*} variable no key reads is most likely a misspelt one, which would otherwise be ignored in silence. */

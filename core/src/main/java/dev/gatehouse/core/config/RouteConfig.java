@@ -19,13 +19,14 @@ import java.time.Duration;
  * @param log the route's share in the request log
  * @param ip which client addresses may call the route, besides the gateway's own rules
  * @param cors the route's CORS policy, or {@code null} for none
+ * @param async the route's job intake, or {@code null} when it proxies
  */
 public record RouteConfig(String name, RouteRule rule, String upstream, PathRewrite rewrite,
                           HeaderRules requestHeaders, HeaderRules responseHeaders, int maxHeaderBytes,
                           long maxBodyBytes, Duration requestTimeout, Duration connectTimeout, int retries,
                           RateLimitConfig rateLimit, AuthConfig auth,
                           RouteCacheConfig cache, WebSocketConfig websocket, CompressionConfig compression,
-                          RequestLogPolicy log, IpRules ip, CorsConfig cors) {
+                          RequestLogPolicy log, IpRules ip, CorsConfig cors, AsyncConfig async) {
 
     public static final int DEFAULT_RETRIES = 2;
 
@@ -46,5 +47,12 @@ public record RouteConfig(String name, RouteRule rule, String upstream, PathRewr
         Require.notNull("auth", auth);
         Require.notNull("log", log);
         Require.notNull("ip", ip);
+        if (async != null && auth.none()) {
+            throw new IllegalArgumentException("an async route needs auth (required or optional): a job is readable by its submitter alone");
+        }
+    }
+
+    public boolean isAsync() {
+        return async != null;
     }
 }

@@ -73,12 +73,24 @@ final class RouteReader {
         RequestLogPolicy log = LogsReader.route(r);
         IpRules ip = IpRulesReader.read(r);
         CorsConfig cors = CorsReader.read(r);
+        AsyncConfig async = AsyncReader.read(r, maxBody);
+        if (async != null) {
+            if (auth.none()) {
+                r.problem("async", "needs auth (mode required or optional): a job is readable by its submitter alone, so the "
+                        + "gateway must know who submitted it");
+                async = null;
+            } else if (cache != null) {
+                r.problem("cache", "does not apply to an async route: its answers are 202s for new jobs");
+            } else if (websocket != null) {
+                r.problem("websocket", "does not apply to an async route: a job is one request and one answer");
+            }
+        }
         r.rejectUnknownKeys();
         if (rule == null || name == null || upstream == null) {
             return null;
         }
         return new RouteConfig(name, rule, upstream, rewrite, requestHeaders, responseHeaders, maxHeader, maxBody,
-                timeout, connectTimeout, retries, rateLimit, auth, cache, websocket, compression, log, ip, cors);
+                timeout, connectTimeout, retries, rateLimit, auth, cache, websocket, compression, log, ip, cors, async);
     }
 
     /** {@code stripPrefix} or {@code rewrite}: how the matched path becomes the upstream's. */

@@ -15,10 +15,11 @@ import java.util.List;
  *                                each carrying up to {@link #STREAMS_PER_CONNECTION} requests at once)
  * @param protocol how the gateway speaks to the targets: HTTP/1.1, or HTTP/2 over TLS ({@code h2}) or in clear
  *                 with prior knowledge ({@code h2c})
+ * @param quota the third party's limits on the calls job workers make to it, or {@code null} for none
  */
 public record UpstreamConfig(String name, BalancerType balancer, List<TargetConfig> targets, HealthCheckConfig healthCheck,
                              HealthPolicy health, BreakerConfig breaker, Duration connectTimeout,
-                             int maxConnectionsPerTarget, Protocol protocol) {
+                             int maxConnectionsPerTarget, Protocol protocol, QuotaConfig quota) {
 
     /** The protocol the gateway speaks to an upstream's targets. */
     public enum Protocol implements Spelled {

@@ -2,6 +2,7 @@ package dev.gatehouse.core.config;
 
 import dev.gatehouse.core.balance.BalancerType;
 import dev.gatehouse.core.health.HealthPolicy;
+import dev.gatehouse.core.ratelimit.RateLimit;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -76,10 +77,57 @@ final class UpstreamReader {
                 n.problem("protocol", "h2c is HTTP/2 in clear: target " + target.address() + " must be an http:// URL (h2 is HTTP/2 over TLS)");
             }
         }
+        QuotaConfig quota = quota(n);
         n.rejectUnknownKeys();
         // the file is refused anyway; an upstream with a problem (no target, say) is one no node could run with
         return n.problems().size() > problems ? null
-                : new UpstreamConfig(name, balancer, targets, check, policy, breaker, connectTimeout, maxConnectionsPerTarget, protocol);
+                : new UpstreamConfig(name, balancer, targets, check, policy, breaker, connectTimeout, maxConnectionsPerTarget, protocol, quota);
+    }
+
+    /** {@code quota}: the third party's windows, e.g. {@code [1000/min, 50000/hour]} (or {@code 100/10s}), and the share to use. */
+    private static QuotaConfig quota(ConfigNode n) {
+        if (!n.has("quota")) {
+            return null;
+        }
+        ConfigNode q = n.child("quota");
+        int problems = q.problems().size();
+        List<RateLimit> limits = new ArrayList<>();
+        for (String text : q.strings("limits")) {
+            try {
+                RateLimit limit = quotaWindow(text);
+                if (limit.limit() < 2) {
+                    q.problem("limits", "'" + text + "' leaves no margin under the third party's limit; give a longer window with at least 2 calls");
+                } else {
+                    limits.add(limit);
+                }
+            } catch (IllegalArgumentException e) {
+                q.problem("limits", e.getMessage());
+            }
+        }
+        try {
+            RateLimit.oneRatePerWindow(limits);
+        } catch (IllegalArgumentException e) {
+            q.problem("limits", e.getMessage());
+        }
+        if (limits.isEmpty() && q.problems().size() == problems) {
+            q.problem("limits", "needs at least one window, e.g. limits: [1000/min, 50000/hour]");
+        }
+        double target = JobsReader.percent(q, "target", QuotaConfig.DEFAULT_TARGET, 0.01, 0.99);
+        q.rejectUnknownKeys();
+        return q.problems().size() > problems ? null : new QuotaConfig(limits, target);
+    }
+
+    /** {@code 1000/min}, {@code 50000/hour}, {@code 500000/day}, or any window as a duration: {@code 100/10s}, {@code 300/5m}. */
+    static RateLimit quotaWindow(String text) {
+        String[] parts = text.trim().split("\\s*/\\s*");
+        if (parts.length == 2 && parts[1].matches("\\d+\\s*(ms|s|m|h|d)") && parts[0].matches("\\d{1,10}")) {
+            java.math.BigInteger millis = ConfigNode.durationMillis(parts[1].replace(" ", ""));
+            if (millis == null || millis.signum() <= 0 || millis.compareTo(java.math.BigInteger.valueOf(java.time.Duration.ofDays(366).toMillis())) > 0) {
+                throw new IllegalArgumentException("'" + text + "' has a window outside 1ms to 366d");
+            }
+            return new RateLimit(Long.parseLong(parts[0]), Duration.ofMillis(millis.longValueExact()));
+        }
+        return RateLimit.parse(text);
     }
 
     private static BreakerConfig breaker(ConfigNode b) {

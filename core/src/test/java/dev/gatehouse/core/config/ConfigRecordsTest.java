@@ -90,7 +90,7 @@ class ConfigRecordsTest {
                 "upstreams", Map.of("api", Map.of("targets", List.of(Map.of("url", "http://127.0.0.1:3001")))),
                 "routes", List.of(Map.of("name", "api", "match", Map.of("prefix", "/api"), "upstream", "api"))), "gatehouse.yaml", n -> null);
         assertThatThrownBy(() -> new GatewayConfig(read.gateway(), read.admin(), read.storage(), read.redis(), Map.of(), read.routes(),
-                read.observability(), read.identity(), read.cache(), read.logs(), read.adminViews()))
+                read.observability(), read.identity(), read.cache(), read.logs(), read.adminViews(), read.jobs()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("route 'api' names upstream 'api', which is not in upstreams []");
     }
 }

@@ -16,6 +16,7 @@ import dev.gatehouse.server.observe.LiveStats;
 import dev.gatehouse.server.cache.ResponseCache;
 import dev.gatehouse.server.logs.Analytics;
 import dev.gatehouse.server.logs.LogSearch;
+import dev.gatehouse.server.jobs.Jobs;
 import dev.gatehouse.server.observe.HealthEndpoints;
 import dev.gatehouse.server.observe.GatewayMetrics;
 import dev.gatehouse.server.pipeline.Problem;
@@ -56,6 +57,7 @@ public final class AdminApi {
     private final NodeRegistry nodes;
     private final Analytics analytics;
     private final LogSearch logs;
+    private final Jobs jobs;
     private final Clock clock;
     private final LiveStats liveStats;
     private final ClusterStats clusterStats;
@@ -64,8 +66,9 @@ public final class AdminApi {
 
     public AdminApi(GatewayMetrics metrics, Supplier<Map<String, UpstreamPool>> pools, Supplier<RoutingSnapshot> snapshot,
                     HealthEndpoints health, Identities identities, IdentityConfig identityConfig, ResponseCache cache, NodeRegistry nodes,
-                    Analytics analytics, LogSearch logs, LiveStats liveStats, ClusterStats clusterStats, Clock clock) {
+                    Analytics analytics, LogSearch logs, Jobs jobs, LiveStats liveStats, ClusterStats clusterStats, Clock clock) {
         this.clock = clock;
+        this.jobs = jobs;
         this.clusterStats = clusterStats;
         this.liveStats = liveStats;
         this.identityConfig = identityConfig;
@@ -106,6 +109,7 @@ public final class AdminApi {
         new UserAdmin(identities, guard, calls).mount(router);
         new CacheAdmin(cache, guard).mount(router);
         new AnalyticsAdmin(analytics, logs, guard, calls).mount(router);
+        new JobsAdmin(jobs, guard, calls).mount(router);
         // HEAD wherever GET (RFC 9110 9.3.2): the same handler answers, and the server sends its headers without the body
         router.getRoutes().stream().filter(r -> r.methods() != null && r.methods().contains(HttpMethod.GET))
                 .forEach(r -> r.method(HttpMethod.HEAD));

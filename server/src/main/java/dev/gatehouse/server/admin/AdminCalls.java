@@ -42,6 +42,12 @@ final class AdminCalls {
         List<T> read(Map<String, String> filter, long after, int limit) throws Exception;
     }
 
+    /** A list endpoint without free-text search or a total: see the other {@code page}. */
+    <T> void page(RoutingContext ctx, Map<String, ? extends Collection<String>> filters, Pages<T> pages, ToLongFunction<T> id,
+                  Function<T, JsonObject> describe) {
+        page(ctx, filters, List.of(), pages, null, id, describe);
+    }
+
     /** How many rows match {@code filter} (by name), on every page. */
     interface Total {
         long count(Map<String, String> filter) throws Exception;

@@ -263,6 +263,10 @@ final class DemoCommand implements Callable<Integer> {
                       path: /health/ready
                       interval: 1s
                       timeout: 500ms
+                  thirdparty:                  # a mock third party (in the first sample instance) with hard quotas: 429 past them
+                    targets:
+                      - url: http://127.0.0.1:%5$d
+                    quota: { limits: [60/min, 5000/hour], target: 90%% }   # the workers of every node: 54 calls a minute, paced
                 routes:
                   - name: links-create         # creating a short link needs a login or key and costs 10 of the caller's tier;
                     match: { prefix: /api/v1/links, methods: [POST] }   # at most 400 an hour (the seed's 100 per 15 minutes)
@@ -298,7 +302,16 @@ final class DemoCommand implements Callable<Integer> {
                     upstream: api
                     auth: { mode: optional }
                     rateLimit: { tiers: true, mode: local }   # anonymous 100/min, free 1000, pro 10000, enterprise 100000
-                """.formatted(port, adminPort, targets, shortenerPort);
+                  - name: generate             # async: 202 + a job id at once; workers call the third party at its pace
+                    match: { prefix: /api/v1/generate, methods: [POST] }
+                    upstream: thirdparty
+                    rewrite: /third-party/generate
+                    auth: { mode: required }
+                    async: { queue: generate, contentTypes: [application/json] }
+                jobs:                          # poll a job at GET /api/v1/jobs/<id>; gatehouse jobs list|replay
+                  queues:
+                    generate: { workers: 2, backoff: [10s, 30s] }
+                """.formatted(port, adminPort, targets, shortenerPort, samplePorts.get(0));
     }
 
     private void printBanner(Path configFile, boolean kept, int gatewayPort, int adminListenerPort, int balancerPort) {
@@ -333,6 +346,15 @@ final class DemoCommand implements Callable<Integer> {
                   curl -i %1$s/docs                       # 302 to the URL: anonymous, answered from memory, counted
                   curl %1$s/api/v1/links/docs/stats -H 'Authorization: Bearer <token>'   # clicks by day, referrer, agent
 
+                Async jobs, through a mock third party that allows 60 calls a minute (the gateway paces 54):
+                  curl -X POST %1$s/api/v1/generate -H 'Authorization: Bearer admin-token-dev' \\
+                    -H 'Content-Type: application/json' -d '{"prompt": "hello"}'   # -> 202 {"jobId", "statusUrl", ...}
+                  curl %1$s/api/v1/jobs/<jobId> -H 'Authorization: Bearer admin-token-dev'
+                  for i in $(seq 200); do curl -s -o /dev/null -X POST %1$s/api/v1/generate \\
+                    -H 'Authorization: Bearer admin-token-dev' -H 'Content-Type: application/json' -d "{\\"n\\": $i}"; done
+                  curl %2$s/jobs/queues -H 'Authorization: Bearer admin-token-dev'   # the burst draining, paced
+                  curl http://localhost:%8$d/third-party/stats                       # calls, and 429s: none
+
                 Demo accounts: admin@example.com / admin123 (admin), user@example.com / user123 (user);
                 the admin key admin-token-dev works in the demo only.
                 Anonymous callers get 100 requests a minute (X-RateLimit-* headers show what is left).
@@ -340,7 +362,8 @@ final class DemoCommand implements Callable<Integer> {
                 and health checks bring it back. Ctrl-C stops everything.
                 """.formatted(gw, admin, samplePorts.size(), configFile.toAbsolutePath().normalize(),
                 dataDir.resolve("logs").toAbsolutePath().normalize(),
-                kept ? "kept from an earlier run, with your edits; edit it: changes apply live" : "edit it: changes apply live", lb));
+                kept ? "kept from an earlier run, with your edits; edit it: changes apply live" : "edit it: changes apply live", lb,
+                samplePorts.get(0)));
     }
 
     private static void awaitReady(SampleProcess sample) throws IOException {

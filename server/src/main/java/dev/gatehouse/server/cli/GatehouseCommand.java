@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = GatehouseCommand.Version.class,
         description = "A self-hosted API gateway: routing, balancing, health checks, circuit breakers, metrics.",
         subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, MigrateCommand.class, KeysCommand.class, UsersCommand.class, TiersCommand.class,
-                LogsCommand.class, AnalyticsCommand.class,
+                LogsCommand.class, AnalyticsCommand.class, JobsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GatehouseCommand implements Runnable {
 

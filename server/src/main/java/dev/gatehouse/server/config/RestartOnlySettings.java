@@ -41,7 +41,22 @@ public final class RestartOnlySettings {
         section(changed, "observability", running.observability(), next.observability());
         section(changed, "adminViews", running.adminViews(), next.adminViews());
         section(changed, "logs", running.logs(), next.logs());
+        // a node starts its intake, spool and workers once; a queue a reloaded route names first gets workers at restart
+        section(changed, "jobs", running.jobs(), next.jobs());
+        field(changed, "the queues async routes send jobs to", running, next, GatewayConfig::queueUpstreams);
+        field(changed, "the quotas of upstreams", running, next, RestartOnlySettings::quotas);
         return changed;
+    }
+
+    /** Each upstream's quota (the pace its job workers keep), by name. */
+    private static java.util.Map<String, Object> quotas(GatewayConfig config) {
+        java.util.Map<String, Object> quotas = new java.util.TreeMap<>();
+        config.upstreams().forEach((name, upstream) -> {
+            if (upstream.quota() != null) {
+                quotas.put(name, upstream.quota());
+            }
+        });
+        return quotas;
     }
 
     private static <T> void field(List<String> changed, String key, T running, T next, Function<T, Object> value) {

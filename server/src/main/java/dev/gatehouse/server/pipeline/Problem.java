@@ -34,6 +34,8 @@ public record Problem(int status, String type, String title, String detail, Long
             "unauthorized", "insufficient-scope", "insufficient-role", "identity-unavailable",
             // limits
             "rate-limited", "rate-limiter-unavailable",
+            // jobs
+            "invalid-idempotency-key", "unsupported-media-type", "idempotency-key-reused", "jobs-unavailable",
             // upstreams
             "no-healthy-target", "circuit-open", "upstream-timeout", "upstream-unreachable", "upstream-congested",
             // the gateway's own failures

@@ -75,6 +75,11 @@ public final class RateLimiters {
                 .register(meters);
     }
 
+    /** The shared Redis store (behind its breaker), or null when Redis is not configured: job workers pace their calls with it. */
+    public RedisRateLimiterStore shared() {
+        return shared;
+    }
+
     public boolean redisAvailable() {
         return breaker != null && breaker.available();
     }

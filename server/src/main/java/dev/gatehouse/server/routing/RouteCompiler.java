@@ -37,6 +37,13 @@ import dev.gatehouse.server.ratelimit.RateLimitFilter;
 import dev.gatehouse.server.ratelimit.RateLimiters;
 import dev.gatehouse.server.transform.CompressionFilter;
 import dev.gatehouse.server.upstream.ProxyFilter;
+import dev.gatehouse.server.jobs.JobIntakeFilter;
+import dev.gatehouse.server.jobs.JobStatusFilter;
+import dev.gatehouse.server.jobs.Jobs;
+import dev.gatehouse.core.config.AuthConfig;
+import dev.gatehouse.core.config.CredentialType;
+import dev.gatehouse.core.route.PathPattern;
+import dev.gatehouse.core.route.RouteRule;
 import dev.gatehouse.server.upstream.UpstreamPool;
 import io.vertx.core.Vertx;
 
@@ -54,11 +61,13 @@ public final class RouteCompiler {
     private final ResponseCache cache;
     private final Clock clock;
     private final RequestLogSink requestLog;
+    private final Jobs jobs;
     /** The node's tracing, or null when it traces nothing. */
     private final Tracing tracing;
 
     public RouteCompiler(Vertx vertx, GatewayMetrics metrics, AccessLog accessLog, RateLimiters limiters, Identities identities,
-                         ResponseCache cache, RequestLogSink requestLog, Clock clock, Tracing tracing) {
+                         ResponseCache cache, RequestLogSink requestLog, Jobs jobs, Clock clock, Tracing tracing) {
+        this.jobs = jobs;
         this.vertx = vertx;
         this.tracing = tracing;
         this.requestLog = requestLog;
@@ -75,7 +84,11 @@ public final class RouteCompiler {
         RouteTable.Builder<CompiledRoute> table = RouteTable.builder();
         boolean anyCache = config.routes().stream().anyMatch(r -> r.cache() != null);
         for (RouteConfig route : config.routes()) {
-            table.add(route.rule(), compile(route, config.gateway(), pools.get(route.upstream()), trusted, anyCache));
+            table.add(route.rule(), compile(route, config, pools.get(route.upstream()), trusted, anyCache));
+        }
+        if (config.routes().stream().anyMatch(RouteConfig::isAsync)) {
+            table.add(new RouteRule(PathPattern.template(config.jobs().statusPath() + "/{id}"), java.util.Set.of("GET", "HEAD"), null,
+                    Map.of(), null, config.gateway().versionHeader()), jobStatus(config, trusted));
         }
         CompiledRoute unrouted = new CompiledRoute("none", null,
                 Chain.of(unroutedFilters(config.gateway(), trusted)));
@@ -98,7 +111,31 @@ public final class RouteCompiler {
         return filters;
     }
 
-    private CompiledRoute compile(RouteConfig route, GatewayListenerConfig listener, UpstreamPool pool, TrustedProxies trusted, boolean anyCache) {
+    /**
+     * Where clients poll their jobs ({@code GET <jobs.statusPath>/<id>}, route {@code jobs}): authenticated with any
+     * credential an async route takes; the job answers only to its submitter or an admin.
+     */
+    private CompiledRoute jobStatus(GatewayConfig config, TrustedProxies trusted) {
+        List<CredentialType> accept = new ArrayList<>();
+        config.routes().stream().filter(RouteConfig::isAsync).forEach(r -> r.auth().accept().stream()
+                .filter(t -> !accept.contains(t)).forEach(accept::add));
+        List<Filter> filters = new ArrayList<>(List.of(new RequestIdFilter(), new ObserveFilter(accessLog, metrics.requestTimers("jobs"), clock)));
+        if (tracing != null) {
+            filters.add(new TraceFilter(tracing.tracer(), Tracing.propagator()));
+        }
+        if (requestLog != RequestLogSink.NONE) {
+            filters.add(new RequestLogFilter(RequestLogPolicy.ALL, requestLog, trusted, clock));
+        }
+        if (!config.gateway().ip().isEmpty()) {
+            filters.add(new IpFilter(config.gateway().ip(), IpRules.ANYONE, trusted));
+        }
+        filters.add(new AuthFilter(new AuthConfig(AuthConfig.Mode.REQUIRED, accept, List.of(), null), identities));
+        filters.add(new JobStatusFilter(jobs));
+        return new CompiledRoute("jobs", null, Chain.of(filters));
+    }
+
+    private CompiledRoute compile(RouteConfig route, GatewayConfig config, UpstreamPool pool, TrustedProxies trusted, boolean anyCache) {
+        GatewayListenerConfig listener = config.gateway();
         List<Filter> filters = new ArrayList<>();
         filters.add(new RequestIdFilter());
         filters.add(new ObserveFilter(accessLog, metrics.requestTimers(route.name()), clock));
@@ -143,7 +180,12 @@ public final class RouteCompiler {
         if (route.rewrite() != PathRewrite.NONE) {
             filters.add(new RewriteFilter(route.rewrite()));
         }
-        filters.add(new ProxyFilter(vertx, pool, route, trusted, clock));
+        if (route.isAsync()) {
+            // a job, not a proxied call: stored and answered 202; the queue's workers call the upstream later
+            filters.add(new JobIntakeFilter(route, config.jobs().queue(route.async().queue()).attempts(), jobs));
+        } else {
+            filters.add(new ProxyFilter(vertx, pool, route, trusted, clock));
+        }
         return new CompiledRoute(route.name(), route, Chain.of(filters));
     }
 }

@@ -43,6 +43,14 @@ public final class Database implements AutoCloseable {
      * {@code connectionTimeout}, as the pool does.
      */
     public Connection openDedicatedConnection() throws SQLException {
+        return openDedicatedConnection(jdbcUrl);
+    }
+
+    /**
+     * As {@link #openDedicatedConnection()}, to {@code url} with the storage's credentials: for a LISTEN that must reach
+     * PostgreSQL itself when the storage URL goes through a pooler in transaction mode.
+     */
+    public Connection openDedicatedConnection(String url) throws SQLException {
         java.util.Properties props = new java.util.Properties();
         props.setProperty("connectTimeout", Long.toString(connectTimeoutSeconds));
         if (user != null) {
@@ -51,7 +59,7 @@ public final class Database implements AutoCloseable {
         if (password != null) {
             props.setProperty("password", password);
         }
-        return java.sql.DriverManager.getConnection(jdbcUrl, props);
+        return java.sql.DriverManager.getConnection(url, props);
     }
 
     /** Starts the embedded server if no URL is configured, opens the pool and applies pending migrations. */

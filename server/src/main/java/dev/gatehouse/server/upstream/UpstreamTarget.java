@@ -9,9 +9,6 @@ import dev.gatehouse.core.time.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -42,7 +39,7 @@ public final class UpstreamTarget implements Balanced {
     static final int TRANSITIONS_KEPT = 20;
 
     /** A change of the breaker's state, when this node saw it. */
-    public record Transition(String from, String to, Instant at) {
+    public record Transition(String from, String to, java.time.Instant at) {
     }
 
     UpstreamTarget(String pool, TargetConfig config, HealthPolicy healthPolicy, BreakerConfig breakerConfig, Ticker ticker) {
@@ -92,17 +89,7 @@ public final class UpstreamTarget implements Balanced {
     }
 
     private static CircuitBreakerConfig breakerConfig(BreakerConfig c, Ticker ticker) {
-        return CircuitBreakerConfig.custom()
-                .failureRateThreshold(c.failureRateThreshold())
-                .slowCallRateThreshold(c.slowCallRateThreshold())
-                .slowCallDurationThreshold(c.slowCallDuration())
-                .minimumNumberOfCalls(c.minimumCalls())
-                .slidingWindow(c.window(), c.minimumCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .waitDurationInOpenState(c.openWait())
-                .permittedNumberOfCallsInHalfOpenState(c.halfOpenCalls())
-                .clock(new TickerClock(ticker))
-                .currentTimestampFunction(clock -> ticker.read(), TimeUnit.NANOSECONDS)
-                .build();
+        return BreakerSettings.of(c, ticker);
     }
 
     /** Whether this target could be reused after a reload with this configuration (same settings). */
@@ -218,29 +205,5 @@ public final class UpstreamTarget implements Balanced {
 
     public long failures() {
         return failures.sum();
-    }
-
-    /** A {@link Clock} over the injected ticker, so the breaker's open wait follows the same time as everything else. */
-    private static final class TickerClock extends Clock {
-        private final Ticker ticker;
-
-        TickerClock(Ticker ticker) {
-            this.ticker = ticker;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.EPOCH.plusNanos(ticker.read());
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.logs;
+package dev.gatehouse.server.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /**
- * One segment file of the {@link LogSpool}: a header (what the spool writes at the head of each: its format and
+ * One segment file of a {@link Spool}: a header (what the spool writes at the head of each: its format and
  * database), then records, each its payload's length and CRC32 and the payload. Written up to {@link #size()},
  * read up to {@link #readAt()}.
  */
@@ -113,6 +113,11 @@ final class SpoolSegment {
         }
         size += record.limit();
         return record.limit();
+    }
+
+    /** Forces what was written to the disk. */
+    void force() throws IOException {
+        channel.force(false);
     }
 
     /** The record at the read position (which stays where it is). */
