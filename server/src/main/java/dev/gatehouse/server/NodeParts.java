@@ -170,7 +170,7 @@ final class NodeParts {
                 : null;
         this.gateway = new GatewayVerticle.Shared(config.gateway(), snapshot::get, health, identityEndpoints, adminViews, metrics, gatewayPort, clock, draining::get);
         this.liveStats = new LiveStats(vertx, metrics.registry(), heartbeat.nodeId(), clock);
-        this.clusterStats = new ClusterStats(vertx, database, liveStats);
+        this.clusterStats = new ClusterStats(vertx, database, liveStats, clock, metrics.registry());
         this.adminApi = new AdminApi(metrics, upstreams::pools, snapshot::get, health, identities, config.identity(), cache, nodes, analytics,
                 logSearch, jobs, liveStats, clusterStats, clock);
     }

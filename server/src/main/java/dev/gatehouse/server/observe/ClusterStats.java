@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The nodes' live samples shared through the PostgreSQL they all use, so a dashboard opened on one node can watch
  * another (whose admin listener is on its own loopback). Each node sends every sample it takes on a {@code NOTIFY}
  * channel: one short statement a second through the pool, skipped while the last is still under way. Only once a
- * stream here asks for another node does this node {@code LISTEN}, on a connection of its own, handing what it hears to
- * {@link LiveStats}; it then listens until it stops, reconnecting after a failure.
+ * stream here asks for another node does this node {@code LISTEN}, on a connection of its own outside the pool, handing
+ * what it hears to {@link LiveStats}; it reconnects after a failure, and lets the connection go once no stream has
+ * watched another node for {@link #IDLE} ({@code gatehouse_admin_stats_listening} says whether it holds one).
  */
 public final class ClusterStats implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterStats.class);
@@ -27,18 +28,29 @@ public final class ClusterStats implements AutoCloseable {
     /** PostgreSQL takes a payload under 8000 bytes; past this a sample goes without its routes. */
     static final int MAX_PAYLOAD = 7800;
     private static final long MAX_BACKOFF_MS = 5000;
+    /** How long the connection is kept after the last stream watching another node ends. */
+    static final java.time.Duration IDLE = java.time.Duration.ofMinutes(1);
 
     private final Vertx vertx;
     private final Database database;
     private final LiveStats stats;
+    private final dev.gatehouse.core.time.Clock clock;
     private final AtomicBoolean sending = new AtomicBoolean();
     private Thread listener;
     private volatile boolean running;
 
-    public ClusterStats(Vertx vertx, Database database, LiveStats stats) {
+    public ClusterStats(Vertx vertx, Database database, LiveStats stats, dev.gatehouse.core.time.Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.vertx = vertx;
         this.database = database;
         this.stats = stats;
+        this.clock = clock;
+        io.micrometer.core.instrument.Gauge.builder("gatehouse.admin.stats.listening", this, c -> c.listening() ? 1 : 0)
+                .description("1 while this node holds a connection hearing the other nodes' live samples").register(meters);
+    }
+
+    /** Whether this node hears the other nodes' samples now (and holds a connection for it). */
+    public synchronized boolean listening() {
+        return listener != null;
     }
 
     /** Sends each sample this node takes from now on. */
@@ -80,6 +92,7 @@ public final class ClusterStats implements AutoCloseable {
 
     private void hear() {
         long backoff = 250;
+        long idleSince = clock.read();
         while (running) {
             try (Connection c = database.openDedicatedConnection(); Statement s = c.createStatement()) {
                 s.execute("LISTEN " + CHANNEL);
@@ -87,6 +100,11 @@ public final class ClusterStats implements AutoCloseable {
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] notices = pg.getNotifications(500);
+                    if (stats.watchingOthers()) {
+                        idleSince = clock.read();
+                    } else if (clock.read() - idleSince > IDLE.toNanos() && quitIfIdle()) {
+                        return;
+                    }
                     if (notices == null) {
                         continue;
                     }
@@ -106,6 +124,16 @@ public final class ClusterStats implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Lets the connection go unless a stream began to watch another node meanwhile; returns whether it did. */
+    private synchronized boolean quitIfIdle() {
+        if (stats.watchingOthers() || listener != Thread.currentThread()) {
+            return false;
+        }
+        listener = null;
+        stats.forgetOthers();
+        return true;
     }
 
     private static void pause(long millis) {

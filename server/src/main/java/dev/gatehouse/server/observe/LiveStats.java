@@ -230,6 +230,16 @@ public final class LiveStats implements AutoCloseable {
         }
     }
 
+    /** Whether any stream watches another node now. */
+    public boolean watchingOthers() {
+        return otherWatchers.values().stream().anyMatch(list -> !list.isEmpty());
+    }
+
+    /** Forgets the other nodes' samples (once this node stops hearing them, they would only grow stale). */
+    public synchronized void forgetOthers() {
+        others.clear();
+    }
+
     /** Another node's samples as they arrived here, oldest first; empty for a node not heard from. */
     public synchronized List<Sample> history(String node) {
         if (node.equals(nodeId)) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.time.ManualTicker;
 import dev.gatehouse.server.GatewayNode;
 import dev.gatehouse.server.TestNodes;
 import dev.gatehouse.server.logs.RequestLogRows;
@@ -157,8 +158,10 @@ class DashboardApiTest {
     }
 
     @Test
-    void aStreamOnOneNodeCarriesAnotherNodesSamplesThroughPostgresql() throws Exception {
-        GatewayNode other = TestNodes.start("""
+    void aStreamOnOneNodeCarriesAnotherNodesSamplesThroughPostgresqlAndTheConnectionGoesWhenNobodyWatches() throws Exception {
+        ManualTicker clock = new ManualTicker();
+        // the watching node runs on a clock of the test's, to pass its idle minute without waiting one
+        GatewayNode watcher = TestNodes.start("""
                 gateway: {host: 127.0.0.1, port: 0, instances: 1}
                 admin: {port: 0}
                 storage: {postgres: {url: "%s", poolSize: 3}}
@@ -168,21 +171,25 @@ class DashboardApiTest {
                   svc: {targets: [{url: "http://127.0.0.1:9"}]}
                 routes:
                   - {name: elsewhere, match: {prefix: /elsewhere}, upstream: svc}
-                """.formatted(database.jdbcUrl()));
+                """.formatted(database.jdbcUrl()), clock);
+        String at = "http://127.0.0.1:" + watcher.adminPort();
         try {
-            HttpResponse<String> unknown = asAdmin("GET", "/stats?node=no-such-node", null);
+            HttpResponse<String> unknown = send("GET", at + "/stats?node=no-such-node", null, "x-api-key", adminKey);
             assertThat(unknown.statusCode()).isEqualTo(404);
             assertThat(unknown.body()).contains("no live node 'no-such-node'");
+            assertThat(watcher.metrics().scrape()).as("no connection before anyone asks").contains("gatehouse_admin_stats_listening 0.0");
 
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/stats/stream?node=" + other.nodeId()))
-                    .header("x-api-key", adminKey).build();
-            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(URI.create(at + "/stats/stream?node=" + node.nodeId()))
+                    .header("x-api-key", adminKey).build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(response.statusCode()).isEqualTo(200);
             List<JsonObject> samples = new CopyOnWriteArrayList<>();
             Thread reader = new Thread(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                    boolean sample = false;
                     for (String line; (line = lines.readLine()) != null; ) {
-                        if (line.startsWith("data: {\"node\"")) {
+                        if (line.startsWith("event: ")) {
+                            sample = line.equals("event: sample");
+                        } else if (sample && line.startsWith("data: ")) {
                             samples.add(new JsonObject(line.substring(6)));
                         }
                     }
@@ -193,22 +200,26 @@ class DashboardApiTest {
             reader.setDaemon(true);
             reader.start();
             try {
-                for (int i = 0; i < 7; i++) {
-                    send("GET", "http://127.0.0.1:" + other.gatewayPort() + "/elsewhere/" + i, null);
-                }
-                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(samples).isNotEmpty().last().satisfies(s -> {
-                    assertThat(s.getString("node")).isEqualTo(other.nodeId());
-                    assertThat(s.getLong("requests")).isEqualTo(7);
-                    assertThat(s.getJsonArray("routes").getJsonObject(0).getString("route")).isEqualTo("elsewhere");
+                await().atMost(Duration.ofSeconds(15)).until(() -> !samples.isEmpty());
+                long before = samples.get(samples.size() - 1).getLong("requests");
+                gateway("/open/elsewhere", 7);
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(samples).last().satisfies(s -> {
+                    assertThat(s.getString("node")).isEqualTo(node.nodeId());
+                    assertThat(s.getLong("requests")).isGreaterThanOrEqualTo(before + 7);
                 }));
+                assertThat(new JsonObject(send("GET", at + "/stats?node=" + node.nodeId(), null, "x-api-key", adminKey).body()).getString("node"))
+                        .isEqualTo(node.nodeId());
+                assertThat(watcher.metrics().scrape()).contains("gatehouse_admin_stats_listening 1.0", "gatehouse_admin_stats_nodes 1.0");
             } finally {
                 response.body().close();
             }
-            JsonObject heard = new JsonObject(asAdmin("GET", "/stats?node=" + other.nodeId(), null).body());
-            assertThat(heard.getString("node")).isEqualTo(other.nodeId());
-            assertThat(node.metrics().scrape()).contains("gatehouse_admin_stats_nodes 1.0");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(watcher.metrics().scrape()).contains("gatehouse_admin_streams 0.0"));
+            clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(watcher.metrics().scrape())
+                    .as("a minute after the last stream, the connection goes and the samples with it")
+                    .contains("gatehouse_admin_stats_listening 0.0", "gatehouse_admin_stats_nodes 0.0"));
         } finally {
-            other.close();
+            watcher.close();
         }
     }
 
