@@ -55,11 +55,11 @@ export default {
           {label: 'Running', value: q => fmt.count(q.depth.running), numeric: true},
           {label: 'Failed', value: q => q.depth.failed ? badge(fmt.count(q.depth.failed), 'warn') : '0', numeric: true},
           {label: 'Dead', value: q => q.depth.dead ? badge(fmt.count(q.depth.dead), 'bad') : '0', numeric: true},
-          {label: 'Oldest waiting', value: q => q.depth.queued ? fmt.duration(Math.round(q.oldestWaitingSeconds)) : '—', numeric: true},
+          {label: 'Oldest wait', value: q => q.depth.queued ? fmt.duration(Math.round(q.oldestWaitingSeconds)) : '—', numeric: true},
           {label: 'Pace', value: q => q.quota ? `${fmt.perSecond(q.quota.perSecond)} (${q.quota.tightest})` : h('span', {class: 'muted'}, 'no quota')},
           {label: 'Quota used', class: 'wrap', value: q => q.quota ? q.quota.windows.map(w => `${w.window}: ${w.used === null ? '—' : fmt.count(w.used)} of ${fmt.count(w.budget)}`).join(' · ') : ''},
           {label: 'State', value: q => q.pausedSeconds > 0 ? badge(`paused ${fmt.duration(Math.round(q.pausedSeconds))}`, 'warn') : badge('running', 'ok')},
-          {label: 'Workers here', value: q => fmt.count(q.workersOnThisNode), numeric: true},
+          {label: 'Workers', value: q => fmt.count(q.workersOnThisNode), numeric: true},
         ], data, {caption: 'Queues', empty: emptyState('No async queues', h('span', {}, 'A route with ', h('code', {}, 'async: {queue: name}'),
           ' takes requests as jobs; see docs/jobs.md.'))}));
       } catch (err) {

@@ -47,6 +47,7 @@ class DashboardBrowserTest {
     static TestDatabase database;
     static GatewayNode node;
     static final HttpClient http = HttpClient.newHttpClient();
+    static final java.util.concurrent.atomic.AtomicBoolean thirdPartyUp = new java.util.concurrent.atomic.AtomicBoolean();
     DashboardBrowser browser;
 
     @BeforeAll
@@ -54,7 +55,9 @@ class DashboardBrowserTest {
         vertx = Vertx.vertx();
         database = TestPostgres.newDatabase();
         int upstream = vertx.createHttpServer().requestHandler(r -> {
-            if (r.path().startsWith("/catalog")) {
+            if (r.path().startsWith("/third-party")) {
+                r.response().setStatusCode(thirdPartyUp.get() ? 200 : 500).end(thirdPartyUp.get() ? "{\"done\": true}" : "down");
+            } else if (r.path().startsWith("/catalog")) {
                 r.response().putHeader("cache-control", "max-age=300").end("item " + r.path());
             } else {
                 r.response().end("ok");
@@ -73,6 +76,11 @@ class DashboardBrowserTest {
                   - {name: catalog, match: {prefix: /catalog}, upstream: svc, cache: {ttl: 5m}}
                   - {name: orders, match: {prefix: /orders}, upstream: svc, auth: {mode: required}}
                   - {name: open, match: {prefix: /open}, upstream: svc}
+                  - {name: generate, match: {prefix: /generate, methods: [POST]}, upstream: svc, rewrite: /third-party/generate,
+                     auth: {mode: required}, async: {queue: thirdparty}}
+                jobs:
+                  queues:
+                    thirdparty: {workers: 1, backoff: []}   # one attempt: a failure is a dead letter at once
                 """.formatted(database.jdbcUrl(), spool, upstream));
         node.identities().users().create(ADMIN, ADMIN_PASSWORD, "admin", "enterprise");
         node.identities().users().create(USER, USER_PASSWORD, "user", "free");
@@ -213,6 +221,37 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aDeadJobIsReplayedFromTheJobsPageAndThenSucceeds() throws Exception {
+        String client = node.identities().keys().create("jobs client", "free", List.of(), null, null).key();
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.gatewayPort() + "/generate"))
+                .header("x-api-key", client).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"hello\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String job = new io.vertx.core.json.JsonObject(accepted.body()).getString("jobId");
+
+        signInAsAdmin();
+        browser.open("#/jobs");
+        assertThat(browser.find("#job-queues").getText()).contains("thirdparty");
+        // the worker's one attempt fails, and the job is a dead letter: the page shows it (refreshing until it does)
+        WebElement row = browser.until(d -> {
+            Select state = new Select(d.findElement(By.cssSelector("main select[aria-label=State]")));
+            state.selectByValue("failed");
+            state.selectByValue("dead"); // choosing the state again lists the jobs afresh
+            return d.findElements(By.cssSelector("#job-list tbody tr")).stream().filter(r -> r.getText().contains(job)).findFirst().orElse(null);
+        });
+        assertThat(row.getText()).contains("dead", "1 of 1", "thirdparty");
+        browser.screenshot("jobs");
+
+        thirdPartyUp.set(true);
+        row.findElement(By.xpath(".//button[normalize-space()='Replay']")).click();
+        assertThat(browser.find("#jobs-messages .notice").getText()).isEqualTo("Job " + job + " is queued again.");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> status = gateway("/api/v1/jobs/" + job, "x-api-key", client);
+            assertThat(new io.vertx.core.json.JsonObject(status.body()).getString("status")).as(status.body()).isEqualTo("succeeded");
+        });
+    }
+
+    @Test
     void aUserOrAKeyWithoutTheAdminScopeSeesNothing() throws Exception {
         browser.open("#/keys");
         assertThat(browser.find("#signin-password").isDisplayed()).as("the keys page without signing in shows the sign-in").isTrue();
@@ -246,7 +285,7 @@ class DashboardBrowserTest {
             assertThat(browser.driver.findElements(By.cssSelector("main .error-box"))).as("errors shown on " + page).isEmpty();
             browser.screenshot(page);
         }
-        assertThat(browser.find("#job-queues").getText()).as("the jobs page of a node without async routes").contains("No async queues");
+        assertThat(browser.driver.findElements(By.cssSelector("nav a[data-page=jobs]"))).as("the jobs page, the API having /jobs").hasSize(1);
         assertThat(browser.severeConsoleMessages()).isEmpty();
     }
 }
