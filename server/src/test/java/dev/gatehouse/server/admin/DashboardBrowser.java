@@ -4,6 +4,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -86,8 +87,37 @@ final class DashboardBrowser implements AutoCloseable {
         until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-password")));
     }
 
+    /**
+     * Waits for {@code condition} to give something other than null or false. An element the page drew again meanwhile
+     * (stale) counts as not yet: the condition is asked again, and finds the new one.
+     */
     <T> T until(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition::apply);
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(condition::apply);
+    }
+
+    /** The text of the first element {@code css} finds, read in one step (the page may redraw it at any moment). */
+    String text(String css) {
+        return until(d -> (String) ((JavascriptExecutor) d).executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", css));
+    }
+
+    /** Clicks the button labelled {@code label} in the first row of the table {@code table} whose text contains {@code rowText}. */
+    void clickInRow(String table, String rowText, String label) {
+        until(d -> {
+            for (WebElement row : d.findElements(By.cssSelector(table + " tbody tr"))) {
+                if (row.getText().contains(rowText)) {
+                    row.findElement(By.xpath(".//button[normalize-space()='" + label + "']")).click();
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /** The text of the first row of {@code table} that contains {@code rowText}, once there is one. */
+    String row(String table, String rowText) {
+        return until(d -> d.findElements(By.cssSelector(table + " tbody tr")).stream().map(WebElement::getText)
+                .filter(t -> t.contains(rowText)).findFirst().orElse(null));
     }
 
     WebElement find(String css) {

@@ -124,7 +124,7 @@ class DashboardBrowserTest {
 
     /** The overview's count of requests since the node started, as its first tile says it. */
     long requestsSinceStart() {
-        String text = browser.find("[data-stat=requests] .tile-sub").getText();
+        String text = browser.text("[data-stat=requests] .tile-sub");
         Matcher number = Pattern.compile("([0-9,]+) since the node started").matcher(text);
         assertThat(number.find()).as("the requests tile says how many since the start: '%s'", text).isTrue();
         return Long.parseLong(number.group(1).replace(",", ""));
@@ -140,7 +140,7 @@ class DashboardBrowserTest {
             assertThat(gateway("/open/" + i).statusCode()).isEqualTo(200);
         }
         browser.until(d -> requestsSinceStart() >= before + 25);
-        assertThat(browser.find("[data-stat=requests] .tile-value").getText()).endsWith("/s");
+        assertThat(browser.text("[data-stat=requests] .tile-value")).endsWith("/s");
         assertThat(browser.driver.findElements(By.cssSelector(".uplot"))).as("the overview's charts").hasSize(4);
         browser.screenshot("overview");
         assertThat(browser.severeConsoleMessages()).isEmpty();
@@ -165,15 +165,12 @@ class DashboardBrowserTest {
         assertThat(gateway("/orders/1", "x-api-key", secret).statusCode()).as("the new key through the gateway").isEqualTo(200);
         assertThat(gateway("/orders/1").statusCode()).as("no key").isEqualTo(401);
 
-        WebElement row = browser.until(d -> d.findElements(By.cssSelector("#keys-list tbody tr")).stream()
-                .filter(r -> r.getText().contains("browser checkout")).findFirst().orElse(null));
-        assertThat(row.getText()).contains("active", "pro");
-        row.findElement(By.xpath(".//button[normalize-space()='Revoke']")).click();
+        assertThat(browser.row("#keys-list", "browser checkout")).contains("active", "pro");
+        browser.clickInRow("#keys-list", "browser checkout", "Revoke");
         assertThat(browser.find("dialog[open]").getText()).contains("Revoke browser checkout?");
         browser.find("dialog[open] button[value=confirm]").click();
         assertThat(browser.find("#keys-messages .notice").getText()).startsWith("Revoked browser checkout");
-        browser.until(d -> d.findElements(By.cssSelector("#keys-list tbody tr")).stream()
-                .anyMatch(r -> r.getText().contains("browser checkout") && r.getText().contains("revoked")));
+        browser.until(d -> browser.row("#keys-list", "browser checkout").contains("revoked"));
         browser.screenshot("keys");
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
@@ -209,12 +206,15 @@ class DashboardBrowserTest {
         browser.open("#/logs");
         browser.find("#log-request-id").sendKeys(id);
         // the request log writes its rows in batches a moment after the answer: search until it is there
-        WebElement row = browser.until(d -> {
+        browser.until(d -> {
             d.findElement(By.cssSelector("#logs-search button[type=submit]")).click();
-            return d.findElements(By.cssSelector("#logs-results tbody tr")).stream().filter(r -> r.getText().contains(id)).findFirst().orElse(null);
+            return d.findElements(By.cssSelector("#logs-results tbody tr")).stream().anyMatch(r -> r.getText().contains(id));
         });
-        assertThat(row.getText()).contains("200", "GET", "/open/looked-for", "open");
-        row.click();
+        assertThat(browser.row("#logs-results", id)).contains("200", "GET", "/open/looked-for", "open");
+        browser.until(d -> {
+            d.findElements(By.cssSelector("#logs-results tbody tr")).stream().filter(r -> r.getText().contains(id)).findFirst().orElseThrow().click();
+            return true;
+        });
         WebElement record = browser.find("#log-record");
         assertThat(record.getText()).contains(id, "/open/looked-for", "requestId", "durationUs", "client");
         browser.screenshot("logs");
@@ -233,17 +233,17 @@ class DashboardBrowserTest {
         browser.open("#/jobs");
         assertThat(browser.find("#job-queues").getText()).contains("thirdparty");
         // the worker's one attempt fails, and the job is a dead letter: the page shows it (refreshing until it does)
-        WebElement row = browser.until(d -> {
+        browser.until(d -> {
             Select state = new Select(d.findElement(By.cssSelector("main select[aria-label=State]")));
             state.selectByValue("failed");
             state.selectByValue("dead"); // choosing the state again lists the jobs afresh
-            return d.findElements(By.cssSelector("#job-list tbody tr")).stream().filter(r -> r.getText().contains(job)).findFirst().orElse(null);
+            return d.findElements(By.cssSelector("#job-list tbody tr")).stream().anyMatch(r -> r.getText().contains(job));
         });
-        assertThat(row.getText()).contains("dead", "1 of 1", "thirdparty");
+        assertThat(browser.row("#job-list", job)).contains("dead", "1 of 1", "thirdparty");
         browser.screenshot("jobs");
 
         thirdPartyUp.set(true);
-        row.findElement(By.xpath(".//button[normalize-space()='Replay']")).click();
+        browser.clickInRow("#job-list", job, "Replay");
         assertThat(browser.find("#jobs-messages .notice").getText()).isEqualTo("Job " + job + " is queued again.");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             HttpResponse<String> status = gateway("/api/v1/jobs/" + job, "x-api-key", client);

@@ -107,20 +107,20 @@ class DashboardScaleTest {
             browser.find("#signin-key button[type=submit]").click();
             browser.find("nav.sidebar");
             browser.open("#/keys");
-            assertThat(browser.find("#keys-count").getText()).isEqualTo("Showing 1–50 of 100,001");
-            List<WebElement> rows = browser.driver.findElements(By.cssSelector("#keys-list tbody tr"));
+            // read afresh each time: the list is drawn again whenever an answer arrives
+            browser.until(d -> d.findElement(By.id("keys-count")).getText().equals("Showing 1–50 of 100,001"));
+            List<String> rows = browser.until(d -> d.findElements(By.cssSelector("#keys-list tbody tr")).stream().map(WebElement::getText).toList());
             assertThat(rows).hasSize(50);
-            assertThat(rows.get(0).getText()).as("newest first").contains("bulk key " + KEYS);
+            assertThat(rows.get(0)).as("newest first").contains("bulk key " + KEYS);
 
             browser.driver.findElement(By.xpath("//div[@class='pager']/button[normalize-space()='Next']")).click();
             browser.until(d -> d.findElement(By.id("keys-count")).getText().equals("Showing 51–100 of 100,001"));
-            assertThat(browser.driver.findElements(By.cssSelector("#keys-list tbody tr")).get(0).getText()).contains("bulk key " + (KEYS - 50));
+            browser.until(d -> d.findElements(By.cssSelector("#keys-list tbody tr")).get(0).getText().contains("bulk key " + (KEYS - 50)));
 
-            browser.find("#keys-list").isDisplayed();
-            browser.driver.findElement(By.cssSelector("input[aria-label='Search keys']")).sendKeys("bulk key 77777");
+            browser.find("input[aria-label='Search keys']").sendKeys("bulk key 77777");
             browser.until(d -> d.findElement(By.id("keys-count")).getText().equals("Showing 1–1 of 1"));
-            assertThat(browser.driver.findElements(By.cssSelector("#keys-list tbody tr"))).singleElement()
-                    .satisfies(row -> assertThat(row.getText()).contains("bulk key 77777"));
+            List<String> found = browser.until(d -> d.findElements(By.cssSelector("#keys-list tbody tr")).stream().map(WebElement::getText).toList());
+            assertThat(found).singleElement().asString().contains("bulk key 77777");
             browser.screenshot("keys-100k");
         }
     }
