@@ -59,6 +59,9 @@ public final class TestRedisCluster implements AutoCloseable {
             Process process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--cluster-enabled", "yes", "--cluster-port", String.valueOf(busPort), "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
                     "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT.toMillis()), "--dir", dir.toString(),
+                    // a replica fails over however long ago it last heard from its master: on a loaded test machine
+                    // a replica whose link was slow to come up must not refuse to take over
+                    "--cluster-replica-validity-factor", "0",
                     "--save", "", "--appendonly", "no", "--daemonize", "no")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
             processes.put(port, process);
@@ -78,12 +81,19 @@ public final class TestRedisCluster implements AutoCloseable {
         awaitHealthy(Duration.ofSeconds(60));
     }
 
-    /** Waits until every running node says {@code cluster_state:ok} with all 16384 slots served. */
+    /**
+     * Waits until every running node says {@code cluster_state:ok} with all 16384 slots served, and every replica
+     * has its master's data (a replica still syncing cannot take over when its master is killed).
+     */
     public void awaitHealthy(Duration atMost) {
-        await("cluster_state:ok on every node").atMost(atMost).ignoreExceptions().until(() -> {
+        await("cluster_state:ok on every node, replicas in sync").atMost(atMost).ignoreExceptions().until(() -> {
             for (int port : runningPorts()) {
                 String info = (String) command(port, "CLUSTER", "INFO");
                 if (!info.contains("cluster_state:ok") || !info.contains("cluster_slots_ok:16384")) {
+                    return false;
+                }
+                String replication = (String) command(port, "INFO", "replication");
+                if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
                     return false;
                 }
             }
