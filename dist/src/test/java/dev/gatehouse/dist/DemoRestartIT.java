@@ -32,14 +32,15 @@ class DemoRestartIT {
     void theDemoStartsAgainAfterItWasKilledWithSignalNine() throws Exception {
         demo = new DemoProcess(dir).start();
         ProcessHandle postgres = demo.postgres().orElseThrow();
+        // the three sample instances and the shortener: every service process the demo started
         List<ProcessHandle> samples = demo.process().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("--instance-id")).toList();
-        assertThat(samples).hasSize(3);
+        assertThat(samples).hasSize(4);
 
         demo.process().destroyForcibly();
         assertThat(demo.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(postgres.isAlive()).as("kill -9 leaves the embedded server running").isTrue();
-        await("the sample instances end with the demo").atMost(Duration.ofSeconds(10))
+        await("the demo's service processes end with it").atMost(Duration.ofSeconds(10))
                 .until(() -> samples.stream().noneMatch(ProcessHandle::isAlive));
 
         demo.start();
