@@ -82,19 +82,19 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("the demo could not start: " + e.getMessage());
             return 1;
         }
-        List<SampleProcess> samples = new ArrayList<>();
-        ShortenerProcess shortener = new ShortenerProcess(shortenerPort, postgres.jdbcUrl(), "http://localhost:" + port, dataDir.resolve("logs"));
+        List<ServiceProcess> samples = new ArrayList<>();
+        ServiceProcess shortener = ServiceProcess.shortener(shortenerPort, postgres.jdbcUrl(), "http://localhost:" + port, dataDir.resolve("logs"));
         GatewayNode node = null;
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             for (int i = 0; i < samplePorts.size(); i++) {
-                samples.add(new SampleProcess("api-" + (i + 1), samplePorts.get(i), postgres.jdbcUrl(), dataDir.resolve("logs")));
+                samples.add(ServiceProcess.sample("api-" + (i + 1), samplePorts.get(i), postgres.jdbcUrl(), dataDir.resolve("logs")));
             }
-            for (SampleProcess sample : samples) {
+            for (ServiceProcess sample : samples) {
                 sample.start();
             }
             shortener.start();
-            for (SampleProcess sample : samples) {
+            for (ServiceProcess sample : samples) {
                 awaitReady(sample);
             }
             awaitReady("the shortener", shortener.port(), shortener::alive, shortener.log());
@@ -126,14 +126,14 @@ final class DemoCommand implements Callable<Integer> {
                 await(balancer.close(), "stop the demo's load balancer");
                 // the node first: its requests finish against live instances, and no health check sees them go
                 running.close();
-                samples.forEach(SampleProcess::stop);
+                samples.forEach(ServiceProcess::stop);
                 shortener.stop();
                 postgres.close();
                 stopped.countDown();
             }, "demo-shutdown"));
         } catch (RuntimeException | IOException | InvalidConfigException | java.sql.SQLException e) {
             System.err.println("the demo could not start: " + e.getMessage());
-            samples.forEach(SampleProcess::stop);
+            samples.forEach(ServiceProcess::stop);
             shortener.stop();
             if (node != null) {
                 node.close();
@@ -366,7 +366,7 @@ final class DemoCommand implements Callable<Integer> {
                 samplePorts.get(0)));
     }
 
-    private static void awaitReady(SampleProcess sample) throws IOException {
+    private static void awaitReady(ServiceProcess sample) throws IOException {
         awaitReady("sample " + sample.name(), sample.port(), sample::alive, sample.log());
     }
 
@@ -396,10 +396,10 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Restarts sample instances (and the shortener) that die (e.g. after kill -9), so health checks can show them coming back. */
     private static final class Supervisor extends Thread {
-        private final List<SampleProcess> samples;
-        private final ShortenerProcess shortener;
+        private final List<ServiceProcess> samples;
+        private final ServiceProcess shortener;
 
-        Supervisor(List<SampleProcess> samples, ShortenerProcess shortener) {
+        Supervisor(List<ServiceProcess> samples, ServiceProcess shortener) {
             super("demo-supervisor");
             setDaemon(true);
             this.samples = samples;
@@ -409,7 +409,7 @@ final class DemoCommand implements Callable<Integer> {
         @Override
         public void run() {
             while (!isInterrupted()) {
-                for (SampleProcess sample : samples) {
+                for (ServiceProcess sample : samples) {
                     if (!sample.alive()) {
                         System.out.printf("sample %s (port %d) exited with code %d; restarting it in 5 s%n",
                                 sample.name(), sample.port(), sample.exitCode());
