@@ -157,7 +157,10 @@ public final class GatewayNode implements AutoCloseable {
         stops.push("live stats", parts.liveStats);
         parts.clusterStats.start();
         stops.push("live stats sharing", parts.clusterStats);
-        HttpServerOptions adminOptions = new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port());
+        // HTTP/1.1 only: no client needs HTTP/2 here, and a JDK client's h2c upgrade on a plain connection was once
+        // answered with frames it could not read
+        HttpServerOptions adminOptions = new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port())
+                .setHttp2ClearTextEnabled(false);
         TlsConfig adminTls = config.admin().tls();
         if (adminTls != null) {
             ListenerTls.checkFiles(adminTls, "admin.tls");
