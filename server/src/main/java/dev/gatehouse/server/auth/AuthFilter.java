@@ -11,12 +11,11 @@ import dev.gatehouse.server.pipeline.HeaderNames;
 import dev.gatehouse.server.pipeline.Problem;
 import dev.gatehouse.server.pipeline.Response;
 import dev.gatehouse.server.pipeline.Trace;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,6 +26,15 @@ import java.util.Set;
  * {@link CallerHeadersFilter}, next in the chain, decides which credentials go upstream.
  */
 public final class AuthFilter implements Filter {
+    /** The credential check's span name by credential type, when the request is traced. */
+    private static final Map<CredentialType, String> SPAN_NAMES = new EnumMap<>(CredentialType.class);
+
+    static {
+        for (CredentialType type : CredentialType.values()) {
+            SPAN_NAMES.put(type, "authenticate " + type.configName());
+        }
+    }
+
     private final AuthConfig config;
     private final Identities identities;
 
@@ -71,16 +79,9 @@ public final class AuthFilter implements Filter {
                     + " credentials", "invalid_token");
         }
         // spans the credential check: a cache hit, or the PostgreSQL look-up (or JWKS fetch) on a miss
-        Span check = Trace.start(exchange, "authenticate " + type.configName(), SpanKind.INTERNAL);
-        Future<java.util.Optional<Identity>> lookup = (type == CredentialType.JWT ? identities.authenticateJwt(credential) : identities.authenticate(credential))
-                .andThen(done -> {
-                    if (done.failed()) {
-                        check.setStatus(StatusCode.ERROR, String.valueOf(done.cause().getMessage()));
-                    } else {
-                        check.setAttribute("gatehouse.identity.valid", done.result().isPresent());
-                    }
-                    check.end();
-                });
+        Future<java.util.Optional<Identity>> lookup = Trace.around(exchange, SPAN_NAMES.get(type),
+                () -> type == CredentialType.JWT ? identities.authenticateJwt(credential) : identities.authenticate(credential),
+                (span, found) -> span.setAttribute("gatehouse.identity.valid", found.isPresent()));
         return lookup.compose(found -> {
             if (found.isEmpty()) {
                 return unauthorized(exchange, switch (type) {

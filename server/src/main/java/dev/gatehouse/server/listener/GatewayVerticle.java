@@ -116,9 +116,9 @@ public final class GatewayVerticle extends VerticleBase {
             this.upstreamMeters = UpstreamLoop.Meters.register(shared.metrics().registry());
             TlsConfig tls = shared.listener().tls();
             if (tls != null) {
-                ListenerTls.checkFiles(tls);
+                ListenerTls.checkFiles(tls, "gateway.tls");
             }
-            this.engine = tls == null ? null : ListenerTls.engine(tls.engine());
+            this.engine = tls == null ? null : ListenerTls.engine(tls.engine(), "gateway.tls");
         }
 
         @Override

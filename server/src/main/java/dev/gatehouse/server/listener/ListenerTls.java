@@ -45,12 +45,8 @@ public final class ListenerTls {
     /**
      * The engine {@code tls.engine} asks for on this machine: OpenSSL when netty-tcnative loads (and can do ALPN),
      * else the JDK's; naming one insists on it, and a node that cannot have OpenSSL does not start.
+     * {@code key} names the listener's TLS settings in the message when it cannot.
      */
-    public static Engine engine(TlsConfig.Engine setting) {
-        return engine(setting, "gateway.tls");
-    }
-
-    /** As {@link #engine(TlsConfig.Engine)}, for the listener whose TLS settings are under {@code key}. */
     public static Engine engine(TlsConfig.Engine setting, String key) {
         boolean openssl = OpenSSLEngineOptions.isAvailable() && OpenSSLEngineOptions.isAlpnAvailable();
         return switch (setting) {
@@ -71,11 +67,6 @@ public final class ListenerTls {
      * Checks that every file the TLS settings name can be read, so a node with a wrong path fails at start with
      * the key that names it rather than a TLS library's error.
      */
-    public static void checkFiles(TlsConfig tls) {
-        checkFiles(tls, "gateway.tls");
-    }
-
-    /** As {@link #checkFiles(TlsConfig)}, for the listener whose TLS settings are under {@code key}. */
     public static void checkFiles(TlsConfig tls, String key) {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < tls.certificates().size(); i++) {

@@ -17,9 +17,6 @@ import dev.gatehouse.server.pipeline.Response;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.gatehouse.server.pipeline.Trace;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -36,6 +33,8 @@ import java.util.List;
  */
 public final class RateLimitFilter implements Filter {
     private final String route;
+    /** The name of the decision's span when the request is traced. */
+    private final String spanName;
     private final RateLimitConfig config;
     private final RateLimiters limiters;
     private final TrustedProxies trusted;
@@ -50,6 +49,7 @@ public final class RateLimitFilter implements Filter {
     public RateLimitFilter(String route, RateLimitConfig config, RateLimiters limiters, TrustedProxies trusted,
                            Identities identities, MeterRegistry meters) {
         this.route = route;
+        this.spanName = "rate limit " + config.mode().configName();
         this.config = config;
         this.limiters = limiters;
         this.trusted = trusted;
@@ -78,15 +78,8 @@ public final class RateLimitFilter implements Filter {
         List<Quota> quotas = config.tiers() ? quotas(identity) : routeQuotas;
         List<RateLimit> windows = config.tiers() ? quotas.stream().map(Quota::limit).toList() : config.limits();
         String policy = routePolicy != null ? routePolicy : RateLimitFields.policy(quotas);
-        Span decide = Trace.start(exchange, "rate limit " + config.mode().configName(), SpanKind.INTERNAL);
-        return limiters.decide(route, config, subject, windows).andThen(done -> {
-            if (done.failed()) {
-                decide.setStatus(StatusCode.ERROR, String.valueOf(done.cause().getMessage()));
-            } else {
-                decide.setAttribute("gatehouse.rate_limit.allowed", done.result().allowed());
-            }
-            decide.end();
-        }).compose(decision -> {
+        return Trace.around(exchange, spanName, () -> limiters.decide(route, config, subject, windows),
+                (span, decision) -> span.setAttribute("gatehouse.rate_limit.allowed", decision.allowed())).compose(decision -> {
             if (!quotas.isEmpty()) {
                 headers(exchange.responseHeaders(), decision, quotas, policy);
             }

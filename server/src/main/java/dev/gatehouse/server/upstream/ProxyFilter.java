@@ -81,6 +81,8 @@ public final class ProxyFilter implements Filter {
     private final RouteConfig route;
     private final TrustedProxies trustedProxies;
     private final Clock clock;
+    /** The name of each attempt's span when the request is traced. */
+    private final String attemptSpanName;
 
     public ProxyFilter(Vertx vertx, UpstreamPool pool, RouteConfig route, TrustedProxies trustedProxies, Clock clock) {
         this.vertx = vertx;
@@ -88,6 +90,7 @@ public final class ProxyFilter implements Filter {
         this.pool = pool;
         this.route = route;
         this.trustedProxies = trustedProxies;
+        this.attemptSpanName = "upstream " + pool.name();
     }
 
     @Override
@@ -232,10 +235,12 @@ public final class ProxyFilter implements Filter {
         private void connect(UpstreamTarget target) {
             exchange.countAttempt();
             exchange.target(target.address());
-            attemptSpan = Trace.start(exchange, "upstream " + pool.name(), SpanKind.CLIENT);
-            attemptSpan.setAttribute("server.address", target.config().host());
-            attemptSpan.setAttribute("server.port", target.config().port());
-            attemptSpan.setAttribute("gatehouse.attempt", exchange.attempts());
+            attemptSpan = Trace.start(exchange, attemptSpanName, SpanKind.CLIENT);
+            if (attemptSpan.isRecording()) {
+                attemptSpan.setAttribute("server.address", target.config().host());
+                attemptSpan.setAttribute("server.port", target.config().port());
+                attemptSpan.setAttribute("gatehouse.attempt", exchange.attempts());
+            }
             long began = clock.read();
             RequestOptions options = new RequestOptions()
                     .setMethod(request.method())
@@ -245,7 +250,7 @@ public final class ProxyFilter implements Filter {
                     .setURI(uri())
                     .setHeaders(headers())
                     .setConnectTimeout(connectTimeout().toMillis());
-            if (attemptSpan.getSpanContext().isValid()) {
+            if (attemptSpan.isRecording()) {
                 // the upstream's parent is this attempt, not the caller's span
                 Tracing.propagator().inject(Context.root().with(attemptSpan), options.getHeaders(), (headers, name, value) -> headers.set(name, value));
             }
