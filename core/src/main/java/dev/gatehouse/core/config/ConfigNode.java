@@ -84,6 +84,14 @@ public final class ConfigNode {
         problems.add(name == null ? new ConfigProblem(path, message) : new ConfigProblem(key(name), message, fromEnvironment.get(name)));
     }
 
+    /**
+     * A warning about key {@code name}, under its variable when it came from one; unlike {@link #problem} it is not
+     * recorded: the caller reports it once the file is known to be valid.
+     */
+    public ConfigProblem warning(String name, String message) {
+        return new ConfigProblem(key(name), message, fromEnvironment.get(name));
+    }
+
     /** Whether the key is given, in the file or the environment. Asking makes it a key this mapping knows, for suggestions. */
     public boolean has(String name) {
         known.add(name);

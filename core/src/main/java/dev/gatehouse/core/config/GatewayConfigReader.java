@@ -71,7 +71,11 @@ public final class GatewayConfigReader {
         CacheConfig cache = CacheReader.read(root.child("cache"));
         LogsConfig logs = LogsReader.read(root.child("logs"));
         AdminViewsConfig adminViews = AdminViewsReader.read(root.child("adminViews"));
-        JobsConfig jobs = JobsReader.read(root.child("jobs"), checkQueues(root, routes));
+        ConfigNode jobsNode = root.child("jobs");
+        String jobsListenUrl = JobsReader.deprecatedListenUrl(jobsNode);
+        JobsConfig jobs = JobsReader.read(jobsNode, checkQueues(root, routes));
+        List<ConfigProblem> later = new java.util.ArrayList<>();
+        storage = adoptJobsListenUrl(storage, jobsNode, jobsListenUrl, later);
         root.rejectUnknownKeys();
 
         if (!root.problems().isEmpty()) {
@@ -81,6 +85,7 @@ public final class GatewayConfigReader {
             warnings.accept(new ConfigProblem("", "the file is empty: every setting takes its default and, with no route, "
                     + "the gateway answers every request with 404"));
         }
+        later.forEach(warnings);
         warnOfUnreadVariables(root, variables, warnings);
         return new GatewayConfig(gateway, admin, storage, redis, upstreams, routes, observability, identity, cache, logs, adminViews, jobs);
     }
@@ -102,6 +107,32 @@ public final class GatewayConfigReader {
             }
         }
         return feeders.keySet();
+    }
+
+    /**
+     * {@code jobs.listenUrl} meant what {@code storage.postgres.listenUrl} means (PostgreSQL itself, past a pooler), for
+     * the jobs alone: it now serves every LISTEN, so a file that set only it gets the identity change feed and the
+     * dashboard's figures heard too, with a warning to move it. Two different ones would leave the reader guessing.
+     */
+    private static StorageConfig adoptJobsListenUrl(StorageConfig storage, ConfigNode jobs, String listenUrl, List<ConfigProblem> warnings) {
+        if (listenUrl == null) {
+            return storage;
+        }
+        if (storage.embedded()) {
+            jobs.problem("listenUrl", "needs storage.postgres.url: without one the node runs an embedded PostgreSQL, which it always reaches directly");
+            return storage;
+        }
+        if (storage.listenUrl() != null && !storage.listenUrl().equals(listenUrl)) {
+            jobs.problem("listenUrl", "is deprecated and differs from storage.postgres.listenUrl, which every LISTEN uses; remove it");
+            return storage;
+        }
+        if (storage.listenUrl() != null) {
+            warnings.add(jobs.warning("listenUrl", "is deprecated and the same as storage.postgres.listenUrl; remove it"));
+            return storage;
+        }
+        warnings.add(jobs.warning("listenUrl", "is deprecated: move it to storage.postgres.listenUrl"
+                + " (meanwhile it serves every LISTEN: the jobs', the identity change feed's and the dashboard's)"));
+        return storage.withListenUrl(listenUrl);
     }
 
     /** A {@code GATEHOUSE_*} variable no key reads is most likely a misspelt one, which would otherwise be ignored in silence. */

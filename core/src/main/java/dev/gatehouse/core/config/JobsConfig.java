@@ -15,12 +15,11 @@ import java.util.Map;
  * @param spoolDir where accepted jobs wait on local disk while PostgreSQL cannot take them; null: beside the
  *                 request-log spool ({@code job-spool})
  * @param spoolMaxBytes the spool's bound on disk; past it intake answers 503 with Retry-After
- * @param listen whether nodes wait for new jobs on PostgreSQL's LISTEN (a connection of its own); off, workers poll
- * @param listenUrl a JDBC URL straight to PostgreSQL for LISTEN when {@code storage.postgres.url} goes through a pooler
- *                  in transaction mode (where LISTEN does not work); null: the storage URL
+ * @param listen whether nodes wait for new jobs on PostgreSQL's LISTEN (a connection of its own, to
+ *               {@code storage.postgres.listenUrl} when set); off, workers poll
  */
 public record JobsConfig(String statusPath, Duration retention, int intakeQueue, int batchRows, int writers, String spoolDir,
-                         long spoolMaxBytes, boolean listen, String listenUrl, Map<String, QueueConfig> queues) {
+                         long spoolMaxBytes, boolean listen, Map<String, QueueConfig> queues) {
 
     public static final String DEFAULT_STATUS_PATH = "/api/v1/jobs";
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
@@ -30,7 +29,7 @@ public record JobsConfig(String statusPath, Duration retention, int intakeQueue,
     public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
 
     public static final JobsConfig DEFAULTS = new JobsConfig(DEFAULT_STATUS_PATH, DEFAULT_RETENTION, DEFAULT_INTAKE_QUEUE,
-            DEFAULT_BATCH_ROWS, DEFAULT_WRITERS, null, DEFAULT_SPOOL_MAX_BYTES, true, null, Map.of());
+            DEFAULT_BATCH_ROWS, DEFAULT_WRITERS, null, DEFAULT_SPOOL_MAX_BYTES, true, Map.of());
 
     public JobsConfig {
         Require.notBlank("statusPath", statusPath);

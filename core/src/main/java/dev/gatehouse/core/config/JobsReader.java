@@ -26,10 +26,6 @@ final class JobsReader {
         String spoolDir = n.string("spoolDir", null);
         long spoolMaxBytes = n.bytes("spoolMaxBytes", JobsConfig.DEFAULT_SPOOL_MAX_BYTES, 0, 1L << 44);
         boolean listen = n.bool("listen", true);
-        String listenUrl = n.string("listenUrl", null);
-        if (listenUrl != null && !listenUrl.startsWith("jdbc:postgresql:")) {
-            n.problem("listenUrl", "must be a JDBC URL starting with jdbc:postgresql:, got '" + listenUrl + "'");
-        }
         Map<String, QueueConfig> queues = new LinkedHashMap<>();
         n.children("queues").forEach((name, q) -> {
             if (!fed.contains(name)) {
@@ -43,7 +39,20 @@ final class JobsReader {
             }
         });
         n.rejectUnknownKeys();
-        return new JobsConfig(statusPath, retention, intakeQueue, batchRows, writers, spoolDir, spoolMaxBytes, listen, listenUrl, queues);
+        return new JobsConfig(statusPath, retention, intakeQueue, batchRows, writers, spoolDir, spoolMaxBytes, listen, queues);
+    }
+
+    /**
+     * {@code jobs.listenUrl}, the direct URL the jobs' LISTEN used before {@code storage.postgres.listenUrl} served every
+     * LISTEN; null when absent or not a JDBC URL (a problem then). Read from the node {@link #read} is given.
+     */
+    static String deprecatedListenUrl(ConfigNode n) {
+        String listenUrl = n.string("listenUrl", null);
+        if (listenUrl != null && !listenUrl.startsWith("jdbc:postgresql:")) {
+            n.problem("listenUrl", "must be a JDBC URL starting with jdbc:postgresql:, got '" + listenUrl + "'");
+            return null;
+        }
+        return listenUrl;
     }
 
     private static QueueConfig queue(String name, ConfigNode q) {

@@ -14,7 +14,15 @@ final class StorageReader {
         if (url != null && !url.startsWith("jdbc:postgresql:")) {
             pg.problem("url", "must be a JDBC URL starting with jdbc:postgresql:, got '" + url + "'");
         }
-        StorageConfig config = new StorageConfig(url, pg.string("user", null), pg.string("password", null),
+        String listenUrl = pg.string("listenUrl", null);
+        if (listenUrl != null && !listenUrl.startsWith("jdbc:postgresql:")) {
+            pg.problem("listenUrl", "must be a JDBC URL starting with jdbc:postgresql:, got '" + listenUrl + "'");
+            listenUrl = null;
+        } else if (listenUrl != null && url == null) {
+            pg.problem("listenUrl", "needs storage.postgres.url: without one the node runs an embedded PostgreSQL, which it always reaches directly");
+            listenUrl = null;
+        }
+        StorageConfig config = new StorageConfig(url, listenUrl, pg.string("user", null), pg.string("password", null),
                 pg.integer("poolSize", StorageConfig.DEFAULT_POOL_SIZE, 1, 1000),
                 pg.duration("connectionTimeout", StorageConfig.DEFAULT_CONNECTION_TIMEOUT, Duration.ofMillis(250), Duration.ofMinutes(5)),
                 pg.string("dataDir", StorageConfig.DEFAULT_DATA_DIR));
