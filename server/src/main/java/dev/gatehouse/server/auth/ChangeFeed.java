@@ -12,7 +12,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The receiving end of {@link ChangeNotices}: a thread that {@code LISTEN}s on a connection of its own and
+ * The receiving end of {@link ChangeNotices}: a thread that {@code LISTEN}s on a connection of its own (to
+ * {@code storage.postgres.listenUrl} when set: behind a transaction pooler revocations would go unheard) and
  * hands each notice to its {@link Target}. Whenever it (re)connects, anything may have changed unheard, so
  * it asks the target to re-read everything it holds, and asks again (backing off) until that succeeds: the
  * pool may still be empty when the database comes back, and until a re-read succeeds the target keeps
@@ -61,7 +62,7 @@ final class ChangeFeed implements AutoCloseable {
     private void listen() {
         long backoff = MIN_BACKOFF_MS;
         while (running) {
-            try (Connection c = database.openDedicatedConnection(); Statement s = c.createStatement()) {
+            try (Connection c = database.openListenConnection(); Statement s = c.createStatement()) {
                 s.execute("LISTEN " + ChangeNotices.CHANNEL);
                 backoff = MIN_BACKOFF_MS;
                 // anything may have changed while we were not listening; notices from now on queue up on c

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Wakes idle workers when jobs come: a thread of its own holds one connection to PostgreSQL that LISTENs on
  * {@link PgJobQueue#CHANNEL} (outside the pool: a pooler in transaction mode cannot keep a LISTEN, so
- * {@code jobs.listenUrl} may name the server directly), and every notice wakes its queue's workers on this node.
+ * {@code storage.postgres.listenUrl} may name the server directly), and every notice wakes its queue's workers on this node.
  * Workers also look every {@code pollInterval} on their own, so a lost connection only slows them down; it is opened
  * again, and every queue is woken once it is.
  */

@@ -87,9 +87,7 @@ public final class Jobs implements AutoCloseable {
         });
         this.monitor = new QueueMonitor(records, new ArrayList<>(upstreamOf.keySet()), pace,
                 q -> pausedMillis.getOrDefault(upstreamOf.get(q), 0L), meters, clock);
-        String listenUrl = this.config.listenUrl();
-        this.wakeups = new JobWakeups(() -> listenUrl == null ? wiring.database().openDedicatedConnection()
-                : wiring.database().openDedicatedConnection(listenUrl));
+        this.wakeups = new JobWakeups(wiring.database()::openListenConnection);
         int most = 1;
         Map<String, Pacer> pacers = new LinkedHashMap<>();
         Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();

@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The nodes' live samples shared through the PostgreSQL they all use, so a dashboard opened on one node can watch
  * another (whose admin listener is on its own loopback). Each node sends every sample it takes on a {@code NOTIFY}
  * channel: one short statement a second through the pool, skipped while the last is still under way. Only once a
- * stream here asks for another node does this node {@code LISTEN}, on a connection of its own outside the pool, handing
- * what it hears to {@link LiveStats}; it reconnects after a failure, and lets the connection go once no stream has
- * watched another node for {@link #IDLE} ({@code gatehouse_admin_stats_listening} says whether it holds one).
+ * stream here asks for another node does this node {@code LISTEN}, on a connection of its own outside the pool (to
+ * {@code storage.postgres.listenUrl} when set), handing what it hears to {@link LiveStats}; it reconnects after a
+ * failure, and lets the connection go once no stream has watched another node for {@link #IDLE}
+ * ({@code gatehouse_admin_stats_listening} says whether it holds one).
  */
 public final class ClusterStats implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterStats.class);
@@ -94,7 +95,7 @@ public final class ClusterStats implements AutoCloseable {
         long backoff = 250;
         long idleSince = clock.read();
         while (running) {
-            try (Connection c = database.openDedicatedConnection(); Statement s = c.createStatement()) {
+            try (Connection c = database.openListenConnection(); Statement s = c.createStatement()) {
                 s.execute("LISTEN " + CHANNEL);
                 backoff = 250;
                 PGConnection pg = c.unwrap(PGConnection.class);

@@ -23,15 +23,18 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final EmbeddedDatabase embedded;
     private final String jdbcUrl;
+    /** Where LISTENs go: PostgreSQL itself when {@link #jdbcUrl} is a pooler's. */
+    private final String listenUrl;
     private final String user;
     private final String password;
     private final long connectTimeoutSeconds;
 
-    private Database(HikariDataSource pool, EmbeddedDatabase embedded, String jdbcUrl, String user, String password,
+    private Database(HikariDataSource pool, EmbeddedDatabase embedded, String jdbcUrl, String listenUrl, String user, String password,
                      long connectTimeoutSeconds) {
         this.pool = pool;
         this.embedded = embedded;
         this.jdbcUrl = jdbcUrl;
+        this.listenUrl = listenUrl;
         this.user = user;
         this.password = password;
         this.connectTimeoutSeconds = connectTimeoutSeconds;
@@ -47,10 +50,15 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * As {@link #openDedicatedConnection()}, to {@code url} with the storage's credentials: for a LISTEN that must reach
-     * PostgreSQL itself when the storage URL goes through a pooler in transaction mode.
+     * As {@link #openDedicatedConnection()}, for a long-lived {@code LISTEN}: to {@code storage.postgres.listenUrl} when
+     * set (with the storage's credentials), since through a pooler in transaction mode a LISTEN hears nothing once its
+     * transaction ends, and PgBouncer drops the notices that reach it meanwhile.
      */
-    public Connection openDedicatedConnection(String url) throws SQLException {
+    public Connection openListenConnection() throws SQLException {
+        return openDedicatedConnection(listenUrl);
+    }
+
+    private Connection openDedicatedConnection(String url) throws SQLException {
         java.util.Properties props = new java.util.Properties();
         props.setProperty("connectTimeout", Long.toString(connectTimeoutSeconds));
         if (user != null) {
@@ -99,7 +107,7 @@ public final class Database implements AutoCloseable {
             }
             throw new IllegalStateException("cannot connect to PostgreSQL at " + redact(url) + ": " + rootMessage(e), e);
         }
-        Database db = new Database(pool, embedded, url, user, password, Math.max(1, config.connectionTimeout().toSeconds()));
+        Database db = new Database(pool, embedded, url, config.listenUrl() != null ? config.listenUrl() : url, user, password, Math.max(1, config.connectionTimeout().toSeconds()));
         try {
             db.migrate();
         } catch (RuntimeException e) {
