@@ -290,6 +290,11 @@ public final class Jobs implements AutoCloseable {
         return pausedMillis.getOrDefault(upstream, 0L);
     }
 
+    /** Whether this node hears of new jobs now: its LISTEN connection is up (without it workers look every pollInterval). */
+    public boolean listening() {
+        return wakeups.listening();
+    }
+
     /** Workers this node runs for a queue. */
     public int workers(String queueName) {
         return workers.stream().filter(w -> w.queue().equals(queueName)).mapToInt(w -> w.config().workers()).sum();
