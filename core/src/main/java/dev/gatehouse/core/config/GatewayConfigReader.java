@@ -114,12 +114,13 @@ public final class GatewayConfigReader {
      * the jobs alone: it now serves every LISTEN, so a file that set only it gets the identity change feed and the
      * dashboard's figures heard too, with a warning to move it. Two different ones would leave the reader guessing.
      */
-    private static StorageConfig adoptJobsListenUrl(StorageConfig storage, ConfigNode jobs, String listenUrl, List<ConfigProblem> warnings) {
+    private static StorageConfig adoptJobsListenUrl(StorageConfig storage, ConfigNode jobs, String listenUrl,
+                                                    List<ConfigProblem> warnings) {
         if (listenUrl == null) {
             return storage;
         }
         if (storage.embedded()) {
-            jobs.problem("listenUrl", "needs storage.postgres.url: without one the node runs an embedded PostgreSQL, which it always reaches directly");
+            jobs.problem("listenUrl", StorageReader.LISTEN_URL_NEEDS_URL);
             return storage;
         }
         if (storage.listenUrl() != null && !storage.listenUrl().equals(listenUrl)) {

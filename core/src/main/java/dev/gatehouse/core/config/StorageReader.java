@@ -5,6 +5,10 @@ import java.time.Duration;
 /** Reads {@code storage}: PostgreSQL, external or embedded. */
 final class StorageReader {
 
+    /** Why a listen URL without a storage URL is refused. */
+    static final String LISTEN_URL_NEEDS_URL = "needs storage.postgres.url: without one the node runs an embedded PostgreSQL, "
+            + "which it always reaches directly";
+
     private StorageReader() {
     }
 
@@ -19,7 +23,7 @@ final class StorageReader {
             pg.problem("listenUrl", "must be a JDBC URL starting with jdbc:postgresql:, got '" + listenUrl + "'");
             listenUrl = null;
         } else if (listenUrl != null && url == null) {
-            pg.problem("listenUrl", "needs storage.postgres.url: without one the node runs an embedded PostgreSQL, which it always reaches directly");
+            pg.problem("listenUrl", LISTEN_URL_NEEDS_URL);
             listenUrl = null;
         }
         StorageConfig config = new StorageConfig(url, listenUrl, pg.string("user", null), pg.string("password", null),

@@ -41,9 +41,9 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * A connection of its own, outside the pool, for a long-lived {@code LISTEN} or the request-log writer:
-     * holding a pooled one forever would quietly shrink the pool. Connecting gives up after the storage's
-     * {@code connectionTimeout}, as the pool does.
+     * A connection of its own, outside the pool, for the request-log writer (a {@code LISTEN} takes
+     * {@link #openListenConnection()}): holding a pooled one forever would quietly shrink the pool. Connecting
+     * gives up after the storage's {@code connectionTimeout}, as the pool does.
      */
     public Connection openDedicatedConnection() throws SQLException {
         return openDedicatedConnection(jdbcUrl);
@@ -107,7 +107,8 @@ public final class Database implements AutoCloseable {
             }
             throw new IllegalStateException("cannot connect to PostgreSQL at " + redact(url) + ": " + rootMessage(e), e);
         }
-        Database db = new Database(pool, embedded, url, config.listenUrl() != null ? config.listenUrl() : url, user, password, Math.max(1, config.connectionTimeout().toSeconds()));
+        String listenUrl = config.listenUrl() != null ? config.listenUrl() : url;
+        Database db = new Database(pool, embedded, url, listenUrl, user, password, Math.max(1, config.connectionTimeout().toSeconds()));
         try {
             db.migrate();
         } catch (RuntimeException e) {
