@@ -42,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
     /** The reference walkthrough's admin token: a key with this secret exists, and works, in the demo only. */
     static final String DEMO_ADMIN_TOKEN = "admin-token-dev";
 
-    @Option(names = "--port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "8080", description = "Gateway port; with --nodes, the round-robin's in front of them (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--admin-port", defaultValue = "8081", description = "Admin port (default: ${DEFAULT-VALUE}).")
@@ -302,6 +302,7 @@ final class DemoCommand implements Callable<Integer> {
         environment.putIfAbsent("GATEHOUSE_LOGS_SPOOL_DIR", dataDir.resolve("log-spool").toAbsolutePath().normalize().toString());
         if (redis != null) {
             environment.put("GATEHOUSE_REDIS_URL", redis);
+            environment.putIfAbsent("GATEHOUSE_REDIS_KEY_PREFIX", "gh-demo:");
         }
         if (cluster()) {
             environment.put("GATEHOUSE_GATEWAY_PORT", Integer.toString(nodePorts.get(index)));
