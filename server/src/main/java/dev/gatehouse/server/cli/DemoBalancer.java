@@ -6,12 +6,9 @@ import dev.gatehouse.server.upstream.UpstreamTarget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -29,10 +26,6 @@ import java.util.function.Supplier;
  * edit of the demo's configuration applies here too. In Gatehouse proper the balancer is inside the gateway.
  */
 final class DemoBalancer {
-    /** Hop-by-hop headers (RFC 9110 7.6.1): they describe one connection and are not passed on. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-            "transfer-encoding", "upgrade", "host");
-
     /** Breaker states that keep calls away from a target. */
     private static final Set<String> OPEN = Set.of("OPEN", "FORCED_OPEN");
 
@@ -43,8 +36,7 @@ final class DemoBalancer {
 
     private DemoBalancer(Vertx vertx, Supplier<UpstreamPool> pool) {
         this.pool = pool;
-        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxRedirects(0).setName("demo-balancer"),
-                new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
+        this.client = DemoProxy.client(vertx, "demo-balancer");
         this.server = vertx.createHttpServer();
     }
 
@@ -78,35 +70,14 @@ final class DemoBalancer {
             return;
         }
         request.pause();
-        RequestOptions options = new RequestOptions().setMethod(request.method()).setHost(target.config().host())
-                .setPort(target.config().port()).setURI(request.uri()).setConnectTimeout(1000).setIdleTimeout(10_000);
-        request.headers().forEach((name, value) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                options.addHeader(name, value);
-            }
-        });
-        String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-        if (client != null) {
-            options.putHeader("x-forwarded-for", client);
-        }
-        this.client.request(options).compose(upstream -> upstream.send(request)).onComplete(result -> {
-            if (result.failed()) {
-                if (!request.response().headWritten()) {
-                    Problem.upstreamUnreachable(instances.name(), target.address() + ": " + result.cause().getMessage())
-                            .send(request.response(), request.path(), null);
-                }
-                return;
-            }
-            var answer = result.result();
-            request.response().setStatusCode(answer.statusCode());
-            answer.headers().forEach((name, value) -> {
-                if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                    request.response().headers().add(name, value);
-                }
-            });
-            request.response().putHeader("x-served-by", target.address());
-            answer.pipeTo(request.response());
-        });
+        DemoProxy.open(client, request, target.config().host(), target.config().port())
+                .compose(upstream -> DemoProxy.relay(request, upstream, "x-served-by", target.address()))
+                .onFailure(e -> {
+                    if (!request.response().headWritten()) {
+                        Problem.upstreamUnreachable(instances.name(), target.address() + ": " + e.getMessage())
+                                .send(request.response(), request.path(), null);
+                    }
+                });
     }
 
     /** The next target in turn that the gateway would send to now; null when there is none. */

@@ -33,10 +33,13 @@ final class ServiceProcess {
         this.command = List.copyOf(command);
     }
 
-    /** One sample service instance on the demo's PostgreSQL. */
-    static ServiceProcess sample(String name, int port, String jdbcUrl, Path logDir) {
-        return new ServiceProcess(name, port, logDir.resolve("sample-" + name + ".log"), "128m", DemoCommand.SAMPLE_MAIN,
-                List.of("--jdbc-url", jdbcUrl), 5);
+    /** One sample service instance on the demo's PostgreSQL, and its Redis when not null (the instances' caches share it). */
+    static ServiceProcess sample(String name, int port, String jdbcUrl, String redisUrl, Path logDir) {
+        List<String> args = new ArrayList<>(List.of("--jdbc-url", jdbcUrl));
+        if (redisUrl != null) {
+            args.addAll(List.of("--redis-url", redisUrl));
+        }
+        return new ServiceProcess(name, port, logDir.resolve("sample-" + name + ".log"), "128m", DemoCommand.SAMPLE_MAIN, args, 5);
     }
 
     /**

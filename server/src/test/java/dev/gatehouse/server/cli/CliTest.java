@@ -86,4 +86,20 @@ class CliTest {
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("must all differ");
     }
+
+    @Test
+    void demoRefusesAClusterItCannotRunNamingTheOption() {
+        assertThat(run("demo", "--nodes", "0").err()).contains("--nodes must be between 1 and 9, got 0");
+        assertThat(run("demo", "--nodes", "12").err()).contains("--nodes must be between 1 and 9, got 12");
+        assertThat(run("demo", "--node-ports", "9001,9002").err()).contains("--node-ports is for --nodes 2 or more");
+        assertThat(run("demo", "--nodes", "3", "--node-ports", "9001,9002").err())
+                .contains("--node-ports needs one port per node (3), got [9001, 9002]");
+        assertThat(run("demo", "--nodes", "2", "--node-admin-ports", "9101,9102").err())
+                .contains("--node-admin-ports needs a port for each node after the first (1), got [9101, 9102]");
+        assertThat(run("demo", "--nodes", "2", "--node-ports", "8081,9002").err()).as("the first node's admin port")
+                .contains("must all differ");
+        assertThat(run("demo", "--nodes", "2", "--redis", "localhost:6379").err())
+                .contains("--redis must be a URL like redis://host:6379, got 'localhost:6379'");
+        assertThat(run("demo", "--nodes", "2", "--redis", "redis://").code()).isEqualTo(2);
+    }
 }
