@@ -46,7 +46,12 @@ public record StorageConfig(String url, String listenUrl, String user, String pa
 
     @Override
     public String toString() {
-        return "StorageConfig[url=" + url + ", listenUrl=" + listenUrl + ", user=" + user + ", password=" + (password == null ? "none" : "***")
+        return "StorageConfig[url=" + redacted(url) + ", listenUrl=" + redacted(listenUrl) + ", user=" + user + ", password=" + (password == null ? "none" : "***")
                 + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + ", dataDir=" + dataDir + "]";
+    }
+
+    /** A JDBC URL fit to print: a password in its query ({@code password=...}) masked. */
+    static String redacted(String url) {
+        return url == null ? null : url.replaceAll("(?i)password=[^&]*", "password=***");
     }
 }

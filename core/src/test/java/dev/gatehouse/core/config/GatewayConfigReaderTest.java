@@ -268,5 +268,9 @@ class GatewayConfigReaderTest {
     void theStorageDescriptionNeverShowsThePassword() {
         StorageConfig storage = new StorageConfig("jdbc:postgresql://db/gh", "gh", "s3cret", 10, Duration.ofSeconds(5), "./data");
         assertThat(storage.toString()).doesNotContain("s3cret").contains("password=***");
+        StorageConfig inUrls = new StorageConfig("jdbc:postgresql://pgbouncer/gh?prepareThreshold=0&password=s3cret", null, "gh", null, 10,
+                Duration.ofSeconds(5), "./data").withListenUrl("jdbc:postgresql://db/gh?Password=s3cret&ssl=true");
+        assertThat(inUrls.toString()).as("a password in either URL").doesNotContain("s3cret")
+                .contains("prepareThreshold=0&password=***", "?password=***&ssl=true");
     }
 }
