@@ -60,7 +60,11 @@ public final class JobRecords {
     }
 
     /** A queue's jobs by state, and how long its oldest due job has waited (zero when none waits). */
-    public record Depth(String queue, Map<State, Long> byState, Duration oldestWaiting) {
+    /**
+     * A queue's depth by state and how long its oldest due job had waited, as counted at {@code countedAt} (the
+     * database's clock).
+     */
+    public record Depth(String queue, Map<State, Long> byState, Duration oldestWaiting, Instant countedAt) {
         public long of(State state) {
             return byState.getOrDefault(state, 0L);
         }
@@ -117,35 +121,120 @@ public final class JobRecords {
         }
     }
 
-    /** The depth of each of {@code queues} (listed whether or not they hold jobs). */
+    /** The depth of each of {@code queues} (listed whether or not they hold jobs), counted now. */
     public List<Depth> depths(List<String> queues) throws SQLException {
         List<Depth> out = new ArrayList<>();
         try (Connection c = pool.getConnection()) {
             for (String queue : queues) {
-                Map<State, Long> byState = new EnumMap<>(State.class);
-                try (PreparedStatement s = c.prepareStatement("SELECT state, count(*) FROM jobs WHERE queue = ? GROUP BY state")) {
-                    s.setString(1, queue);
-                    try (ResultSet r = s.executeQuery()) {
-                        while (r.next()) {
-                            byState.put(State.of(r.getString(1)), r.getLong(2));
-                        }
-                    }
-                }
-                Duration oldest = Duration.ZERO;
-                try (PreparedStatement s = c.prepareStatement("""
-                        SELECT extract(epoch FROM clock_timestamp() - min(run_at)) FROM jobs
-                        WHERE queue = ? AND state = 'queued' AND run_at <= now()""")) {
-                    s.setString(1, queue);
-                    try (ResultSet r = s.executeQuery()) {
-                        if (r.next() && r.getObject(1) != null) {
-                            oldest = Duration.ofMillis(Math.max(0, (long) (r.getDouble(1) * 1000)));
-                        }
-                    }
-                }
-                out.add(new Depth(queue, byState, oldest));
+                out.add(count(c, queue));
             }
         }
         return out;
+    }
+
+    /**
+     * The depth of each of {@code queues} as the cluster last counted it, no longer than {@code maxAge} ago on the
+     * database's clock: a queue counted earlier is counted again by this node if it takes the queue's advisory lock (and
+     * stored for the others), else read as another node is counting it. So however many nodes ask every second, a
+     * queue is counted about once a second.
+     */
+    public List<Depth> sharedDepths(List<String> queues, Duration maxAge) throws SQLException {
+        List<Depth> out = new ArrayList<>();
+        try (Connection c = pool.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                for (String queue : queues) {
+                    out.add(shared(c, queue, maxAge));
+                    c.commit(); // ends the queue's advisory lock
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+        return out;
+    }
+
+    private Depth shared(Connection c, String queue, Duration maxAge) throws SQLException {
+        Depth stored = null;
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT queued, running, succeeded, failed, dead, oldest_ms, counted_at,
+                       clock_timestamp() - counted_at < ? * interval '1 millisecond'
+                FROM job_depths WHERE queue = ?""")) {
+            s.setLong(1, maxAge.toMillis());
+            s.setString(2, queue);
+            try (ResultSet r = s.executeQuery()) {
+                if (r.next()) {
+                    Map<State, Long> byState = new EnumMap<>(State.class);
+                    for (State state : State.values()) {
+                        byState.put(state, r.getLong(state.ordinal() + 1));
+                    }
+                    stored = new Depth(queue, byState, Duration.ofMillis(r.getLong(6)), r.getTimestamp(7).toInstant());
+                    if (r.getBoolean(8)) {
+                        return stored;
+                    }
+                }
+            }
+        }
+        boolean counting;
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext('gatehouse.job_depths'), hashtext(?))")) {
+            s.setString(1, queue);
+            try (ResultSet r = s.executeQuery()) {
+                counting = r.next() && r.getBoolean(1);
+            }
+        }
+        if (!counting && stored != null) {
+            return stored; // another node is counting it now
+        }
+        Depth counted = count(c, queue);
+        if (counting) {
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO job_depths (queue, queued, running, succeeded, failed, dead, oldest_ms, counted_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (queue) DO UPDATE SET queued = excluded.queued, running = excluded.running,
+                        succeeded = excluded.succeeded, failed = excluded.failed, dead = excluded.dead,
+                        oldest_ms = excluded.oldest_ms, counted_at = excluded.counted_at""")) {
+                s.setString(1, queue);
+                for (State state : State.values()) {
+                    s.setLong(state.ordinal() + 2, counted.of(state));
+                }
+                s.setLong(7, counted.oldestWaiting().toMillis());
+                s.setTimestamp(8, Timestamp.from(counted.countedAt()));
+                s.executeUpdate();
+            }
+        }
+        return counted;
+    }
+
+    /** Counts one queue's jobs by state, and its oldest due job's wait. */
+    private static Depth count(Connection c, String queue) throws SQLException {
+        Map<State, Long> byState = new EnumMap<>(State.class);
+        try (PreparedStatement s = c.prepareStatement("SELECT state, count(*) FROM jobs WHERE queue = ? GROUP BY state")) {
+            s.setString(1, queue);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    byState.put(State.of(r.getString(1)), r.getLong(2));
+                }
+            }
+        }
+        Duration oldest = Duration.ZERO;
+        Instant at;
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT extract(epoch FROM clock_timestamp() - min(run_at)), clock_timestamp() FROM jobs
+                WHERE queue = ? AND state = 'queued' AND run_at <= now()""")) {
+            s.setString(1, queue);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                if (r.getObject(1) != null) {
+                    oldest = Duration.ofMillis(Math.max(0, (long) (r.getDouble(1) * 1000)));
+                }
+                at = r.getTimestamp(2).toInstant();
+            }
+        }
+        return new Depth(queue, byState, oldest, at);
     }
 
     /** Jobs after {@code afterSeq} in queue order, of a queue and a state when given (null: any), at most {@code limit}. */

@@ -22,6 +22,8 @@ import java.util.function.ToLongFunction;
  */
 public final class QueueMonitor {
     private static final Logger log = LoggerFactory.getLogger(QueueMonitor.class);
+    /** How old a count another node made may be and still be used: under the nodes' one-second reads. */
+    static final Duration SHARED_FOR = Duration.ofMillis(900);
 
     private final JobRecords records;
     private final Clock clock;
@@ -46,7 +48,7 @@ public final class QueueMonitor {
         for (String queue : queues) {
             for (JobRecords.State state : JobRecords.State.values()) {
                 Gauge.builder("gatehouse.jobs.queue.depth", () -> depth(queue, state)).tag("queue", queue).tag("state", state.label())
-                        .description("Jobs in the queue by state, cluster-wide (read from PostgreSQL every second; NaN before the first read)")
+                        .description("Jobs in the queue by state, cluster-wide (counted in PostgreSQL about once a second by one node for all; NaN before the first read)")
                         .register(meters);
             }
             Gauge.builder("gatehouse.jobs.oldest.waiting", () -> oldest(queue)).tag("queue", queue).baseUnit("seconds")
@@ -64,16 +66,23 @@ public final class QueueMonitor {
         return d == null ? Double.NaN : d.oldestWaiting().toMillis() / 1000.0;
     }
 
-    /** Reads every queue's depth again. Blocking. */
+    /**
+     * Reads every queue's depth again, as the cluster last counted it (within {@link #SHARED_FOR}: one node counts a
+     * queue for all, about once a second). Blocking.
+     */
     public void refresh() {
         try {
-            long now = clock.read();
-            for (JobRecords.Depth d : records.depths(queues)) {
+            for (JobRecords.Depth d : records.sharedDepths(queues, SHARED_FOR)) {
                 long finished = d.of(JobRecords.State.SUCCEEDED) + d.of(JobRecords.State.FAILED) + d.of(JobRecords.State.DEAD);
-                long[] before = finishedBefore.put(d.queue(), new long[]{now, finished});
-                if (before != null && now > before[0] && finished >= before[1]) {
-                    double rate = (finished - before[1]) * 1e9 / (now - before[0]);
-                    drained.merge(d.queue(), rate, (old, fresh) -> 0.7 * old + 0.3 * fresh);
+                long at = d.countedAt().toEpochMilli();
+                long[] before = finishedBefore.get(d.queue());
+                // a rate between two counts, on the database's clock (a figure read again is no new count)
+                if (before == null || at > before[0]) {
+                    finishedBefore.put(d.queue(), new long[]{at, finished});
+                    if (before != null && finished >= before[1]) {
+                        double rate = (finished - before[1]) * 1000.0 / (at - before[0]);
+                        drained.merge(d.queue(), rate, (old, fresh) -> 0.7 * old + 0.3 * fresh);
+                    }
                 }
                 depths.put(d.queue(), d);
             }

@@ -75,6 +75,43 @@ class PgJobQueueTest extends JobQueueContract {
     }
 
     @Test
+    void aQueueIsCountedOnceForTheClusterAndEveryOtherNodeReadsThatCountUntilItIsDue() throws Exception {
+        JobQueue queue = queue();
+        String name = q("depths");
+        try (Database other = Database.open(new StorageConfig(database.jdbcUrl(), null, null, 2, Duration.ofSeconds(5), null), null)) {
+            JobRecords one = new JobRecords(db.dataSource());
+            JobRecords two = new JobRecords(other.dataSource());
+            Duration anHour = Duration.ofHours(1);
+            queue.submit(List.of(job(name, "key:1", null, "a"), job(name, "key:1", null, "b")));
+            JobRecords.Depth first = one.sharedDepths(List.of(name), anHour).get(0);
+            assertThat(first.of(JobRecords.State.QUEUED)).as("no count yet: this node counts").isEqualTo(2);
+
+            queue.submit(List.of(job(name, "key:1", null, "c")));
+            JobRecords.Depth read = two.sharedDepths(List.of(name), anHour).get(0);
+            assertThat(read.of(JobRecords.State.QUEUED)).as("the other node reads the count, not the table").isEqualTo(2);
+            assertThat(read.countedAt()).isEqualTo(first.countedAt());
+
+            JobRecords.Depth due = two.sharedDepths(List.of(name), Duration.ZERO).get(0);
+            assertThat(due.of(JobRecords.State.QUEUED)).as("a count past its age is made again").isEqualTo(3);
+            assertThat(one.sharedDepths(List.of(name), anHour).get(0).of(JobRecords.State.QUEUED)).isEqualTo(3);
+
+            // while a node counts (it holds the queue's lock), another takes the last count rather than counting too
+            queue.submit(List.of(job(name, "key:1", null, "d")));
+            try (java.sql.Connection counting = db.dataSource().getConnection()) {
+                counting.setAutoCommit(false);
+                try (var lock = counting.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('gatehouse.job_depths'), hashtext(?))")) {
+                    lock.setString(1, name);
+                    lock.execute();
+                }
+                assertThat(two.sharedDepths(List.of(name), Duration.ZERO).get(0).of(JobRecords.State.QUEUED)).isEqualTo(3);
+                counting.rollback();
+            }
+            assertThat(two.sharedDepths(List.of(name), Duration.ZERO).get(0).of(JobRecords.State.QUEUED)).isEqualTo(4);
+            assertThat(one.depths(List.of(name)).get(0).of(JobRecords.State.QUEUED)).as("the admin API counts on the spot").isEqualTo(4);
+        }
+    }
+
+    @Test
     void shouldReadAJobAcceptedUnderAKeyAnotherJobTookAsThatJob() throws Exception {
         JobQueue queue = queue();
         JobRecords records = new JobRecords(db.dataSource());
