@@ -31,7 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DashboardScaleTest {
     static final int KEYS = 100_000;
-    static final int MINUTES = 7 * 24 * 60;
+    /**
+     * A week of minutes but the last hour: the 7-day window slides on while the tests run, and a minute falling out of
+     * it between the setup and a check would change the sum the check expects.
+     */
+    static final int MINUTES = 7 * 24 * 60 - 60;
 
     static TestDatabase database;
     static GatewayNode node;
