@@ -12,16 +12,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -91,7 +87,7 @@ class DemoClusterIT {
         assertThat(live.stream().map(JsonObject.class::cast).filter(n -> n.getBoolean("live")).count()).isEqualTo(3);
 
         // first, while the anonymous tier is untouched: the README's commands
-        theReadmesCommandsDoWhatItSays(nodePorts);
+        theReadmesCommandsDoWhatItSays(nodePorts, dir);
 
         // one limit across the nodes: a tier of 30 an hour lets exactly 30 of 90 concurrent requests through, wherever they land
         assertThat(send("PUT", demo.admin() + "/tiers/cluster-trial", "{\"limits\": [\"30/hour\"]}", ADMIN_KEY).statusCode()).isIn(200, 201);
@@ -139,42 +135,21 @@ class DemoClusterIT {
      * The README's cluster commands as written (default ports replaced by the test's), each with the outcome its comment
      * gives: the loop ends in 429s after about 100, then MISS, HIT-L2, the write, and the new name.
      */
-    private void theReadmesCommandsDoWhatItSays(List<Integer> nodePorts) throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int section = readme.indexOf("## Running several nodes");
-        int start = readme.indexOf("```bash\n", section) + "```bash\n".length();
-        String block = readme.substring(start, readme.indexOf("```", start))
+    private void theReadmesCommandsDoWhatItSays(List<Integer> nodePorts, Path dir) throws Exception {
+        List<String> commands = ReadmeCommands.of("## Running several nodes");
+        assertThat(commands).as("the README's cluster commands").hasSize(5);
+        ReadmeCommands readme = new ReadmeCommands(dir, command -> command
                 .replace("localhost:8080", "localhost:" + demo.gatewayPort).replace("localhost:8081", "localhost:" + demo.adminPort)
                 .replace("localhost:8180", "localhost:" + nodePorts.get(0)).replace("localhost:8181", "localhost:" + nodePorts.get(1))
-                .replace("localhost:8182", "localhost:" + nodePorts.get(2));
-        List<String> commands = new ArrayList<>();
-        for (String command : block.replace("\\\n", "").split("\n")) {
-            if (!command.isBlank() && !command.startsWith("#")) {
-                commands.add(command);
-            }
-        }
-        assertThat(commands).as("the README's cluster commands").hasSize(5);
-        String loop = bash(commands.get(0));
-        Map<String, Integer> counts = new HashMap<>();
-        for (String line : loop.strip().split("\n")) {
-            String[] countAndStatus = line.strip().split("\\s+");
-            counts.put(countAndStatus[1], Integer.parseInt(countAndStatus[0]));
-        }
+                .replace("localhost:8182", "localhost:" + nodePorts.get(2)));
+        String loop = readme.run(commands.get(0));
+        Map<String, Integer> counts = ReadmeCommands.counts(loop);
         assertThat(counts.keySet()).as(loop).containsExactlyInAnyOrder("200", "429");
         assertThat(counts.get("200")).as("about 100 in all, as GCRA allows 100 a minute: " + loop).isBetween(99, 130);
-        assertThat(bash(commands.get(1)).strip()).isEqualToIgnoringCase("x-cache: MISS");
-        assertThat(bash(commands.get(2)).strip()).isEqualToIgnoringCase("x-cache: HIT-L2");
-        assertThat(new JsonObject(bash(commands.get(3))).getString("name")).isEqualTo("Renamed");
-        assertThat(new JsonObject(bash(commands.get(4))).getString("name")).isEqualTo("Renamed");
-    }
-
-    private static String bash(String command) throws IOException, InterruptedException {
-        // standard error apart: curl's progress meter goes there when its output is not a terminal
-        Process process = new ProcessBuilder("bash", "-c", "set -o pipefail; " + command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(process.exitValue()).as("exit code of: " + command + "\n" + out).isZero();
-        return out;
+        assertThat(readme.run(commands.get(1)).strip()).isEqualToIgnoringCase("x-cache: MISS");
+        assertThat(readme.run(commands.get(2)).strip()).isEqualToIgnoringCase("x-cache: HIT-L2");
+        assertThat(new JsonObject(readme.run(commands.get(3))).getString("name")).isEqualTo("Renamed");
+        assertThat(new JsonObject(readme.run(commands.get(4))).getString("name")).isEqualTo("Renamed");
     }
 
     /** A new API key of the tier {@code cluster-trial}, created through the admin API. */

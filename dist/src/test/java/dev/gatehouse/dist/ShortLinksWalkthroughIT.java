@@ -5,21 +5,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,14 +21,10 @@ import static org.awaitility.Awaitility.await;
  * gateway): create with a login, redirect anonymously, stats for the owner. Then what the prose around it says.
  */
 class ShortLinksWalkthroughIT {
-    private static final Pattern BASH_BLOCK = Pattern.compile("```bash\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern ASSIGNMENT = Pattern.compile("^([A-Z_]+)=\\$\\((.*)\\)$", Pattern.DOTALL);
-
     @TempDir
     Path dir;
 
     private DemoProcess demo;
-    private final Map<String, String> variables = new HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @AfterEach
@@ -44,45 +32,6 @@ class ShortLinksWalkthroughIT {
         if (demo != null) {
             demo.stop();
         }
-    }
-
-    private static List<String> commands() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf("## Short links");
-        assertThat(start).as("the README has a Short links section").isPositive();
-        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
-        List<String> commands = new ArrayList<>();
-        Matcher block = BASH_BLOCK.matcher(section);
-        while (block.find()) {
-            StringBuilder command = new StringBuilder();
-            for (String line : block.group(1).split("\n")) {
-                command.append(line);
-                if (line.endsWith("\\")) {
-                    command.append('\n');
-                } else {
-                    commands.add(command.toString());
-                    command.setLength(0);
-                }
-            }
-        }
-        return commands;
-    }
-
-    private String bash(String command) throws IOException, InterruptedException {
-        String written = command.replace("localhost:8080", "localhost:" + demo.gatewayPort);
-        Matcher assignment = ASSIGNMENT.matcher(written.replaceAll("\\s+#[^'\"\n]*$", ""));
-        String script = assignment.matches() ? assignment.group(1) + "=$(" + assignment.group(2) + ") && printf %s \"$" + assignment.group(1) + "\""
-                : written;
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "set -o pipefail; " + script).redirectError(dir.resolve("stderr.txt").toFile());
-        builder.environment().putAll(variables);
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-        assertThat(process.exitValue()).as("exit code of: " + command + "\n" + out + Files.readString(dir.resolve("stderr.txt"))).isZero();
-        if (assignment.matches()) {
-            variables.put(assignment.group(1), out);
-        }
-        return out;
     }
 
     private HttpResponse<String> call(String method, String path, String body, String... headers) throws Exception {
@@ -99,20 +48,21 @@ class ShortLinksWalkthroughIT {
 
     @Test
     void theReadmesShortLinkWalkWorksAsWrittenThroughTheGateway() throws Exception {
-        List<String> commands = commands();
+        List<String> commands = ReadmeCommands.of("## Short links");
         assertThat(commands).hasSize(4);
         demo = new DemoProcess(dir).start();
+        ReadmeCommands readme = new ReadmeCommands(dir, command -> command.replace("localhost:8080", "localhost:" + demo.gatewayPort));
 
-        assertThat(bash(commands.get(0))).startsWith("gh_sess_");
-        String token = variables.get("TOKEN");
-        JsonObject created = new JsonObject(bash(commands.get(1)));
+        assertThat(readme.run(commands.get(0))).startsWith("gh_sess_");
+        String token = readme.variable("TOKEN");
+        JsonObject created = new JsonObject(readme.run(commands.get(1)));
         assertThat(created.getString("code")).isEqualTo("launch");
         assertThat(created.getString("shortUrl")).isEqualTo("http://localhost:" + demo.gatewayPort + "/launch");
         assertThat(created.getString("owner")).startsWith("user:");
-        assertThat(bash(commands.get(2)).strip()).isEqualTo("302 https://example.com/launch");
+        assertThat(readme.run(commands.get(2)).strip()).isEqualTo("302 https://example.com/launch");
         // clicks reach the stats within a second (the flush interval)
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(new JsonObject(bash(commands.get(3))).getLong("total")).isEqualTo(1));
-        JsonObject stats = new JsonObject(bash(commands.get(3)));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(new JsonObject(readme.run(commands.get(3))).getLong("total")).isEqualTo(1));
+        JsonObject stats = new JsonObject(readme.run(commands.get(3)));
         assertThat(stats.getJsonArray("agents").getJsonObject(0).getString("family")).isEqualTo("curl");
 
         // creating needs credentials (the gateway says so), and has its own limit: cost 10 of 4000 an hour

@@ -2,19 +2,15 @@ package dev.gatehouse.server.auth;
 
 import dev.gatehouse.core.time.Clock;
 import dev.gatehouse.server.store.Database;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
+import dev.gatehouse.server.store.PgListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
- * The receiving end of {@link ChangeNotices}: a thread that {@code LISTEN}s on a connection of its own (to
- * {@code storage.postgres.listenUrl} when set: behind a transaction pooler revocations would go unheard) and
- * hands each notice to its {@link Target}. Whenever it (re)connects, anything may have changed unheard, so
+ * The receiving end of {@link ChangeNotices}: a {@link PgListener} (to {@code storage.postgres.listenUrl} when set:
+ * behind a transaction pooler revocations would go unheard) that hands each notice to its {@link Target}. Whenever it (re)connects, anything may have changed unheard, so
  * it asks the target to re-read everything it holds, and asks again (backing off) until that succeeds: the
  * pool may still be empty when the database comes back, and until a re-read succeeds the target keeps
  * serving what it has rather than dropping it.
@@ -35,11 +31,10 @@ final class ChangeFeed implements AutoCloseable {
 
     private final Database database;
     private final Target target;
-    private Thread thread;
-    private volatile boolean running;
-    private volatile boolean refreshDue;
-
     private final Clock clock;
+    private PgListener listener;
+    private boolean refreshDue;
+    private Retry refresh;
 
     ChangeFeed(Database database, Clock clock, Target target) {
         this.clock = clock;
@@ -49,53 +44,44 @@ final class ChangeFeed implements AutoCloseable {
 
     /** Starts listening on a thread of its own, until {@link #close}. */
     synchronized void start() {
-        if (thread != null) {
+        if (listener != null) {
             throw new IllegalStateException("already started");
         }
-        running = true;
-        thread = new Thread(this::listen, "gatehouse-identity-changes");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-
-    private void listen() {
-        long backoff = MIN_BACKOFF_MS;
-        while (running) {
-            try (Connection c = database.openListenConnection(); Statement s = c.createStatement()) {
-                s.execute("LISTEN " + ChangeNotices.CHANNEL);
-                backoff = MIN_BACKOFF_MS;
-                // anything may have changed while we were not listening; notices from now on queue up on c
-                refreshDue = true;
-                Retry refresh = new Retry();
-                PGConnection pg = c.unwrap(PGConnection.class);
-                while (running) {
-                    if (refreshDue && refresh.due()) {
-                        refresh.attempt();
+        listener = new PgListener(database::openListenConnection, ChangeNotices.CHANNEL, "gatehouse-identity-changes", 100,
+                MIN_BACKOFF_MS, MAX_BACKOFF_MS, new PgListener.Handler() {
+                    @Override
+                    public void connected() {
+                        // anything may have changed while we were not listening; notices from now on queue up
+                        refreshDue = true;
+                        refresh = new Retry();
                     }
-                    PGNotification[] notices = pg.getNotifications(100);
-                    if (notices == null) {
-                        continue;
+
+                    @Override
+                    public boolean between() {
+                        if (refreshDue && refresh.due()) {
+                            refresh.attempt();
+                        }
+                        return true;
                     }
-                    for (PGNotification notice : notices) {
+
+                    @Override
+                    public void notice(String payload) {
                         try {
-                            target.changed(notice.getParameter());
+                            target.changed(payload);
                         } catch (SQLException | RuntimeException e) {
                             // the notice came, the pool could not read what it names: re-read everything once it can
-                            log.warn("could not apply identity change '{}' ({}); re-reading identities", notice.getParameter(), e.getMessage());
+                            log.warn("could not apply identity change '{}' ({}); re-reading identities", payload, e.getMessage());
                             refreshDue = true;
                         }
                     }
-                }
-            } catch (SQLException | RuntimeException e) {
-                // whatever went wrong, the feed goes on: revocations must keep reaching this node
-                if (running) {
-                    log.warn("lost the identity change feed ({}); reconnecting in {} ms", e.getMessage(), backoff);
-                    pause(backoff);
-                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-                }
-            }
-        }
+
+                    @Override
+                    public void lost(Exception cause, long retryMillis) {
+                        // whatever went wrong, the feed goes on: revocations must keep reaching this node
+                        log.warn("lost the identity change feed ({}); reconnecting in {} ms", cause.getMessage(), retryMillis);
+                    }
+                });
+        listener.start();
     }
 
     /** Re-reads on a backoff of their own, between polls of the feed, so notices are still heard meanwhile. */
@@ -127,19 +113,10 @@ final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public synchronized void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (listener != null) {
+            listener.close();
         }
     }
 }

@@ -1,17 +1,14 @@
 package dev.gatehouse.server.observe;
 
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.PgListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,8 +34,7 @@ public final class ClusterStats implements AutoCloseable {
     private final LiveStats stats;
     private final dev.gatehouse.core.time.Clock clock;
     private final AtomicBoolean sending = new AtomicBoolean();
-    private Thread listener;
-    private volatile boolean running;
+    private PgListener listener;
 
     public ClusterStats(Vertx vertx, Database database, LiveStats stats, dev.gatehouse.core.time.Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.vertx = vertx;
@@ -85,51 +81,39 @@ public final class ClusterStats implements AutoCloseable {
         if (listener != null) {
             return;
         }
-        running = true;
-        listener = new Thread(this::hear, "gatehouse-live-stats");
-        listener.setDaemon(true);
-        listener.start();
-    }
+        listener = new PgListener(database::openListenConnection, CHANNEL, "gatehouse-live-stats", 500, 250, MAX_BACKOFF_MS,
+                new PgListener.Handler() {
+                    private long idleSince = clock.read();
 
-    private void hear() {
-        long backoff = 250;
-        long idleSince = clock.read();
-        while (running) {
-            try (Connection c = database.openListenConnection(); Statement s = c.createStatement()) {
-                s.execute("LISTEN " + CHANNEL);
-                backoff = 250;
-                PGConnection pg = c.unwrap(PGConnection.class);
-                while (running) {
-                    PGNotification[] notices = pg.getNotifications(500);
-                    if (stats.watchingOthers()) {
-                        idleSince = clock.read();
-                    } else if (clock.read() - idleSince > IDLE.toNanos() && quitIfIdle()) {
-                        return;
+                    @Override
+                    public boolean between() {
+                        if (stats.watchingOthers()) {
+                            idleSince = clock.read();
+                            return true;
+                        }
+                        return clock.read() - idleSince <= IDLE.toNanos() || !quitIfIdle();
                     }
-                    if (notices == null) {
-                        continue;
-                    }
-                    for (PGNotification notice : notices) {
+
+                    @Override
+                    public void notice(String payload) {
                         try {
-                            stats.received(LiveStats.Sample.fromJson(new JsonObject(notice.getParameter())));
+                            stats.received(LiveStats.Sample.fromJson(new JsonObject(payload)));
                         } catch (RuntimeException e) {
                             log.debug("ignored a live sample that does not read: {}", e.getMessage());
                         }
                     }
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (running) {
-                    log.debug("lost the live-stats channel ({}); listening again in {} ms", e.getMessage(), backoff);
-                    pause(backoff);
-                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-                }
-            }
-        }
+
+                    @Override
+                    public void lost(Exception cause, long retryMillis) {
+                        log.debug("lost the live-stats channel ({}); listening again in {} ms", cause.getMessage(), retryMillis);
+                    }
+                });
+        listener.start();
     }
 
     /** Lets the connection go unless a stream began to watch another node meanwhile; returns whether it did. */
     private synchronized boolean quitIfIdle() {
-        if (stats.watchingOthers() || listener != Thread.currentThread()) {
+        if (stats.watchingOthers() || listener == null || !listener.onItsThread()) {
             return false;
         }
         listener = null;
@@ -137,20 +121,11 @@ public final class ClusterStats implements AutoCloseable {
         return true;
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public synchronized void close() {
         stats.sendEachSampleTo(null);
-        running = false;
         if (listener != null) {
-            listener.interrupt();
+            listener.close();
             listener = null;
         }
     }
