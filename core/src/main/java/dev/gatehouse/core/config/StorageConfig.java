@@ -51,7 +51,7 @@ public record StorageConfig(String url, String listenUrl, String user, String pa
     }
 
     /** A JDBC URL fit to print: a password in its query ({@code password=...}) masked. */
-    static String redacted(String url) {
+    public static String redacted(String url) {
         return url == null ? null : url.replaceAll("(?i)password=[^&]*", "password=***");
     }
 }

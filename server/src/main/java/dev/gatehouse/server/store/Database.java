@@ -105,7 +105,7 @@ public final class Database implements AutoCloseable {
             if (embedded != null) {
                 embedded.close();
             }
-            throw new IllegalStateException("cannot connect to PostgreSQL at " + redact(url) + ": " + rootMessage(e), e);
+            throw new IllegalStateException("cannot connect to PostgreSQL at " + StorageConfig.redacted(url) + ": " + rootMessage(e), e);
         }
         String listenUrl = config.listenUrl() != null ? config.listenUrl() : url;
         Database db = new Database(pool, embedded, url, listenUrl, user, password, Math.max(1, config.connectionTimeout().toSeconds()));
@@ -159,10 +159,6 @@ public final class Database implements AutoCloseable {
         if (embedded != null) {
             embedded.close();
         }
-    }
-
-    static String redact(String url) {
-        return url == null ? null : url.replaceAll("password=[^&]*", "password=***");
     }
 
     private static String rootMessage(Throwable t) {
